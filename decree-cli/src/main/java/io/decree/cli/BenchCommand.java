@@ -1,0 +1,158 @@
+package io.decree.cli;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.decree.encoder.Encoder;
+import io.decree.encoder.InputSpec;
+import io.decree.images.ShadowImages;
+import io.decree.scan.Scanner;
+import io.decree.trigger.InversionConfig;
+import io.decree.trigger.TriggerInversion;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Where a scan's time and memory go: ms per optimisation step, the share of it that is the
+ * encoder's own forward+backward (the floor no trigger code can beat), whole-scan seconds, and
+ * resident memory early and late in the run (it must not grow: every step's arrays are scoped).
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark a scan (default: the shared MobileNetV2 on the shared photos).")
+final class BenchCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL.pt", description = "Encoder (default: ../shared/encoders/mobilenet_v2_224.pt).")
+    Path model;
+
+    @Option(names = "--images", paramLabel = "DIR", description = "Shadow images (default: ../shared/images/photos).")
+    Path images;
+
+    @Option(names = "--batch", description = "Images per step (default: ${DEFAULT-VALUE}).")
+    int batch = 32;
+
+    @Option(names = "--steps", description = "Optimisation steps timed (default: ${DEFAULT-VALUE}).")
+    int steps = 40;
+
+    @Option(names = "--floor-iterations", description = "Encoder-only forward+backward passes timed (default: ${DEFAULT-VALUE}).")
+    int floorIterations = 10;
+
+    @Option(names = "--full-scan", description = "Also run one whole scan with default settings and time it.")
+    boolean fullScan;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the figures as JSON here.")
+    Path out;
+
+    @Override
+    public Integer call() throws IOException {
+        Path shared = Shared.dir();
+        Path modelPath = model != null ? model : shared.resolve("encoders/mobilenet_v2_224.pt");
+        Path imageDir = images != null ? images : shared.resolve("images/photos");
+        InputSpec spec = new SpecOptions().resolve(modelPath);
+        InversionConfig cfg = InversionConfig.defaults().withBatchSize(batch).withSteps(steps);
+        ShadowImages shadow = ShadowImages.load(imageDir, spec.height(), spec.width(), batch, Scanner.DEFAULT_MAX_IMAGES, cfg.seed());
+        Map<String, Object> fig = new LinkedHashMap<>();
+        fig.put("model", modelPath.getFileName().toString());
+        fig.put("images", shadow.size());
+        fig.put("batch", batch);
+        fig.put("threads", Runtime.getRuntime().availableProcessors());
+        try (Encoder encoder = Encoder.load(modelPath, spec, null)) {
+            encoder.probe();
+            fig.put("device", encoder.device().toString());
+            double floorMs = floorMs(encoder, shadow);
+            List<Long> stamps = new ArrayList<>();
+            long[] rss = new long[2];
+            new TriggerInversion(cfg).run(encoder, shadow, r -> {
+                stamps.add(System.nanoTime());
+                if (r.step() == 10) {
+                    rss[0] = rssKb();
+                }
+                rss[1] = rssKb();
+                System.err.printf(Locale.ROOT, "\rstep %d/%d", r.step(), steps);
+            });
+            System.err.println();
+            // Skip the first 3 steps: libtorch allocates and tunes on its first passes.
+            int skip = Math.min(3, stamps.size() - 2);
+            double stepMs = (stamps.get(stamps.size() - 1) - stamps.get(skip)) / 1e6 / (stamps.size() - 1 - skip);
+            fig.put("msPerStep", round(stepMs));
+            fig.put("msEncoderForwardBackward", round(floorMs));
+            fig.put("encoderShareOfStep", round(floorMs / stepMs));
+            fig.put("rssMbAtStep10", rss[0] / 1024);
+            fig.put("rssMbAtLastStep", rss[1] / 1024);
+            fig.put("stepsTimed", stamps.size());
+        }
+        if (fullScan) {
+            Scanner.Request req = new Scanner.Request(modelPath, spec, imageDir, InversionConfig.defaults().withBatchSize(batch),
+                    Scanner.DEFAULT_THRESHOLD, Scanner.DEFAULT_MAX_IMAGES, null, null);
+            var report = Scanner.scan(req, r -> System.err.printf(Locale.ROOT, "\rfull scan step %d", r.step())).report();
+            System.err.println();
+            fig.put("fullScanSeconds", round(report.seconds()));
+            fig.put("fullScanSteps", report.steps());
+            fig.put("fullScanPl1", report.pl1Norm());
+            fig.put("fullScanVerdict", report.verdict().json());
+        }
+        String json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(fig);
+        System.out.println(json);
+        if (out != null) {
+            Files.writeString(out, json);
+        }
+        return 0;
+    }
+
+    /** The encoder alone: forward a batch, backward to the input, nothing else. */
+    private double floorMs(Encoder encoder, ShadowImages shadow) {
+        int n = Math.min(batch, shadow.size());
+        float[] flat = shadow.flat();
+        float[] first = new float[n * 3 * shadow.height() * shadow.width()];
+        System.arraycopy(flat, 0, first, 0, first.length);
+        try (NDManager m = encoder.manager().newSubManager()) {
+            NDArray x = m.create(first, new Shape(n, 3, shadow.height(), shadow.width()));
+            x.setRequiresGradient(true);
+            long total = 0;
+            for (int i = -2; i < floorIterations; i++) {
+                long t0 = System.nanoTime();
+                try (NDScope scope = new NDScope()) {
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        gc.backward(encoder.embed(x).sum());
+                    }
+                    x.getGradient().getFloat(0);
+                }
+                if (i >= 0) {
+                    total += System.nanoTime() - t0;
+                }
+            }
+            return total / 1e6 / floorIterations;
+        }
+    }
+
+    static long rssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+}

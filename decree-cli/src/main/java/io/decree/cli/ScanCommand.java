@@ -1,0 +1,59 @@
+package io.decree.cli;
+
+import io.decree.scan.EncoderFile;
+import io.decree.scan.ScanReport;
+import io.decree.scan.Scanner;
+import io.decree.scan.Verdict;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "scan", mixinStandardHelpOptions = true,
+        description = "Search for the smallest trigger that collapses the encoder's embeddings; report PL1 and a verdict.")
+final class ScanCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "MODEL.pt", description = "TorchScript encoder; its input spec is read from MODEL.json beside it.")
+    Path model;
+
+    @Mixin
+    ScanOptions options = new ScanOptions();
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where report.json and the PNGs go (default: ./decree-out/<sha256 prefix>/).")
+    Path out;
+
+    @Option(names = "--json", description = "Print only report.json on stdout, no progress.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        Scanner.Request base = options.request(model, null);
+        Path outDir = out != null ? out : Path.of("decree-out", EncoderFile.sha256(model).substring(0, 12));
+        Scanner.Request req = new Scanner.Request(base.model(), base.spec(), base.imagesDir(), base.config(),
+                base.threshold(), base.maxImages(), base.device(), outDir);
+        ScanReport report;
+        if (json) {
+            report = Scanner.scan(req, null).report();
+            System.out.println(report.toJson());
+        } else {
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("scan").setInitialMax(req.config().maxSteps())
+                    .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+                report = Scanner.scan(req, r -> {
+                    bar.stepTo(r.step());
+                    bar.setExtraMessage(String.format(Locale.ROOT, "cos %.3f  PL1 %.4f  best %.4f", r.similarity(), r.pl1(), r.bestPl1()));
+                }).report();
+            }
+            System.out.printf(Locale.ROOT, "%s: %s  PL1 %.4f (threshold %.4f)  similarity %.3f  %d steps  %.1f s%n",
+                    model.getFileName(), report.verdict().json().toUpperCase(Locale.ROOT), report.pl1Norm(), report.threshold(),
+                    report.similarity(), report.steps(), report.seconds());
+            System.out.println("evidence: " + outDir.toAbsolutePath());
+        }
+        return report.verdict() == Verdict.TROJANED ? Decree.TROJANED : Decree.CLEAN;
+    }
+}

@@ -1,0 +1,62 @@
+package io.decree.cli;
+
+import ai.djl.Device;
+import io.decree.BadInputException;
+import io.decree.scan.Scanner;
+import io.decree.trigger.InversionConfig;
+import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** What a scan needs besides the model: shadow images, input spec and optimisation settings. */
+final class ScanOptions {
+    @Option(names = "--images", required = true, paramLabel = "DIR", description = "Folder of clean PNG/JPEG shadow images.")
+    Path images;
+
+    @Mixin
+    SpecOptions spec = new SpecOptions();
+
+    @Option(names = "--steps", paramLabel = "N", description = "Optimisation steps at most (default: ${DEFAULT-VALUE}).")
+    int steps = InversionConfig.DEFAULT_STEPS;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Images per step (default: ${DEFAULT-VALUE}).")
+    int batch = InversionConfig.DEFAULT_BATCH;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed = InversionConfig.DEFAULT_SEED;
+
+    @Option(names = "--lr", paramLabel = "X", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    double lr = InversionConfig.defaults().learningRate();
+
+    @Option(names = "--threshold", paramLabel = "X", description = "PL1 below which the encoder is trojaned (default: ${DEFAULT-VALUE}).")
+    double threshold = Scanner.DEFAULT_THRESHOLD;
+
+    @Option(names = "--max-images", paramLabel = "N", description = "Use at most N shadow images (default: ${DEFAULT-VALUE}).")
+    int maxImages = Scanner.DEFAULT_MAX_IMAGES;
+
+    @Option(names = "--device", paramLabel = "auto|cpu|gpu", description = "Where to run (default: ${DEFAULT-VALUE}: the GPU when one is present).")
+    String device = "auto";
+
+    InversionConfig config() {
+        if (steps < 1 || batch < 2 || !(lr > 0)) {
+            throw new BadInputException("--steps must be >= 1, --batch >= 2 and --lr > 0");
+        }
+        return InversionConfig.defaults().withSteps(steps).withBatchSize(batch).withSeed(seed).withLearningRate(lr);
+    }
+
+    Device device() {
+        return switch (device) {
+            case "auto" -> null;
+            case "cpu" -> Device.cpu();
+            case "gpu" -> Device.gpu();
+            default -> throw new BadInputException("--device must be auto, cpu or gpu, got " + device);
+        };
+    }
+
+    Scanner.Request request(Path model, Path out) {
+        if (!(threshold > 0 && threshold <= 1)) {
+            throw new BadInputException("--threshold must lie in (0,1], got " + threshold);
+        }
+        return new Scanner.Request(model, spec.resolve(model), images, config(), threshold, maxImages, device(), out);
+    }
+}

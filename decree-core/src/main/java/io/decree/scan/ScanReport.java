@@ -1,0 +1,55 @@
+package io.decree.scan;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.decree.trigger.InversionConfig;
+import io.decree.trigger.StepRecord;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What a scan concluded and how, in the form written to {@code report.json}.
+ *
+ * @param pl1Norm      |m|_1/(H*W) of the smallest trigger that reached the similarity target (1 if none)
+ * @param similarity   mean pairwise cosine of the stamped batch with that trigger
+ * @param curve        one record per optimisation step (similarity, current PL1, lambda, best PL1)
+ */
+@JsonPropertyOrder({"verdict", "pl1Norm", "threshold", "similarity", "targetReached", "steps", "earlyStopped",
+        "seconds", "seed", "encoder", "images", "config", "device", "detectorVersion", "curve"})
+public record ScanReport(Verdict verdict, double pl1Norm, double threshold, double similarity, boolean targetReached,
+        int steps, boolean earlyStopped, double seconds, long seed, EncoderFile encoder, Images images,
+        InversionConfig config, String device, String detectorVersion, List<StepRecord> curve) {
+
+    /** The shadow images used: folder, how many went into the optimisation, how many were distinct files. */
+    public record Images(String dir, int count, int originals) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void write(Path file) {
+        try {
+            JSON.writeValue(file.toFile(), this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static ScanReport read(Path file) {
+        try {
+            return JSON.readValue(file.toFile(), ScanReport.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

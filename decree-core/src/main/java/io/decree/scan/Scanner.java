@@ -1,0 +1,100 @@
+package io.decree.scan;
+
+import ai.djl.Device;
+import ai.djl.engine.EngineException;
+import io.decree.BadInputException;
+import io.decree.encoder.Encoder;
+import io.decree.encoder.InputSpec;
+import io.decree.images.ShadowImages;
+import io.decree.trigger.InversionConfig;
+import io.decree.trigger.InversionResult;
+import io.decree.trigger.StepRecord;
+import io.decree.trigger.TriggerInversion;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+/** One DECREE scan end to end: load and probe the encoder, load shadow images, invert, judge, write evidence. */
+public final class Scanner {
+
+    /**
+     * PL1 below which an encoder is called trojaned. See README "Choosing the threshold": it is
+     * measured on real clean encoders and BadEncoder-trojaned versions of them, not taken from the
+     * paper, whose CIFAR/CLIP value flags both real clean encoders of ../shared.
+     */
+    public static final double DEFAULT_THRESHOLD = 0.01;
+
+    /** Shadow images used at most; more costs memory (N x 3 x H x W floats) without changing the statistic much. */
+    public static final int DEFAULT_MAX_IMAGES = 1000;
+
+    public static final String VERSION = loadVersion();
+
+    /**
+     * @param model      the TorchScript file
+     * @param spec       its input spec (sidecar merged with flags by the caller)
+     * @param imagesDir  clean shadow images
+     * @param out        folder for report.json and the evidence PNGs (created), or null for none
+     */
+    public record Request(Path model, InputSpec spec, Path imagesDir, InversionConfig config, double threshold,
+            int maxImages, Device device, Path out) {
+    }
+
+    public record Outcome(ScanReport report, InversionResult result) {
+    }
+
+    public static Outcome scan(Request req, Consumer<StepRecord> progress) {
+        long start = System.nanoTime();
+        String sha = EncoderFile.sha256(req.model());
+        long size;
+        try {
+            size = Files.size(req.model());
+        } catch (IOException e) {
+            throw new BadInputException("cannot read " + req.model() + ": " + e.getMessage(), e);
+        }
+        InputSpec spec = req.spec();
+        ShadowImages images = ShadowImages.load(req.imagesDir(), spec.height(), spec.width(),
+                req.config().batchSize(), req.maxImages(), req.config().seed());
+        try (Encoder encoder = Encoder.load(req.model(), spec, req.device())) {
+            encoder.probe();
+            InversionResult result;
+            try {
+                result = new TriggerInversion(req.config()).run(encoder, images, progress);
+            } catch (EngineException e) {
+                throw new BadInputException(req.model() + " failed during the scan (libtorch): " + e.getMessage(), e);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            ScanReport report = new ScanReport(Verdict.of(result.targetReached(), result.pl1(), req.threshold()),
+                    result.pl1(), req.threshold(), result.similarity(), result.targetReached(), result.steps(),
+                    result.earlyStopped(), seconds, req.config().seed(),
+                    new EncoderFile(req.model().getFileName().toString(), sha, size, spec, encoder.embeddingSize()),
+                    new ScanReport.Images(req.imagesDir().toString(), images.size(), images.originals()),
+                    req.config(), encoder.device().toString(), VERSION, result.history());
+            if (req.out() != null) {
+                try {
+                    Files.createDirectories(req.out());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                report.write(req.out().resolve("report.json"));
+                Evidence.write(result, images, req.out());
+            }
+            return new Outcome(report, result);
+        }
+    }
+
+    private static String loadVersion() {
+        try (InputStream in = Scanner.class.getResourceAsStream("/io/decree/detector.properties")) {
+            Properties p = new Properties();
+            if (in != null) {
+                p.load(in);
+            }
+            return p.getProperty("version", "dev");
+        } catch (IOException e) {
+            return "dev";
+        }
+    }
+}

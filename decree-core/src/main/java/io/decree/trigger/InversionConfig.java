@@ -1,0 +1,67 @@
+package io.decree.trigger;
+
+/**
+ * The knobs of trigger inversion. Defaults follow the DECREE reference (GiantSeaweed/DECREE,
+ * main.py) unless the comment says otherwise; see README "Constants" for the reasoning.
+ *
+ * @param maxSteps          optimisation steps at most (ours: the reference runs epochs until early stop;
+ *                          a cap keeps a scan's time bounded)
+ * @param batchSize         images per step (reference: 32 for ImageNet-size encoders)
+ * @param learningRate      Adam step size (ours: 0.1, measured; the reference's 0.5 oscillates
+ *                          on our 50-image shadow sets, and DATA.md's independent run used 0.1)
+ * @param beta1             Adam beta1 (reference: 0.5)
+ * @param beta2             Adam beta2 (reference: 0.9)
+ * @param similarityTarget  mean cosine a trigger must reach to count (reference: 0.99)
+ * @param lambdaInit        initial weight of the L1 term (reference: 1e-3)
+ * @param lambdaFactor      lambda is multiplied/divided by this (reference: 5)
+ * @param lambdaPatience    steps on one side of the target before lambda moves (reference: 5)
+ * @param lambdaMin         below this lambda is not lowered further; a success there resets it
+ *                          (reference: 1e-7 for ImageNet-size encoders)
+ * @param earlyStopPatience steps without a smaller successful mask before stopping (reference: 35
+ *                          for ImageNet-size encoders)
+ * @param seed              seeds the trigger's initial values and the batch order
+ */
+public record InversionConfig(int maxSteps, int batchSize, double learningRate, double beta1, double beta2,
+        double similarityTarget, double lambdaInit, double lambdaFactor, int lambdaPatience, double lambdaMin,
+        int earlyStopPatience, long seed) {
+
+    public static final int DEFAULT_STEPS = 400;
+    public static final int DEFAULT_BATCH = 32;
+    public static final long DEFAULT_SEED = 100;
+
+    public InversionConfig {
+        if (maxSteps < 1) {
+            throw new IllegalArgumentException("steps must be at least 1");
+        }
+        if (batchSize < 2) {
+            throw new IllegalArgumentException("batch size must be at least 2 (similarity needs pairs)");
+        }
+        if (!(similarityTarget > 0 && similarityTarget < 1)) {
+            throw new IllegalArgumentException("similarity target must lie in (0,1)");
+        }
+    }
+
+    public static InversionConfig defaults() {
+        return new InversionConfig(DEFAULT_STEPS, DEFAULT_BATCH, 0.1, 0.5, 0.9, 0.99, 1e-3, 5.0, 5, 1e-7, 35, DEFAULT_SEED);
+    }
+
+    public InversionConfig withSteps(int steps) {
+        return new InversionConfig(steps, batchSize, learningRate, beta1, beta2, similarityTarget, lambdaInit,
+                lambdaFactor, lambdaPatience, lambdaMin, earlyStopPatience, seed);
+    }
+
+    public InversionConfig withSeed(long newSeed) {
+        return new InversionConfig(maxSteps, batchSize, learningRate, beta1, beta2, similarityTarget, lambdaInit,
+                lambdaFactor, lambdaPatience, lambdaMin, earlyStopPatience, newSeed);
+    }
+
+    public InversionConfig withBatchSize(int batch) {
+        return new InversionConfig(maxSteps, batch, learningRate, beta1, beta2, similarityTarget, lambdaInit,
+                lambdaFactor, lambdaPatience, lambdaMin, earlyStopPatience, seed);
+    }
+
+    public InversionConfig withLearningRate(double lr) {
+        return new InversionConfig(maxSteps, batchSize, lr, beta1, beta2, similarityTarget, lambdaInit,
+                lambdaFactor, lambdaPatience, lambdaMin, earlyStopPatience, seed);
+    }
+}

@@ -1,0 +1,16 @@
+package io.decree.trigger;
+
+import java.util.List;
+
+/**
+ * The smallest trigger found: mask [H,W] and pattern [3,H,W] in [0,1].
+ *
+ * @param targetReached whether any step met the similarity target; if none did, the encoder has no
+ *                      trigger smaller than the whole image and {@code pl1} is 1
+ * @param pl1           PL1 of the best mask (1 when no target was reached)
+ * @param similarity    mean cosine of the stamped batch at the best step (at the last step if none)
+ * @param steps         steps run (fewer than configured after an early stop)
+ */
+public record InversionResult(float[] mask, float[] pattern, int height, int width, boolean targetReached,
+        double pl1, double similarity, int steps, boolean earlyStopped, List<StepRecord> history) {
+}

@@ -1,0 +1,77 @@
+package io.decree.encoder;
+
+import io.decree.SharedData;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Real TorchScript files with a chosen forward, for tests. There is no PyTorch here to script a
+ * module, but a TorchScript archive carries its code as Python source that libtorch compiles on
+ * load: copying the shared ResNet archive and replacing the body of its top-level forward gives a
+ * genuine TorchScript model that behaves as the test needs (a smooth encoder, a 4-D output, ...).
+ */
+public final class TorchScriptFixtures {
+    private static final String TOP = "resnet18_w16_32/code/__torch__.py";
+
+    private TorchScriptFixtures() {
+    }
+
+    /**
+     * A copy of resnet18_w16_32.pt whose forward is {@code body} (lines indented by 4 spaces,
+     * input named x, buffers s.mean and s.std available), written to {@code target}.
+     */
+    public static Path withForward(Path target, String body) throws IOException {
+        Path source = SharedData.architecture("resnet18_w16_32.pt");
+        // ZipFile (central directory), not ZipInputStream: PyTorch writes stored entries with data descriptors.
+        try (ZipFile in = new ZipFile(source.toFile());
+                ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(target))) {
+            for (ZipEntry e : java.util.Collections.list(in.entries())) {
+                if (e.getName().endsWith(".debug_pkl")) {
+                    continue; // source ranges of the original code; they would not match the new forward
+                }
+                byte[] bytes;
+                try (var stream = in.getInputStream(e)) {
+                    bytes = stream.readAllBytes();
+                }
+                if (e.getName().equals(TOP)) {
+                    bytes = replaceForward(new String(bytes, StandardCharsets.UTF_8), body).getBytes(StandardCharsets.UTF_8);
+                }
+                out.putNextEntry(new ZipEntry(e.getName()));
+                out.write(bytes);
+                out.closeEntry();
+            }
+        }
+        return target;
+    }
+
+    private static String replaceForward(String code, String body) {
+        String header = "  def forward(s: __torch__.ResNet18Cifar,\n    x: Tensor) -> Tensor:\n";
+        int start = code.indexOf(header);
+        int end = code.indexOf("class Block(Module):");
+        if (start < 0 || end < 0) {
+            throw new IllegalStateException("unexpected layout of " + TOP);
+        }
+        return code.substring(0, start) + header + body.stripTrailing() + "\n" + code.substring(end);
+    }
+
+    /** A smooth parameter-free encoder: tanh of 4x4-average-pooled normalised pixels, 192-d. */
+    public static Path smoothEncoder(Path target) throws IOException {
+        return withForward(target, """
+                    x0 = torch.div(torch.sub(x, s.mean), s.std)
+                    return torch.flatten(torch.tanh(torch.avg_pool2d(x0, [4, 4])), 1)
+                """);
+    }
+
+    /** Returns a 4-D feature map instead of an embedding. */
+    public static Path featureMapEncoder(Path target) throws IOException {
+        return withForward(target, """
+                    return torch.avg_pool2d(x, [2, 2])
+                """);
+    }
+
+}
