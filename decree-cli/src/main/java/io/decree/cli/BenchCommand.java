@@ -73,7 +73,6 @@ final class BenchCommand implements Callable<Integer> {
         try (Encoder encoder = Encoder.load(modelPath, spec, null)) {
             encoder.probe();
             fig.put("device", encoder.device().toString());
-            double floorMs = floorMs(encoder, shadow);
             List<Long> stamps = new ArrayList<>();
             long[] rss = new long[2];
             new TriggerInversion(cfg).run(encoder, shadow, r -> {
@@ -85,6 +84,7 @@ final class BenchCommand implements Callable<Integer> {
                 System.err.printf(Locale.ROOT, "\rstep %d/%d", r.step(), steps);
             });
             System.err.println();
+            double floorMs = floorMs(encoder, shadow);
             // Skip the first 3 steps: libtorch allocates and tunes on its first passes.
             int skip = Math.min(3, stamps.size() - 2);
             double stepMs = (stamps.get(stamps.size() - 1) - stamps.get(skip)) / 1e6 / (stamps.size() - 1 - skip);
@@ -123,13 +123,13 @@ final class BenchCommand implements Callable<Integer> {
             NDArray x = m.create(first, new Shape(n, 3, shadow.height(), shadow.width()));
             x.setRequiresGradient(true);
             long total = 0;
-            for (int i = -2; i < floorIterations; i++) {
+            for (int i = -3; i < floorIterations; i++) {
                 long t0 = System.nanoTime();
                 try (NDScope scope = new NDScope()) {
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         gc.backward(encoder.embed(x).sum());
                     }
-                    x.getGradient().getFloat(0);
+                    x.getGradient().sum().getFloat(); // waits for the backward pass to finish
                 }
                 if (i >= 0) {
                     total += System.nanoTime() - t0;

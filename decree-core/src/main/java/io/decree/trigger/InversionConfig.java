@@ -12,11 +12,12 @@ package io.decree.trigger;
  * @param beta1             Adam beta1 (reference: 0.5)
  * @param beta2             Adam beta2 (reference: 0.9)
  * @param similarityTarget  mean cosine a trigger must reach to count (reference: 0.99)
- * @param lambdaInit        initial weight of the L1 term (reference: 1e-3)
+ * @param lambdaInit        initial weight of the L1 term at 32x32, scaled by 1024/(H*W) for other sizes
+ *                          (reference: 1e-3, its CIFAR setting; see LambdaController.forImage)
  * @param lambdaFactor      lambda is multiplied/divided by this (reference: 5)
  * @param lambdaPatience    steps on one side of the target before lambda moves (reference: 5)
  * @param lambdaMin         below this lambda is not lowered further; a success there resets it
- *                          (reference: 1e-7 for ImageNet-size encoders)
+ *                          (reference: 1e-5 at 32x32, scaled like lambdaInit)
  * @param earlyStopPatience steps without a smaller successful mask before stopping (reference: 35
  *                          for ImageNet-size encoders)
  * @param seed              seeds the trigger's initial values and the batch order
@@ -42,7 +43,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
     }
 
     public static InversionConfig defaults() {
-        return new InversionConfig(DEFAULT_STEPS, DEFAULT_BATCH, 0.1, 0.5, 0.9, 0.99, 1e-3, 5.0, 5, 1e-7, 35, DEFAULT_SEED);
+        return new InversionConfig(DEFAULT_STEPS, DEFAULT_BATCH, 0.1, 0.5, 0.9, 0.99, 1e-3, 5.0, 5, 1e-5, 35, DEFAULT_SEED);
     }
 
     public InversionConfig withSteps(int steps) {

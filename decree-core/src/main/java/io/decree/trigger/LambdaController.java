@@ -5,6 +5,11 @@ package io.decree.trigger;
  * similarity target, lambda grows (push the mask smaller); while it misses, lambda shrinks (let the
  * mask grow back). A lambda that has sunk below its floor and still succeeds is reset to its initial
  * value, so the search does not idle with no pressure on the mask.
+ *
+ * <p>Unlike the reference, lambda is 0 until the target is first met (Neural Cleanse's warm-up):
+ * with lambda at 1e-3 from step 0, the L1 term outweighs the similarity gradient of every pixel,
+ * Adam shrinks the whole mask by lr per step, and on our real encoders the mask was ~0 after 30
+ * steps with the pattern never learnt (face encoder: similarity stuck at 0.85 for 400 steps).
  */
 final class LambdaController {
     private static final double LAMBDA_MAX = 1e5;
@@ -15,10 +20,37 @@ final class LambdaController {
     private int down;
     private int belowFloor;
 
-    LambdaController(InversionConfig cfg) {
+    private boolean warm;
+    private final double init;
+    private final double floor;
+
+    /**
+     * @param areaScale multiplies lambdaInit and lambdaMin; {@link #forImage} derives it from the
+     *                  image size so that the balance between the two loss terms does not depend on
+     *                  the resolution
+     */
+    LambdaController(InversionConfig cfg, double areaScale) {
         this.cfg = cfg;
-        this.lambda = cfg.lambdaInit();
+        this.lambda = 0;
+        this.init = cfg.lambdaInit() * areaScale;
+        this.floor = cfg.lambdaMin() * areaScale;
     }
+
+    LambdaController(InversionConfig cfg) {
+        this(cfg, 1.0);
+    }
+
+    /**
+     * The reference's lambda (1e-3, floor 1e-5) is tuned for 32x32 CIFAR images; the L1 gradient
+     * per pixel is lambda while the similarity gradient per pixel falls with the pixel count, so
+     * at H x W the same balance needs lambda * 1024/(H*W). Unscaled, 1e-3 at 150x150 crushed the
+     * mask to nothing within 40 steps on the real face encoder and it never regrew.
+     */
+    static LambdaController forImage(InversionConfig cfg, int height, int width) {
+        return new LambdaController(cfg, REFERENCE_AREA / ((double) height * width));
+    }
+
+    static final double REFERENCE_AREA = 32.0 * 32.0;
 
     double lambda() {
         return lambda;
@@ -26,9 +58,16 @@ final class LambdaController {
 
     /** Records one step's outcome and adapts lambda for the next step. */
     void update(boolean success) {
-        if (lambda < cfg.lambdaMin() && success) {
+        if (!warm) {
+            if (success) {
+                warm = true;
+                lambda = init;
+            }
+            return;
+        }
+        if (lambda < floor && success) {
             if (++belowFloor > 2 * cfg.lambdaPatience()) {
-                lambda = cfg.lambdaInit();
+                lambda = init;
                 up = 0;
                 down = 0;
             }
@@ -48,7 +87,7 @@ final class LambdaController {
             }
             up = 0;
         } else if (down > cfg.lambdaPatience()) {
-            if (lambda >= cfg.lambdaMin()) {
+            if (lambda >= floor) {
                 lambda /= cfg.lambdaFactor();
             }
             down = 0;

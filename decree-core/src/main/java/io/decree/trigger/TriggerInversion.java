@@ -56,7 +56,7 @@ public final class TriggerInversion {
             Pattern pattern = Pattern.random(run, squash, h, w, init);
             Adam adam = new Adam(run, cfg.learningRate(), cfg.beta1(), cfg.beta2(), 1e-8,
                     List.of(mask.theta(), pattern.theta()));
-            LambdaController lambda = new LambdaController(cfg);
+            LambdaController lambda = LambdaController.forImage(cfg, h, w);
             BatchOrder batches = new BatchOrder(n, Math.min(cfg.batchSize(), n), order);
 
             List<StepRecord> history = new ArrayList<>();

@@ -1,0 +1,141 @@
+package io.decree.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.decree.SharedData;
+import io.decree.encoder.TorchScriptFixtures;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code decree scan} as a user runs it: exit codes, messages, and what lands in --out. */
+class ScanCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    /** Runs the CLI in-process, capturing stdout and stderr. */
+    private record Run(int code, String out, String err) {
+    }
+
+    private Run decree(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Decree.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private String photos() {
+        return SharedData.images("photos").toString();
+    }
+
+    @Test
+    void textFileRenamedToPtIsRejectedWithExitCode2() throws IOException {
+        Path fake = Files.writeString(tmp.resolve("model.pt"), "this is not a model\n");
+        Run r = decree("scan", fake.toString(), "--images", photos(), "--input-size", "32,32", "--json");
+        assertEquals(Decree.ERROR, r.code(), r.err());
+        assertTrue(r.err().contains("model.pt is not a loadable TorchScript model"), r.err());
+        assertEquals("", r.out().strip());
+    }
+
+    @Test
+    void modelReturningFeatureMapIsRejectedWithExitCode2() throws IOException {
+        Path model = TorchScriptFixtures.featureMapEncoder(tmp.resolve("featuremap.pt"));
+        Run r = decree("scan", model.toString(), "--images", photos(), "--input-size", "32,32", "--json");
+        assertEquals(Decree.ERROR, r.code(), r.err());
+        assertTrue(r.err().contains("featuremap.pt returned a tensor of shape (2, 3, 16, 16)"), r.err());
+        assertTrue(r.err().contains("2-D embedding"), r.err());
+    }
+
+    @Test
+    void wrongInputSizeIsRejectedWithExitCode2() {
+        // MobileNetV2's 7x7 pooling needs a 224x224 input: at 64x64 its feature map is too small.
+        Run r = decree("scan", SharedData.encoder("mobilenet_v2_224.pt").toString(), "--images", photos(),
+                "--input-size", "64,64", "--json");
+        assertEquals(Decree.ERROR, r.code(), r.err());
+        assertTrue(r.err().contains("failed on an input of shape [N,3,64,64]"), r.err());
+        assertTrue(r.err().contains("Output size is too small"), r.err());
+    }
+
+    @Test
+    void absurdInputSizeIsRejectedWithExitCode2() {
+        Run r = decree("scan", SharedData.encoder("mobilenet_v2_224.pt").toString(), "--images", photos(),
+                "--input-size", "0,224", "--json");
+        assertEquals(Decree.ERROR, r.code(), r.err());
+        assertTrue(r.err().contains("out of range"), r.err());
+    }
+
+    @Test
+    void emptyImageFolderIsRejectedWithExitCode2() throws IOException {
+        Path empty = Files.createDirectory(tmp.resolve("empty"));
+        Files.writeString(empty.resolve("notes.txt"), "no images here");
+        Run r = decree("scan", SharedData.architecture("resnet18_w16_32.pt").toString(), "--images", empty.toString(), "--json");
+        assertEquals(Decree.ERROR, r.code(), r.err());
+        assertTrue(r.err().contains("holds no PNG or JPEG image"), r.err());
+    }
+
+    @Test
+    void unknownFlagIsAUsageErrorWithExitCode4() {
+        Run r = decree("scan", "model.pt", "--images", photos(), "--no-such-flag");
+        assertEquals(Decree.USAGE, r.code());
+        assertTrue(r.err().contains("--no-such-flag"), r.err());
+    }
+
+    @Test
+    void modelWithoutSpecNeedsInputSize() throws IOException {
+        Path model = Files.copy(SharedData.architecture("resnet18_w16_32.pt"), tmp.resolve("nospec.pt"));
+        Run r = decree("scan", model.toString(), "--images", photos(), "--json");
+        assertEquals(Decree.ERROR, r.code());
+        assertTrue(r.err().contains("nospec.json") && r.err().contains("--input-size"), r.err());
+    }
+
+    @Test
+    void scanWritesReportAndEvidenceAndIsReproducibleForOneSeed() throws IOException {
+        String model = SharedData.architecture("resnet18_w16_32.pt").toString();
+        Path out1 = tmp.resolve("run1");
+        Path out2 = tmp.resolve("run2");
+        Run first = decree("scan", model, "--images", photos(), "--steps", "40", "--seed", "5", "--out", out1.toString(), "--json");
+        Run second = decree("scan", model, "--images", photos(), "--steps", "40", "--seed", "5", "--out", out2.toString(), "--json");
+        assertTrue(first.code() == Decree.CLEAN || first.code() == Decree.TROJANED, first.err());
+
+        JsonNode printed = json.readTree(first.out());
+        JsonNode written = json.readTree(out1.resolve("report.json").toFile());
+        assertEquals(printed, written, "--json prints exactly report.json");
+        for (String field : new String[] {"verdict", "pl1Norm", "threshold", "similarity", "steps", "seconds", "seed",
+                "detectorVersion"}) {
+            assertTrue(written.has(field), "report.json lacks " + field);
+        }
+        assertEquals(64, written.at("/encoder/sha256").asText().length());
+        assertEquals(32, written.at("/encoder/inputSpec/inputSize/0").asInt());
+        assertEquals(5, written.get("seed").asLong());
+        assertEquals(first.code() == Decree.TROJANED ? "trojaned" : "clean", written.get("verdict").asText());
+        if (written.get("targetReached").asBoolean()) {
+            for (String png : new String[] {"mask.png", "pattern.png", "trigger.png", "stamped.png"}) {
+                assertTrue(Files.size(out1.resolve(png)) > 100, png);
+            }
+        }
+
+        JsonNode again = json.readTree(out2.resolve("report.json").toFile());
+        assertEquals(written.get("pl1Norm").asDouble(), again.get("pl1Norm").asDouble(), 1e-4, "same seed, same PL1");
+        assertEquals(written.get("steps").asInt(), again.get("steps").asInt());
+    }
+}
