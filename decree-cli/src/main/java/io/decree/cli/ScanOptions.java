@@ -34,6 +34,13 @@ final class ScanOptions {
     @Option(names = "--max-images", paramLabel = "N", description = "Use at most N shadow images (default: ${DEFAULT-VALUE}).")
     int maxImages = Scanner.DEFAULT_MAX_IMAGES;
 
+    @Option(names = "--center", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Measure similarity on embeddings centred on the clean images' mean (default: on; --no-center is the paper's plain cosine).")
+    boolean center = true;
+
+    @Option(names = "--mask-grid", paramLabel = "N", description = "Optimise the mask on about N x N cells (0: per pixel; default: ${DEFAULT-VALUE}).")
+    int maskGrid = InversionConfig.defaults().maskGrid();
+
     @Option(names = "--device", paramLabel = "auto|cpu|gpu", description = "Where to run (default: ${DEFAULT-VALUE}: the GPU when one is present).")
     String device = "auto";
 
@@ -41,7 +48,8 @@ final class ScanOptions {
         if (steps < 1 || batch < 2 || !(lr > 0)) {
             throw new BadInputException("--steps must be >= 1, --batch >= 2 and --lr > 0");
         }
-        return InversionConfig.defaults().withSteps(steps).withBatchSize(batch).withSeed(seed).withLearningRate(lr);
+        return InversionConfig.defaults().withSteps(steps).withBatchSize(batch).withSeed(seed).withLearningRate(lr)
+                .withCenterEmbeddings(center).withMaskGrid(maskGrid);
     }
 
     Device device() {

@@ -63,8 +63,16 @@ public final class Encoder implements AutoCloseable {
         this.offset = constants.create(o, new Shape(1, 3, 1, 1));
     }
 
-    /** Loads {@code file} on {@code device} (null: the engine's default). Bad files give a {@link BadInputException}. */
+    /** Loads {@code file} on {@code device} (null: the engine's default) with frozen weights, for scanning. */
     public static Encoder load(Path file, InputSpec spec, Device device) {
+        return load(file, spec, device, false);
+    }
+
+    /**
+     * Loads {@code file}; with {@code trainable} its weights keep requiring gradients (fine-tuning
+     * in the attack lab). Bad files give a {@link BadInputException}.
+     */
+    public static Encoder load(Path file, InputSpec spec, Device device, boolean trainable) {
         if (!Files.isRegularFile(file)) {
             throw new BadInputException("model file not found: " + file);
         }
@@ -85,8 +93,10 @@ public final class Encoder implements AutoCloseable {
             throw new BadInputException(file + " could not be loaded by libtorch: " + firstLine(e), e);
         }
         Encoder encoder = new Encoder(file, spec, model);
-        // Only the trigger is optimised; frozen weights also spare the backward pass their gradients.
-        model.getBlock().freezeParameters(true);
+        if (!trainable) {
+            // Only the trigger is optimised; frozen weights also spare the backward pass their gradients.
+            model.getBlock().freezeParameters(true);
+        }
         return encoder;
     }
 
@@ -168,6 +178,18 @@ public final class Encoder implements AutoCloseable {
             return IValueUtils.forward(ts, input, true);
         }
         return block.forward(parameterStore, input, false);
+    }
+
+    /** The module's trainable parameters (BatchNorm running statistics are buffers, not included). */
+    public NDList parameters(NDManager manager) {
+        return JniUtils.moduleGetParams((PtSymbolBlock) model.getBlock(), (ai.djl.pytorch.engine.PtNDManager) manager);
+    }
+
+    /** Writes the module, with its current weights, as a TorchScript archive that DJL and PyTorch load. */
+    public void save(Path target) throws IOException {
+        try (var out = Files.newOutputStream(target)) {
+            JniUtils.writeModule((PtSymbolBlock) model.getBlock(), out, false);
+        }
     }
 
     @Override

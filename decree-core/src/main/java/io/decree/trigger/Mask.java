@@ -8,33 +8,53 @@ import java.util.Random;
 /**
  * The trigger's mask m, one value in (0,1) per pixel (shape [1,1,H,W], shared by the 3 colour
  * channels), held as the free parameter theta with m = squash(theta).
+ *
+ * <p>theta lives on a grid of {@code cell x cell} pixel blocks (cell 1: one value per pixel, as the
+ * paper). See {@link InversionConfig#maskGrid()} for why larger images use coarser cells.
  */
 public final class Mask {
     private final NDArray theta;
     private final Squash squash;
     private final int height;
     private final int width;
+    private final int cell;
 
-    private Mask(NDArray theta, Squash squash, int height, int width) {
+    private Mask(NDArray theta, Squash squash, int height, int width, int cell) {
         this.theta = theta;
         this.squash = squash;
         this.height = height;
         this.width = width;
+        this.cell = cell;
+    }
+
+    /** Side of a mask cell for a grid of about {@code grid} cells across the shorter side (0: per pixel). */
+    static int cellFor(int height, int width, int grid) {
+        return grid <= 0 ? 1 : Math.max(1, (int) Math.round(Math.min(height, width) / (double) grid));
     }
 
     /** Uniform random init in (0,1), as the reference's {@code mask_init='rand'}. */
-    static Mask random(NDManager run, Squash squash, int height, int width, Random rnd) {
-        float[] init = new float[height * width];
+    static Mask random(NDManager run, Squash squash, int height, int width, int cell, Random rnd) {
+        int gh = ceilDiv(height, cell);
+        int gw = ceilDiv(width, cell);
+        float[] init = new float[gh * gw];
         for (int i = 0; i < init.length; i++) {
             init[i] = Squash.inverse(rnd.nextDouble());
         }
-        return of(run, squash, height, width, init);
+        return of(run, squash, height, width, cell, init);
     }
 
     static Mask of(NDManager run, Squash squash, int height, int width, float[] theta) {
-        NDArray t = run.create(theta, new Shape(1, 1, height, width));
+        return of(run, squash, height, width, 1, theta);
+    }
+
+    static Mask of(NDManager run, Squash squash, int height, int width, int cell, float[] theta) {
+        NDArray t = run.create(theta, new Shape(1, 1, ceilDiv(height, cell), ceilDiv(width, cell)));
         t.setRequiresGradient(true);
-        return new Mask(t, squash, height, width);
+        return new Mask(t, squash, height, width, cell);
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
     }
 
     /** The free parameter Adam moves. */
@@ -44,7 +64,11 @@ public final class Mask {
 
     /** m in (0,1), [1,1,H,W]. */
     NDArray values() {
-        return squash.apply(theta);
+        NDArray m = squash.apply(theta);
+        if (cell == 1) {
+            return m;
+        }
+        return m.repeat(2, cell).repeat(3, cell).get(":, :, 0:" + height + ", 0:" + width);
     }
 
     /**

@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import io.decree.encoder.Encoder;
+import io.decree.optim.Adam;
 import io.decree.images.ShadowImages;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,8 +52,9 @@ public final class TriggerInversion {
         try (NDManager run = encoder.manager().newSubManager()) {
             NDArray all = run.create(images.flat(), new Shape(n, 3, h, w));
             Squash squash = new Squash(run);
-            TriggerLoss loss = new TriggerLoss(encoder, run);
-            Mask mask = Mask.random(run, squash, h, w, init);
+            NDArray center = cfg.centerEmbeddings() ? meanEmbedding(encoder, all, run, cfg.batchSize()) : null;
+            TriggerLoss loss = new TriggerLoss(encoder, run, center);
+            Mask mask = Mask.random(run, squash, h, w, Mask.cellFor(h, w, cfg.maskGrid()), init);
             Pattern pattern = Pattern.random(run, squash, h, w, init);
             Adam adam = new Adam(run, cfg.learningRate(), cfg.beta1(), cfg.beta2(), 1e-8,
                     List.of(mask.theta(), pattern.theta()));
@@ -135,6 +137,27 @@ public final class TriggerInversion {
             return new InversionResult(bestMask, bestPattern, h, w, true, Pl1Norm.of(bestMask, h, w), bestSimilarity,
                     step, earlyStopped, history);
         }
+    }
+
+    /** The clean images' mean embedding [1,D], in batches, without a tape; owned by {@code run}. */
+    static NDArray meanEmbedding(Encoder encoder, NDArray images, NDManager run, int batch) {
+        long n = images.getShape().get(0);
+        float[] sum = null;
+        for (long start = 0; start < n; start += batch) {
+            try (NDScope scope = new NDScope()) {
+                float[] part = encoder.embed(images.get(start + ":" + Math.min(n, start + batch))).sum(new int[] {0}).toFloatArray();
+                if (sum == null) {
+                    sum = new float[part.length];
+                }
+                for (int i = 0; i < part.length; i++) {
+                    sum[i] += part[i];
+                }
+            }
+        }
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] /= n;
+        }
+        return run.create(sum, new Shape(1, sum.length));
     }
 
     private static long[] toLongs(int[] idx) {

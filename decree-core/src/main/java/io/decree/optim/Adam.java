@@ -1,4 +1,4 @@
-package io.decree.trigger;
+package io.decree.optim;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -6,14 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Adam (Kingma and Ba), as torch.optim.Adam computes it, for the two trigger tensors.
+ * Adam (Kingma and Ba), as torch.optim.Adam computes it, for a fixed list of tensors (the trigger's
+ * mask and pattern, or an encoder's weights in the attack lab).
  *
  * <p>Written here rather than taken from DJL because DJL's Adam creates its moment arrays lazily
  * on the first update: inside the per-step {@code NDScope} they would be freed with the step. Here
  * the moments belong to the run's manager and are updated in place; the temporaries of an update
  * belong to the step's scope.
  */
-final class Adam {
+public final class Adam {
     private final double lr;
     private final double beta1;
     private final double beta2;
@@ -23,7 +24,7 @@ final class Adam {
     private final List<NDArray> secondMoments = new ArrayList<>();
     private int t;
 
-    Adam(NDManager run, double lr, double beta1, double beta2, double eps, List<NDArray> params) {
+    public Adam(NDManager run, double lr, double beta1, double beta2, double eps, List<NDArray> params) {
         this.lr = lr;
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -35,8 +36,11 @@ final class Adam {
         }
     }
 
-    /** One update from the gradients left by the last backward pass; call outside the gradient collector. */
-    void step() {
+    /**
+     * One update from the gradients left by the last backward pass, which it then clears; call
+     * outside the gradient collector.
+     */
+    public void step() {
         t++;
         double bias1 = 1 - Math.pow(beta1, t);
         double bias2 = 1 - Math.pow(beta2, t);
@@ -49,6 +53,9 @@ final class Adam {
             v.muli(beta2).addi(g.square().mul(1 - beta2));
             NDArray denom = v.sqrt().div(Math.sqrt(bias2)).add(eps);
             p.subi(m.div(denom).mul(lr / bias1));
+            // libtorch adds each backward pass into .grad and DJL's collector does not clear it:
+            // without this, step t would follow the sum of all gradients so far (AdamTest).
+            g.muli(0);
         }
     }
 }
