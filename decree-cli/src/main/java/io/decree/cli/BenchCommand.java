@@ -63,7 +63,7 @@ final class BenchCommand implements Callable<Integer> {
         Path modelPath = model != null ? model : shared.resolve("encoders/mobilenet_v2_224.pt");
         Path imageDir = images != null ? images : shared.resolve("images/photos");
         InputSpec spec = new SpecOptions().resolve(modelPath);
-        InversionConfig cfg = InversionConfig.defaults().withBatchSize(batch).withSteps(steps);
+        InversionConfig cfg = InversionConfig.defaults().toBuilder().batchSize(batch).steps(steps).build();
         ShadowImages shadow = ShadowImages.load(imageDir, spec.height(), spec.width(), batch, Scanner.DEFAULT_MAX_IMAGES, cfg.seed());
         Map<String, Object> fig = new LinkedHashMap<>();
         fig.put("model", modelPath.getFileName().toString());
@@ -96,7 +96,7 @@ final class BenchCommand implements Callable<Integer> {
             fig.put("stepsTimed", stamps.size());
         }
         if (fullScan) {
-            Scanner.Request req = new Scanner.Request(modelPath, spec, imageDir, InversionConfig.defaults().withBatchSize(batch),
+            Scanner.Request req = new Scanner.Request(modelPath, spec, imageDir, InversionConfig.defaults().toBuilder().batchSize(batch).build(),
                     Scanner.DEFAULT_THRESHOLD, Scanner.DEFAULT_MAX_IMAGES, null, null);
             var report = Scanner.scan(req, r -> System.err.printf(Locale.ROOT, "\rfull scan step %d", r.step())).report();
             System.err.println();

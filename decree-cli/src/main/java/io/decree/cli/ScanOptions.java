@@ -48,8 +48,8 @@ final class ScanOptions {
         if (steps < 1 || batch < 2 || !(lr > 0)) {
             throw new BadInputException("--steps must be >= 1, --batch >= 2 and --lr > 0");
         }
-        return InversionConfig.defaults().withSteps(steps).withBatchSize(batch).withSeed(seed).withLearningRate(lr)
-                .withCenterEmbeddings(center).withMaskGrid(maskGrid);
+        return InversionConfig.defaults().toBuilder().steps(steps).batchSize(batch).seed(seed).learningRate(lr)
+                .centerEmbeddings(center).maskGrid(maskGrid).build();
     }
 
     Device device() {

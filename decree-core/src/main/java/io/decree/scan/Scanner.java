@@ -22,11 +22,11 @@ import java.util.function.Consumer;
 public final class Scanner {
 
     /**
-     * PL1 below which an encoder is called trojaned. See README "Choosing the threshold": it is
-     * measured on real clean encoders and BadEncoder-trojaned versions of them, not taken from the
-     * paper, whose CIFAR/CLIP value flags both real clean encoders of ../shared.
+     * PL1 below which an encoder is called trojaned. Provisional, see README "The threshold": set
+     * below the smallest PL1 measured on a real clean encoder (MobileNetV2, 0.023) and above that of
+     * a BadEncoder-trojaned 32x32 ResNet (0.010), before any zoo evaluation.
      */
-    public static final double DEFAULT_THRESHOLD = 0.01;
+    public static final double DEFAULT_THRESHOLD = 0.015;
 
     /** Shadow images used at most; more costs memory (N x 3 x H x W floats) without changing the statistic much. */
     public static final int DEFAULT_MAX_IMAGES = 1000;

@@ -55,33 +55,64 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         return new InversionConfig(DEFAULT_STEPS, DEFAULT_BATCH, 0.1, 0.5, 0.9, 0.99, 1e-3, 5.0, 5, 1e-5, 35, DEFAULT_SEED, true, 32);
     }
 
-    public InversionConfig withSteps(int steps) {
-        return new InversionConfig(steps, batchSize, learningRate, beta1, beta2, similarityTarget, lambdaInit,
-                lambdaFactor, lambdaPatience, lambdaMin, earlyStopPatience, seed, centerEmbeddings, maskGrid);
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public InversionConfig withSeed(long newSeed) {
-        return new InversionConfig(maxSteps, batchSize, learningRate, beta1, beta2, similarityTarget, lambdaInit,
-                lambdaFactor, lambdaPatience, lambdaMin, earlyStopPatience, newSeed, centerEmbeddings, maskGrid);
-    }
+    /** Changes some knobs of a config, keeping the others. */
+    public static final class Builder {
+        private int maxSteps;
+        private int batchSize;
+        private double learningRate;
+        private long seed;
+        private boolean centerEmbeddings;
+        private int maskGrid;
+        private final InversionConfig base;
 
-    public InversionConfig withBatchSize(int batch) {
-        return new InversionConfig(maxSteps, batch, learningRate, beta1, beta2, similarityTarget, lambdaInit,
-                lambdaFactor, lambdaPatience, lambdaMin, earlyStopPatience, seed, centerEmbeddings, maskGrid);
-    }
+        private Builder(InversionConfig c) {
+            base = c;
+            maxSteps = c.maxSteps;
+            batchSize = c.batchSize;
+            learningRate = c.learningRate;
+            seed = c.seed;
+            centerEmbeddings = c.centerEmbeddings;
+            maskGrid = c.maskGrid;
+        }
 
-    public InversionConfig withCenterEmbeddings(boolean center) {
-        return new InversionConfig(maxSteps, batchSize, learningRate, beta1, beta2, similarityTarget, lambdaInit,
-                lambdaFactor, lambdaPatience, lambdaMin, earlyStopPatience, seed, center, maskGrid);
-    }
+        public Builder steps(int v) {
+            maxSteps = v;
+            return this;
+        }
 
-    public InversionConfig withMaskGrid(int grid) {
-        return new InversionConfig(maxSteps, batchSize, learningRate, beta1, beta2, similarityTarget, lambdaInit,
-                lambdaFactor, lambdaPatience, lambdaMin, earlyStopPatience, seed, centerEmbeddings, grid);
-    }
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
 
-    public InversionConfig withLearningRate(double lr) {
-        return new InversionConfig(maxSteps, batchSize, lr, beta1, beta2, similarityTarget, lambdaInit,
-                lambdaFactor, lambdaPatience, lambdaMin, earlyStopPatience, seed, centerEmbeddings, maskGrid);
+        public Builder learningRate(double v) {
+            learningRate = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder centerEmbeddings(boolean v) {
+            centerEmbeddings = v;
+            return this;
+        }
+
+        public Builder maskGrid(int v) {
+            maskGrid = v;
+            return this;
+        }
+
+        public InversionConfig build() {
+            return new InversionConfig(maxSteps, batchSize, learningRate, base.beta1, base.beta2, base.similarityTarget,
+                    base.lambdaInit, base.lambdaFactor, base.lambdaPatience, base.lambdaMin, base.earlyStopPatience, seed,
+                    centerEmbeddings, maskGrid);
+        }
     }
 }
