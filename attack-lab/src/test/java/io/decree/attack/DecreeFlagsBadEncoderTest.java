@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.decree.SharedData;
-import io.decree.encoder.InputSpec;
-import io.decree.scan.ScanReport;
+import io.decree.eval.Evaluation;
+import io.decree.eval.Zoo;
+import io.decree.eval.ZooEvaluator;
 import io.decree.scan.Scanner;
-import io.decree.scan.Verdict;
-import io.decree.trigger.InversionConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,38 +15,40 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * End to end at the paper's CIFAR resolution: the shared 32x32 ResNet, BadEncoder-trojaned with a
- * 5x5 white patch, is flagged; the same network and its clean-fine-tuned control are not.
+ * End to end at the paper's CIFAR resolution, as a CI-sized zoo: the shared 32x32 ResNet,
+ * BadEncoder-trojaned with a 5x5 white patch, is flagged; the same network and its
+ * clean-fine-tuned control are not; {@code decree eval} reports the separation.
  */
 class DecreeFlagsBadEncoderTest {
 
     private static final PatchTrigger TRIGGER = new PatchTrigger(5, PatchTrigger.Position.BOTTOM_RIGHT, PatchTrigger.Kind.WHITE, 1);
 
     @Test
-    void flagsTrojanedEncoderFromBadEncoderAndNotItsCleanControl(@TempDir Path tmp) throws IOException {
-        Path base = Files.copy(SharedData.architecture("resnet18_w16_32.pt"), tmp.resolve("base.pt"));
-        Files.copy(SharedData.architecture("resnet18_w16_32.json"), tmp.resolve("base.json"));
-        Path photos = SharedData.images("photos");
+    void flagsTrojanedEncoderFromBadEncoderAndNotItsCleanControl(@TempDir Path zooDir) throws IOException {
+        Path base = Files.copy(SharedData.architecture("resnet18_w16_32.pt"), zooDir.resolve("base.pt"));
+        Files.copy(SharedData.architecture("resnet18_w16_32.json"), zooDir.resolve("base.json"));
+        Path photos = Files.createSymbolicLink(zooDir.resolve("photos"), SharedData.images("photos"));
         AttackLab.Report bad = AttackLab.run(base, photos, TRIGGER, new BadEncoder.Config(300, 16, 1e-3, 1, 1, true, 1),
-                tmp.resolve("bad"), null);
-        AttackLab.Report ctl = AttackLab.run(base, photos, TRIGGER, new BadEncoder.Config(300, 16, 1e-3, 1, 1, false, 1),
-                tmp.resolve("ctl"), null);
+                zooDir.resolve("bad"), null);
+        AttackLab.run(base, photos, TRIGGER, new BadEncoder.Config(300, 16, 1e-3, 1, 1, false, 1), zooDir.resolve("ctl"), null);
         assertTrue(bad.attackSuccess() >= 0.9, "the backdoor works: " + bad.attackSuccess());
+        Files.writeString(zooDir.resolve("zoo.json"), """
+                {"encoders":[
+                  {"model":"base.pt","label":"clean","images":"photos","attack":null},
+                  {"model":"ctl.pt","label":"clean","images":"photos","attack":{"kind":"control"}},
+                  {"model":"bad.pt","label":"trojaned","images":"photos","attack":{"kind":"badencoder","patch":5}}
+                ]}""");
 
-        ScanReport trojaned = scan(tmp.resolve("bad.pt"), photos);
-        ScanReport control = scan(tmp.resolve("ctl.pt"), photos);
-        ScanReport original = scan(base, photos);
+        Evaluation eval = ZooEvaluator.run(Zoo.read(zooDir), Scanner.DEFAULT_THRESHOLD, zooDir.resolve("eval"), null);
 
-        String pl1s = "trojaned " + trojaned.pl1Norm() + ", control " + control.pl1Norm() + ", original " + original.pl1Norm();
-        assertEquals(Verdict.TROJANED, trojaned.verdict(), pl1s);
-        assertEquals(Verdict.CLEAN, control.verdict(), pl1s);
-        assertEquals(Verdict.CLEAN, original.verdict(), pl1s);
-        assertTrue(trojaned.pl1Norm() < 0.5 * Math.min(control.pl1Norm(), original.pl1Norm()),
-                pl1s);
-    }
-
-    private static ScanReport scan(Path model, Path images) {
-        return Scanner.scan(new Scanner.Request(model, InputSpec.sidecarOf(model), images, InversionConfig.defaults(),
-                Scanner.DEFAULT_THRESHOLD, Scanner.DEFAULT_MAX_IMAGES, null, null), null).report();
+        String table = eval.markdown();
+        assertEquals("trojaned", eval.rows().get(2).verdict(), table);
+        assertEquals("clean", eval.rows().get(0).verdict(), table);
+        assertEquals("clean", eval.rows().get(1).verdict(), table);
+        assertEquals(1.0, eval.accuracy(), table);
+        assertEquals(1.0, eval.auroc(), table);
+        assertTrue(eval.rows().get(2).pl1() < 0.5 * Math.min(eval.rows().get(0).pl1(), eval.rows().get(1).pl1()), table);
+        assertTrue(Files.size(zooDir.resolve("eval/pl1.png")) > 1000);
+        assertTrue(Files.readString(zooDir.resolve("eval/eval.md")).contains("AUROC"));
     }
 }

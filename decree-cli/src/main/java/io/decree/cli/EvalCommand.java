@@ -1,0 +1,33 @@
+package io.decree.cli;
+
+import io.decree.eval.Evaluation;
+import io.decree.eval.Zoo;
+import io.decree.eval.ZooEvaluator;
+import io.decree.scan.Scanner;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Scan every encoder of a zoo (ZOO_DIR/zoo.json); report PL1, verdicts, accuracy, TPR, FPR, AUROC of PL1 and seconds.")
+final class EvalCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "ZOO_DIR")
+    Path zooDir;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where eval.json, eval.md, pl1.png and the scans go (default: ZOO_DIR/eval).")
+    Path out;
+
+    @Option(names = "--threshold", description = "PL1 threshold, fixed before the run (default: ${DEFAULT-VALUE}).")
+    double threshold = Scanner.DEFAULT_THRESHOLD;
+
+    @Override
+    public Integer call() throws Exception {
+        Evaluation eval = ZooEvaluator.run(Zoo.read(zooDir), threshold, out != null ? out : zooDir.resolve("eval"),
+                System.err::println);
+        System.out.print(eval.markdown());
+        return 0;
+    }
+}
