@@ -75,12 +75,16 @@ final class BenchCommand implements Callable<Integer> {
             fig.put("device", encoder.device().toString());
             List<Long> stamps = new ArrayList<>();
             long[] rss = new long[2];
+            List<Long> rssTrace = new ArrayList<>();
             new TriggerInversion(cfg).run(encoder, shadow, r -> {
                 stamps.add(System.nanoTime());
                 if (r.step() == 10) {
                     rss[0] = rssKb();
                 }
                 rss[1] = rssKb();
+                if (r.step() % 10 == 0) {
+                    rssTrace.add(rss[1] / 1024);
+                }
                 System.err.printf(Locale.ROOT, "\rstep %d/%d", r.step(), steps);
             });
             System.err.println();
@@ -93,6 +97,7 @@ final class BenchCommand implements Callable<Integer> {
             fig.put("encoderShareOfStep", round(floorMs / stepMs));
             fig.put("rssMbAtStep10", rss[0] / 1024);
             fig.put("rssMbAtLastStep", rss[1] / 1024);
+            fig.put("rssMbEvery10Steps", rssTrace);
             fig.put("stepsTimed", stamps.size());
         }
         if (fullScan) {

@@ -168,13 +168,18 @@ public final class TriggerInversion {
         return out;
     }
 
-    /** Shuffled passes over the shadow set, as a DataLoader with shuffle=True and drop_last=False. */
+    /**
+     * Shuffled passes over the shadow set, cut into batches of one fixed size: a batch that runs past
+     * the end of a pass is completed from the next pass. Equal shapes let libtorch reuse its buffers
+     * (alternating 32/18-image batches on 50 photos grew the RSS by ~800 MB before it levelled off).
+     */
     static final class BatchOrder {
         private final int n;
         private final int batch;
         private final Random rnd;
         private int[] perm;
         private int pos;
+        private boolean wrapped;
 
         BatchOrder(int n, int batch, Random rnd) {
             this.n = n;
@@ -198,23 +203,33 @@ public final class TriggerInversion {
         }
 
         int[] next() {
+            wrapped = false;
+            int[] out = new int[batch];
+            boolean[] taken = new boolean[n];
+            for (int k = 0; k < batch; k++) {
+                if (pos >= n) {
+                    reshuffle();
+                    wrapped = true;
+                }
+                // After a wrap, an image of this batch may come up again: swap in a later one instead.
+                for (int j = pos + 1; taken[perm[pos]] && j < n; j++) {
+                    int t = perm[pos];
+                    perm[pos] = perm[j];
+                    perm[j] = t;
+                }
+                out[k] = perm[pos++];
+                taken[out[k]] = true;
+            }
             if (pos >= n) {
                 reshuffle();
+                wrapped = true;
             }
-            int size = Math.min(batch, n - pos);
-            if (size < 2) {
-                // A lone leftover image has no pair to compare with: start the next pass instead.
-                reshuffle();
-                size = Math.min(batch, n);
-            }
-            int[] out = new int[size];
-            System.arraycopy(perm, pos, out, 0, size);
-            pos += size;
             return out;
         }
 
+        /** Whether the last batch completed a pass over the shadow set. */
         boolean epochEnded() {
-            return pos >= n || n - pos < 2;
+            return wrapped;
         }
     }
 }
