@@ -22,7 +22,7 @@ row() { # model images label attack-json
   "$D" scan "$model" --images "$images" --out "$OUT/scan-$name" --json > "$OUT/scan-$name.json" 2>/dev/null || true
   local success="-"
   [ -n "$attack_json" ] && success=$(field "$attack_json" attackSuccess)
-  printf '%-22s %-9s %-8s %-8.4f %-9s %6.1f\n' "$name" "$label" "$success" \
+  printf "%-22s %-9s %-8.8s %-8.4f %-9s %6.1f\n" "$name" "$label" "$success" \
     "$(field "$OUT/scan-$name.json" pl1Norm)" "$(field "$OUT/scan-$name.json" verdict)" "$(field "$OUT/scan-$name.json" seconds)"
 }
 
