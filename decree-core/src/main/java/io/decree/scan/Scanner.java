@@ -23,8 +23,8 @@ public final class Scanner {
 
     /**
      * PL1 below which an encoder is called trojaned. Provisional, see README "The threshold": set
-     * below the smallest PL1 measured on a real clean encoder (MobileNetV2, 0.023) and above that of
-     * a BadEncoder-trojaned 32x32 ResNet (0.010), before any zoo evaluation.
+     * below the smallest PL1 measured on a real clean encoder (MobileNetV2, 0.022) and above that of
+     * BadEncoder-trojaned encoders (32x32 ResNet 0.010, MobileNetV2 0.011), before any zoo evaluation.
      */
     public static final double DEFAULT_THRESHOLD = 0.015;
 
