@@ -1,0 +1,106 @@
+package io.decree.events;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.time.Instant;
+import java.util.Map;
+
+/** Reads and writes events in their one JSON form. */
+public final class Events {
+    private static final Map<String, Class<? extends EventData>> TYPES = Map.of(
+            EncoderRegistered.TYPE, EncoderRegistered.class,
+            ScanCompleted.TYPE, ScanCompleted.class,
+            ScanFailed.TYPE, ScanFailed.class,
+            BackdoorAlert.TYPE, BackdoorAlert.class);
+
+    // Unknown fields are tolerated so that a consumer keeps working when a producer adds one (same major type).
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private Events() {
+    }
+
+    static String typeOf(EventData data) {
+        for (Map.Entry<String, Class<? extends EventData>> t : TYPES.entrySet()) {
+            if (t.getValue().isInstance(data)) {
+                return t.getKey();
+            }
+        }
+        throw new IllegalArgumentException("not a decree event: " + data.getClass());
+    }
+
+    public static String toJson(CloudEvent<?> event) {
+        try {
+            return JSON.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write event " + event.id(), e);
+        }
+    }
+
+    /** Parses a record; throws {@link EventFormatException} with a reason a person can act on. */
+    public static CloudEvent<EventData> parse(String json) {
+        if (json == null || json.isBlank()) {
+            throw new EventFormatException("empty record");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new EventFormatException("not JSON: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new EventFormatException("not a JSON object");
+        }
+        String spec = text(root, "specversion");
+        if (!CloudEvent.SPEC_VERSION.equals(spec)) {
+            throw new EventFormatException("unsupported CloudEvents specversion " + spec);
+        }
+        String type = text(root, "type");
+        Class<? extends EventData> cls = TYPES.get(type);
+        if (cls == null) {
+            throw new EventFormatException("unknown event type " + type + " (known: " + TYPES.keySet() + ")");
+        }
+        JsonNode dataNode = root.get("data");
+        if (dataNode == null || !dataNode.isObject()) {
+            throw new EventFormatException(type + " without a data object");
+        }
+        EventData data;
+        try {
+            data = JSON.treeToValue(dataNode, cls);
+        } catch (JsonProcessingException e) {
+            throw new EventFormatException("bad " + type + " data: " + e.getOriginalMessage(), e);
+        }
+        if (data.sha256() == null || !data.sha256().matches("[0-9a-f]{64}")) {
+            throw new EventFormatException(type + " without a valid sha256: " + data.sha256());
+        }
+        Instant time;
+        try {
+            time = root.hasNonNull("time") ? Instant.parse(root.get("time").asText()) : null;
+        } catch (RuntimeException e) {
+            throw new EventFormatException("bad time " + root.get("time"), e);
+        }
+        return new CloudEvent<>(spec, text(root, "id"), text(root, "source"), type, text(root, "subject"), time,
+                text(root, "datacontenttype"), data);
+    }
+
+    /** Parses a record that must be of one kind. */
+    public static <T extends EventData> CloudEvent<T> parse(String json, Class<T> kind) {
+        CloudEvent<EventData> e = parse(json);
+        if (!kind.isInstance(e.data())) {
+            throw new EventFormatException("expected " + kind.getSimpleName() + ", got " + e.type());
+        }
+        @SuppressWarnings("unchecked")
+        CloudEvent<T> typed = (CloudEvent<T>) (CloudEvent<?>) e;
+        return typed;
+    }
+
+    private static String text(JsonNode root, String field) {
+        JsonNode n = root.get(field);
+        return n == null || n.isNull() ? null : n.asText();
+    }
+}

@@ -1,0 +1,22 @@
+package io.decree.events;
+
+import java.util.List;
+
+/**
+ * A scan ran to the end and reached a verdict.
+ *
+ * @param scanId        deterministic id of (sha256, detector version, config hash): a redelivery gives the same id
+ * @param verdict       {@code clean} or {@code trojaned}
+ * @param evidenceKeys  object keys in {@code bucket} of report.json and the mask/pattern/trigger/stamped PNGs
+ */
+public record ScanCompleted(String scanId, String sha256, String name, String verdict, double pl1Norm, double threshold,
+        double similarity, int steps, double seconds, long seed, String detectorVersion, String configHash,
+        String device, String bucket, List<String> evidenceKeys) implements EventData {
+    public static final String TYPE = "io.decree.scan.completed.v1";
+    public static final String TROJANED = "trojaned";
+    public static final String CLEAN = "clean";
+
+    public boolean trojaned() {
+        return TROJANED.equals(verdict);
+    }
+}

@@ -1,0 +1,21 @@
+package io.decree.events;
+
+/** Kafka topic names: each says what happened. Every event is keyed by the encoder's SHA-256. */
+public final class Topics {
+    /** An encoder landed in the bucket and waits for a scan. */
+    public static final String ENCODER_REGISTERED = "encoder-registered";
+    /** A scan ended: {@link ScanCompleted} or {@link ScanFailed}. */
+    public static final String SCAN_RESULTS = "scan-results";
+    /** One {@link BackdoorAlert} per trojaned encoder and detector version, for security tooling. */
+    public static final String BACKDOOR_ALERTS = "backdoor-alerts";
+    /** Records of a topic that could not be parsed or handled go to {@code <topic>.dlq}, with the reason in a header. */
+    public static final String DEAD_LETTER_SUFFIX = ".dlq";
+    public static final String REASON_HEADER = "decree-dlq-reason";
+
+    private Topics() {
+    }
+
+    public static String deadLetter(String topic) {
+        return topic + DEAD_LETTER_SUFFIX;
+    }
+}

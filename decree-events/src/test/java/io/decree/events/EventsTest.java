@@ -1,0 +1,69 @@
+package io.decree.events;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EventsTest {
+    static final String SHA = "a".repeat(64);
+
+    @Test
+    void everyEventRoundTripsThroughItsCloudEventsJson() throws Exception {
+        List<EventData> all = List.of(
+                new EncoderRegistered(SHA, "encoders", "encoders/" + SHA + ".pt", 123, "m.pt",
+                        Map.of("inputSize", 32), "photos", "upload:test", false),
+                new ScanCompleted("id1", SHA, "m.pt", "trojaned", 0.01, 0.015, 0.99, 120, 5.5, 100, "0.1.0", "cfg",
+                        "cpu()", "encoders", List.of("scans/id1/report.json")),
+                new ScanFailed("id1", SHA, "m.pt", "not a TorchScript archive", false, "0.1.0", "cfg"),
+                new BackdoorAlert(SHA, "m.pt", "id1", 0.01, 0.015, "0.1.0", "encoders", List.of("scans/id1/trigger.png")));
+        for (EventData d : all) {
+            CloudEvent<EventData> e = CloudEvent.of("/decree/test", d);
+            String json = Events.toJson(e);
+            JsonNode node = Events.JSON.readTree(json);
+            for (String attr : List.of("specversion", "id", "source", "type", "subject", "time")) {
+                assertTrue(node.hasNonNull(attr), attr + " missing in " + json);
+            }
+            assertEquals(SHA, node.get("subject").asText());
+            CloudEvent<EventData> back = Events.parse(json);
+            assertEquals(d, back.data());
+            assertEquals(e.id(), back.id());
+            assertEquals(e.time(), back.time());
+        }
+    }
+
+    @Test
+    void typesCarryTheirVersion() {
+        assertTrue(EncoderRegistered.TYPE.endsWith(".v1"));
+        assertEquals(ScanFailed.TYPE, CloudEvent.of("/t", new ScanFailed("i", SHA, "n", "r", true, "v", "c")).type());
+    }
+
+    @Test
+    void unparseableRecordsGiveAReason() {
+        assertTrue(assertThrows(EventFormatException.class, () -> Events.parse("{nope")).getMessage().startsWith("not JSON"));
+        assertTrue(assertThrows(EventFormatException.class, () -> Events.parse("[]")).getMessage().contains("object"));
+        assertTrue(assertThrows(EventFormatException.class,
+                () -> Events.parse("{\"specversion\":\"1.0\",\"type\":\"x.y\",\"data\":{}}")).getMessage().contains("unknown event type"));
+        assertTrue(assertThrows(EventFormatException.class,
+                () -> Events.parse("{\"specversion\":\"0.3\",\"type\":\"" + ScanFailed.TYPE + "\"}")).getMessage().contains("specversion"));
+        assertTrue(assertThrows(EventFormatException.class,
+                () -> Events.parse("{\"specversion\":\"1.0\",\"type\":\"" + ScanFailed.TYPE + "\",\"data\":{\"sha256\":\"../x\"}}"))
+                .getMessage().contains("sha256"));
+        String registered = Events.toJson(CloudEvent.of("/t", new EncoderRegistered(SHA, "b", "k", 1, "n", null, "s", "r", false)));
+        assertThrows(EventFormatException.class, () -> Events.parse(registered, ScanCompleted.class));
+    }
+
+    @Test
+    void scanIdDependsOnEncoderVersionAndConfigOnly() {
+        ScanKey k = new ScanKey(SHA, "0.1.0", "cfg");
+        assertEquals(k.scanId(), new ScanKey(SHA, "0.1.0", "cfg").scanId());
+        assertNotEquals(k.scanId(), new ScanKey(SHA, "0.2.0", "cfg").scanId());
+        assertNotEquals(k.scanId(), new ScanKey(SHA, "0.1.0", "cfg2").scanId());
+        assertEquals("scans/" + k.scanId() + "/", k.evidencePrefix());
+    }
+}
