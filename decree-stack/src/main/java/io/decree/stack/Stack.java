@@ -1,0 +1,300 @@
+package io.decree.stack;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Starts a real Kafka broker (KRaft, one combined broker+controller), a real S3 server (S3Proxy on the file system)
+ * and a real PostgreSQL (zonky's binaries) on loopback, creates the topics, and optionally the three services.
+ * Everything it starts is stopped when it is (Ctrl-C or SIGTERM). Nothing is downloaded: all of it came from
+ * Maven Central at build time.
+ */
+@Command(name = "decree-stack", mixinStandardHelpOptions = true,
+        description = "Run Kafka, S3 and PostgreSQL (and the decree services) on loopback, without Docker.")
+public final class Stack implements Callable<Integer>, AutoCloseable {
+
+    /** The topics and their partition counts; more partitions than workers lets a group share them. */
+    static final Map<String, Integer> TOPICS = new LinkedHashMap<>();
+
+    static {
+        TOPICS.put("encoder-registered", 4);
+        TOPICS.put("scan-results", 4);
+        TOPICS.put("backdoor-alerts", 1);
+        TOPICS.put("encoder-registered.dlq", 1);
+        TOPICS.put("scan-results.dlq", 1);
+    }
+
+    @Option(names = "--dir", description = "Data and logs (default: ${DEFAULT-VALUE}).", defaultValue = "stack-data")
+    Path dir;
+    @Option(names = "--kafka-port", defaultValue = "19092")
+    int kafkaPort;
+    @Option(names = "--s3-port", defaultValue = "19000")
+    int s3Port;
+    @Option(names = "--pg-port", defaultValue = "15432")
+    int pgPort;
+    @Option(names = "--s3-access-key", defaultValue = "decree")
+    String s3AccessKey;
+    @Option(names = "--s3-secret-key", defaultValue = "decree-secret-key")
+    String s3SecretKey;
+    @Option(names = "--bucket", defaultValue = "decree")
+    String bucket;
+    @Option(names = "--services", description = "Also start ingest-service, detector-worker and report-service from ROOT.")
+    boolean services;
+    @Option(names = "--workers", defaultValue = "1", description = "detector-worker instances (one consumer group).")
+    int workers;
+    @Option(names = "--root", defaultValue = ".", description = "The repository root (for --services).")
+    Path root;
+    @Option(names = "--shared", description = "The shared data folder (default: ROOT/../shared).")
+    Path shared;
+    @Option(names = "--http-port", defaultValue = "18080",
+            description = "ingest-service's port; report-service takes the next, workers the ones after.")
+    int httpPort;
+    @Option(names = "--ready-file", description = "Written with the endpoints (KEY=VALUE) once everything is up.")
+    Path readyFile;
+
+    private EmbeddedPostgres postgres;
+    private final List<ChildProcess> children = new ArrayList<>();
+
+    public static void main(String[] args) {
+        Stack stack = new Stack();
+        int rc = new CommandLine(stack).execute(args);
+        if (rc != 0) {
+            System.exit(rc);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        long t0 = System.nanoTime();
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "stack-shutdown"));
+        dir = dir.toAbsolutePath();
+        Files.createDirectories(dir);
+        startPostgres();
+        ChildProcess kafka = startKafka();
+        ChildProcess s3 = startS3();
+        kafka.awaitPort(kafkaPort, Duration.ofSeconds(90));
+        createTopics();
+        s3.awaitPort(s3Port, Duration.ofSeconds(60));
+        Map<String, String> env = endpoints();
+        System.out.printf("decree-stack: Kafka %s, S3 %s, PostgreSQL %s up in %.1f s%n", env.get("KAFKA_BOOTSTRAP_SERVERS"),
+                env.get("DECREE_S3_ENDPOINT"), env.get("QUARKUS_DATASOURCE_JDBC_URL"), (System.nanoTime() - t0) / 1e9);
+        if (services) {
+            startServices(env);
+            System.out.printf("decree-stack: services up in %.1f s (ingest http://127.0.0.1:%d, report http://127.0.0.1:%d)%n",
+                    (System.nanoTime() - t0) / 1e9, httpPort, httpPort + 1);
+        }
+        env.put("DECREE_STACK_STARTUP_SECONDS", String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
+        if (readyFile != null) {
+            StringBuilder sb = new StringBuilder();
+            env.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+            Path tmp = readyFile.resolveSibling(readyFile.getFileName() + ".tmp");
+            Files.writeString(tmp, sb.toString());
+            Files.move(tmp, readyFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        System.out.println("decree-stack: ready; logs in " + dir.resolve("logs") + "; Ctrl-C stops everything");
+        // Stay up until stopped; a server that dies takes the stack down rather than leaving it half-working.
+        while (true) {
+            for (ChildProcess c : children) {
+                if (!c.process.isAlive()) {
+                    System.err.println("decree-stack: " + c.name + " exited with " + c.process.exitValue() + "; see " + c.log);
+                    return 3;
+                }
+            }
+            ChildProcess.sleep(1000);
+        }
+    }
+
+    /** The settings every service reads, as environment variables (Quarkus maps them onto its properties). */
+    Map<String, String> endpoints() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + kafkaPort);
+        env.put("DECREE_S3_ENDPOINT", "http://127.0.0.1:" + s3Port);
+        env.put("DECREE_S3_ACCESS_KEY", s3AccessKey);
+        env.put("DECREE_S3_SECRET_KEY", s3SecretKey);
+        env.put("DECREE_S3_BUCKET", bucket);
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + pgPort + "/decree");
+        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:" + pgPort + "/decree");
+        env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
+        env.put("QUARKUS_DATASOURCE_PASSWORD", "postgres");
+        return env;
+    }
+
+    private void startPostgres() throws Exception {
+        Path data = dir.resolve("postgres");
+        boolean fresh = !Files.exists(data.resolve("PG_VERSION"));
+        postgres = EmbeddedPostgres.builder().setPort(pgPort).setDataDirectory(data).setCleanDataDirectory(false).start();
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = 'decree'")) {
+                if (!rs.next()) {
+                    s.execute("CREATE DATABASE decree");
+                }
+            }
+            s.execute("ALTER USER postgres PASSWORD 'postgres'");
+        }
+        System.out.println("decree-stack: PostgreSQL on " + pgPort + (fresh ? " (new data dir)" : ""));
+    }
+
+    private ChildProcess startKafka() throws IOException {
+        Path kdir = dir.resolve("kafka");
+        Files.createDirectories(kdir);
+        int controllerPort = kafkaPort + 1;
+        Properties p = new Properties();
+        p.setProperty("process.roles", "broker,controller");
+        p.setProperty("node.id", "1");
+        p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + kafkaPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + kafkaPort);
+        p.setProperty("controller.listener.names", "CONTROLLER");
+        p.setProperty("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+        p.setProperty("log.dirs", kdir.resolve("log").toString());
+        p.setProperty("num.partitions", "4");
+        p.setProperty("offsets.topic.replication.factor", "1");
+        p.setProperty("offsets.topic.num.partitions", "4");
+        p.setProperty("transaction.state.log.replication.factor", "1");
+        p.setProperty("transaction.state.log.min.isr", "1");
+        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+        p.setProperty("share.coordinator.state.topic.min.isr", "1");
+        p.setProperty("group.initial.rebalance.delay.ms", "0");
+        Path props = kdir.resolve("server.properties");
+        try (var w = Files.newBufferedWriter(props)) {
+            p.store(w, "written by decree-stack");
+        }
+        String cp = System.getProperty("java.class.path");
+        Path logs = dir.resolve("logs");
+        if (!Files.exists(kdir.resolve("log").resolve("meta.properties"))) {
+            ChildProcess format = ChildProcess.java("kafka-format", logs, Map.of(), List.of("-Xmx256m", "-cp", cp,
+                    "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", props.toString()));
+            try {
+                if (format.process.waitFor() != 0) {
+                    throw new IllegalStateException("kafka storage format failed; see " + format.log);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        ChildProcess kafka = ChildProcess.java("kafka", logs, Map.of(), List.of("-Xmx512m", "-cp", cp, "kafka.Kafka", props.toString()));
+        children.add(kafka);
+        return kafka;
+    }
+
+    private ChildProcess startS3() throws IOException {
+        Path sdir = dir.resolve("s3");
+        Files.createDirectories(sdir);
+        Properties p = new Properties();
+        p.setProperty("s3proxy.endpoint", "http://127.0.0.1:" + s3Port);
+        p.setProperty("s3proxy.authorization", "aws-v2-or-v4");
+        p.setProperty("s3proxy.identity", s3AccessKey);
+        p.setProperty("s3proxy.credential", s3SecretKey);
+        p.setProperty("jclouds.provider", "filesystem-nio2");
+        p.setProperty("jclouds.identity", s3AccessKey);
+        p.setProperty("jclouds.credential", s3SecretKey);
+        p.setProperty("jclouds.filesystem.basedir", sdir.toString());
+        Path props = dir.resolve("s3proxy.properties");
+        try (var w = Files.newBufferedWriter(props)) {
+            p.store(w, "written by decree-stack");
+        }
+        ChildProcess s3 = ChildProcess.java("s3proxy", dir.resolve("logs"), Map.of(), List.of("-Xmx256m", "-cp",
+                System.getProperty("java.class.path"), "org.gaul.s3proxy.Main", "--properties", props.toString()));
+        children.add(s3);
+        return s3;
+    }
+
+    private void createTopics() {
+        Properties p = new Properties();
+        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort);
+        try (Admin admin = Admin.create(p)) {
+            var existing = admin.listTopics().names().get();
+            List<NewTopic> missing = TOPICS.entrySet().stream().filter(e -> !existing.contains(e.getKey()))
+                    .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1)).toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create topics: " + e.getMessage(), e);
+        }
+    }
+
+    private void startServices(Map<String, String> env) {
+        Path r = root.toAbsolutePath().normalize();
+        Path sharedDir = (shared != null ? shared : r.resolve("../shared")).toAbsolutePath().normalize();
+        Map<String, String> common = new LinkedHashMap<>(env);
+        String cache = System.getenv().getOrDefault("DECREE_CACHE", System.getProperty("user.home") + "/.cache/decree");
+        common.put("DJL_CACHE_DIR", System.getenv().getOrDefault("DJL_CACHE_DIR", cache + "/djl"));
+        common.put("ENGINE_CACHE_DIR", System.getenv().getOrDefault("ENGINE_CACHE_DIR", cache + "/engine"));
+        Path logs = dir.resolve("logs");
+        List<ChildProcess> started = new ArrayList<>();
+        started.add(service("report-service", r, logs, common, httpPort + 1, Map.of()));
+        for (int i = 0; i < workers; i++) {
+            Map<String, String> w = new LinkedHashMap<>();
+            w.put("DECREE_WORKER_CLI_HOME", r.resolve("decree-cli/target").toString());
+            w.put("DECREE_WORKER_WORK_DIR", dir.resolve("worker-" + i).toString());
+            w.put("DECREE_WORKER_SHADOW_SETS_PHOTOS", sharedDir.resolve("images/photos").toString());
+            w.put("DECREE_WORKER_SHADOW_SETS_FACES", sharedDir.resolve("images/faces").toString());
+            started.add(service(workers == 1 ? "detector-worker" : "detector-worker-" + i, r, logs, common,
+                    httpPort + 2 + i, w));
+        }
+        started.add(service("ingest-service", r, logs, common, httpPort, Map.of()));
+        for (ChildProcess c : started) {
+            c.awaitPort(portOf(c), Duration.ofSeconds(120));
+        }
+    }
+
+    private final Map<ChildProcess, Integer> ports = new LinkedHashMap<>();
+
+    private int portOf(ChildProcess c) {
+        return ports.get(c);
+    }
+
+    private ChildProcess service(String name, Path r, Path logs, Map<String, String> common, int port, Map<String, String> extra) {
+        String module = name.startsWith("detector-worker") ? "detector-worker" : name;
+        Path jar = r.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new UncheckedIOException(new IOException(jar + " is missing: build with mvn -DskipTests package"));
+        }
+        Map<String, String> env = new LinkedHashMap<>(common);
+        env.putAll(extra);
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        ChildProcess c = ChildProcess.java(name, logs, env, List.of("-Xmx512m", "-jar", jar.toString()));
+        children.add(c);
+        ports.put(c, port);
+        return c;
+    }
+
+    @Override
+    public synchronized void close() {
+        // Services first (they hold consumers and connections), then the servers they use.
+        List<ChildProcess> reversed = new ArrayList<>(children);
+        java.util.Collections.reverse(reversed);
+        reversed.forEach(ChildProcess::close);
+        children.clear();
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                System.err.println("decree-stack: stopping PostgreSQL: " + e.getMessage());
+            }
+            postgres = null;
+        }
+    }
+}
