@@ -1,0 +1,42 @@
+package io.decree.ingest;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
+
+/** {@code POST /api/encoders}: multipart {@code file} (TorchScript), optional {@code spec} JSON, {@code shadowImages}, {@code rescan}. */
+@Path("/api/encoders")
+public class EncoderResource {
+
+    @Inject
+    Registrar registrar;
+
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response upload(@RestForm("file") FileUpload file, @RestForm("spec") String spec,
+            @RestForm("shadowImages") String shadowImages, @RestForm("rescan") @DefaultValue("false") boolean rescan,
+            @RestForm("submitter") @DefaultValue("anonymous") String submitter) {
+        if (file == null || file.uploadedFile() == null) {
+            return Response.status(400).entity(Registrar.Outcome.rejected("multipart field 'file' (the TorchScript model) is missing")).build();
+        }
+        if (file.size() > registrar.maxUploadBytes()) {
+            return Response.status(413).entity(Registrar.Outcome.rejected("file of " + file.size()
+                    + " bytes is over the limit of " + registrar.maxUploadBytes())).build();
+        }
+        Registrar.Outcome out = registrar.register(file.uploadedFile(), file.fileName(), spec, shadowImages,
+                "upload:" + submitter.replaceAll("[^A-Za-z0-9._@-]", "_"), rescan);
+        return switch (out.status()) {
+            case "rejected" -> Response.status(out.reason().contains("over the limit") ? 413 : 422).entity(out).build();
+            case "already-registered" -> Response.ok(out).build();
+            default -> Response.accepted(out).build();
+        };
+    }
+}

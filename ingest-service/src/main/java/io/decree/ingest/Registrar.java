@@ -1,0 +1,115 @@
+package io.decree.ingest;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.decree.events.CloudEvent;
+import io.decree.events.EncoderRegistered;
+import io.decree.events.Events;
+import io.decree.store.ObjectStore;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.jboss.logging.Logger;
+
+/** Puts a model into the bucket under its SHA-256 and publishes {@link EncoderRegistered}, once per content. */
+@ApplicationScoped
+public class Registrar {
+    private static final Logger LOG = Logger.getLogger(Registrar.class);
+    static final String SOURCE = "/decree/ingest-service";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    ObjectStore store;
+
+    @Inject
+    @Channel("encoder-registered")
+    MutinyEmitter<String> registered;
+
+    @ConfigProperty(name = "decree.ingest.max-upload-bytes")
+    MemorySize maxUpload;
+
+    @ConfigProperty(name = "decree.ingest.default-shadow-images")
+    String defaultShadowImages;
+
+    /** What happened to one registration request. */
+    public record Outcome(String sha256, String status, String objectKey, String reason) {
+        static Outcome rejected(String reason) {
+            return new Outcome(null, "rejected", null, reason);
+        }
+    }
+
+    long maxUploadBytes() {
+        return maxUpload.asLongValue();
+    }
+
+    /**
+     * Registers a local copy of a model. A rejected file yields status {@code rejected} with the reason; the same
+     * bytes registered before yield {@code already-registered} and no event, unless {@code rescan}.
+     */
+    public Outcome register(Path file, String name, String specJson, String shadowImages, String registeredBy, boolean rescan) {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (size > maxUploadBytes()) {
+            return Outcome.rejected("file of " + size + " bytes is over the limit of " + maxUploadBytes());
+        }
+        String problem = TorchScriptCheck.problem(file, 4 * maxUploadBytes());
+        if (problem != null) {
+            return Outcome.rejected(problem);
+        }
+        Map<String, Object> spec = null;
+        if (specJson != null && !specJson.isBlank()) {
+            try {
+                spec = JSON.readValue(specJson, new TypeReference<Map<String, Object>>() { });
+            } catch (IOException e) {
+                return Outcome.rejected("input spec is not a JSON object: " + e.getMessage());
+            }
+        }
+        String sha = sha256(file);
+        String key = ObjectStore.modelKey(sha);
+        boolean known = store.exists(key);
+        if (known && !rescan) {
+            return new Outcome(sha, "already-registered", key, null);
+        }
+        String safeName = name == null ? sha + ".pt" : name.replaceAll("[^A-Za-z0-9._-]", "_");
+        if (!known) {
+            store.upload(key, file, "application/zip", Map.of("name", safeName));
+        }
+        if (spec != null) {
+            store.putText(ObjectStore.specKey(sha), specJson, "application/json");
+        }
+        EncoderRegistered event = new EncoderRegistered(sha, store.bucket(), key, size, safeName, spec,
+                shadowImages == null || shadowImages.isBlank() ? defaultShadowImages : shadowImages, registeredBy, rescan);
+        registered.sendMessageAndAwait(KafkaRecord.of(sha, Events.toJson(CloudEvent.of(SOURCE, event))));
+        LOG.infof("registered %s (%s, %d bytes) by %s", sha, safeName, size, registeredBy);
+        return new Outcome(sha, "registered", key, null);
+    }
+
+    static String sha256(Path file) {
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
