@@ -31,8 +31,28 @@ final class ScanCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print only report.json on stdout, no progress.")
     boolean json;
 
+    @Option(names = "--exit-with-parent", hidden = true,
+            description = "Exit when standard input closes: a worker that runs scans as child processes holds it open, "
+                    + "so a scan never outlives a worker that was killed.")
+    boolean exitWithParent;
+
     @Override
     public Integer call() {
+        if (exitWithParent) {
+            Thread watch = new Thread(() -> {
+                try {
+                    while (System.in.read() >= 0) {
+                        // the parent writes nothing; any byte is ignored
+                    }
+                } catch (java.io.IOException ignored) {
+                    // a broken pipe means the same as end of input
+                }
+                System.err.println("decree scan: parent process gone, stopping");
+                Runtime.getRuntime().halt(Decree.ERROR);
+            }, "parent-watch");
+            watch.setDaemon(true);
+            watch.start();
+        }
         Scanner.Request base = options.request(model, null);
         Path outDir = out != null ? out : Path.of("decree-out", EncoderFile.sha256(model).substring(0, 12));
         Scanner.Request req = new Scanner.Request(base.model(), base.spec(), base.imagesDir(), base.config(),

@@ -1,0 +1,101 @@
+package io.decree.worker;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One scan in its own JVM: a libtorch abort, a segfault or an out-of-memory kills that process only, and the worker
+ * reports it. The child exits by itself when this worker dies (its standard input closes).
+ */
+final class ChildScan {
+    /** How the child ended: its exit code (-1 when killed for the time limit) and the tail of its stderr. */
+    record Result(int exitCode, boolean timedOut, String stderrTail) {
+        boolean verdict() {
+            return !timedOut && (exitCode == 0 || exitCode == 1);
+        }
+
+        /** A reason a person can act on. */
+        String reason(Duration limit) {
+            if (timedOut) {
+                return "scan exceeded the time limit of " + limit + " and was killed";
+            }
+            String tail = stderrTail.isBlank() ? "" : ": " + stderrTail.strip();
+            if (exitCode == 2) {
+                return "scan rejected the model" + tail;
+            }
+            if (exitCode > 128) {
+                int signal = exitCode - 128;
+                String name = switch (signal) {
+                    case 6 -> "SIGABRT, a libtorch abort";
+                    case 9 -> "SIGKILL, likely out of memory";
+                    case 11 -> "SIGSEGV, a native crash";
+                    default -> "signal " + signal;
+                };
+                return "scan process crashed (exit " + exitCode + ", " + name + ")" + tail;
+            }
+            return "scan process failed with exit " + exitCode + tail;
+        }
+    }
+
+    private ChildScan() {
+    }
+
+    static Result run(WorkerSettings s, Path model, Path images, Path out, Duration timeout) throws IOException, InterruptedException {
+        Path home = Path.of(s.cliHome()).toAbsolutePath();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String opt : s.javaOpts().trim().split("\\s+")) {
+            if (!opt.isEmpty()) {
+                cmd.add(opt);
+            }
+        }
+        cmd.addAll(List.of("-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", home.resolve("decree-cli.jar") + java.io.File.pathSeparator + home.resolve("lib") + "/*",
+                "io.decree.cli.Decree", "scan", model.toString(), "--images", images.toString(), "--out", out.toString(),
+                "--json", "--exit-with-parent",
+                "--threshold", String.valueOf(s.threshold()), "--steps", String.valueOf(s.steps()),
+                "--batch", String.valueOf(s.batch()), "--max-images", String.valueOf(s.maxImages()),
+                "--seed", String.valueOf(s.seed()), "--mask-grid", String.valueOf(s.maskGrid()), "--device", s.device()));
+        Files.createDirectories(out);
+        Path stdout = out.resolve("child.stdout");
+        Path stderr = out.resolve("child.stderr");
+        Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        // Keep the child's stdin open for as long as this scan is ours: closing it (or dying) stops the child.
+        OutputStream keepAlive = p.getOutputStream();
+        try {
+            boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!done) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                return new Result(-1, true, tail(stderr));
+            }
+            return new Result(p.exitValue(), false, tail(stderr));
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            throw e;
+        } finally {
+            try {
+                keepAlive.close();
+            } catch (IOException ignored) {
+                // the child is gone already
+            }
+        }
+    }
+
+    /** The last lines of the child's stderr, without stack frames, for the failure reason. */
+    static String tail(Path stderr) throws IOException {
+        if (!Files.exists(stderr)) {
+            return "";
+        }
+        List<String> lines = Files.readAllLines(stderr).stream()
+                .filter(l -> !l.startsWith("\tat ") && !l.isBlank() && !l.startsWith("SLF4J")).toList();
+        String joined = String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+        return joined.length() > 1000 ? joined.substring(joined.length() - 1000) : joined;
+    }
+}

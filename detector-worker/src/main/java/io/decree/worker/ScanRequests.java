@@ -1,0 +1,149 @@
+package io.decree.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.decree.events.CloudEvent;
+import io.decree.events.EncoderRegistered;
+import io.decree.events.EventData;
+import io.decree.events.Events;
+import io.decree.events.ScanCompleted;
+import io.decree.events.ScanFailed;
+import io.decree.events.ScanKey;
+import io.decree.store.ObjectStore;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * Turns each {@link EncoderRegistered} into one {@link ScanCompleted} or {@link ScanFailed} on {@code scan-results}.
+ * The incoming record is acknowledged (and its offset committed) only after the result is on Kafka, so a worker that
+ * dies mid-scan leaves the request to another one. A request whose scan key already has evidence in the bucket is
+ * answered from that evidence instead of being scanned again.
+ */
+@ApplicationScoped
+public class ScanRequests {
+    private static final Logger LOG = Logger.getLogger(ScanRequests.class);
+    static final String SOURCE = "/decree/detector-worker";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final List<String> EVIDENCE = List.of("report.json", "mask.png", "pattern.png", "trigger.png", "stamped.png");
+
+    @Inject
+    WorkerSettings settings;
+
+    @Inject
+    @Channel("scan-results")
+    MutinyEmitter<String> results;
+
+    @ConfigProperty(name = "quarkus.application.version")
+    String detectorVersion;
+
+    private final ObjectStore store;
+
+    @Inject
+    ScanRequests(@ConfigProperty(name = "decree.s3.endpoint") String endpoint,
+            @ConfigProperty(name = "decree.s3.access-key") String accessKey,
+            @ConfigProperty(name = "decree.s3.secret-key") String secretKey,
+            @ConfigProperty(name = "decree.s3.bucket") String bucket) {
+        this.store = new ObjectStore(endpoint, accessKey, secretKey, bucket);
+    }
+
+    /** Unparseable records throw, and the failure strategy sends them to the dead-letter topic with the reason. */
+    @Incoming("encoder-registered")
+    @Blocking(value = "scans", ordered = false)
+    public void onEncoderRegistered(String payload) throws IOException, InterruptedException {
+        EncoderRegistered req = Events.parse(payload, EncoderRegistered.class).data();
+        String configHash = ScanKey.sha256(settings.canonical(req.shadowImages(), req.inputSpec())).substring(0, 16);
+        ScanKey key = new ScanKey(req.sha256(), detectorVersion, configHash);
+        EventData result;
+        try {
+            result = scan(req, key);
+        } catch (ObjectStore.StoreException e) {
+            // The store is down: no verdict, and the request is worth retrying later.
+            result = new ScanFailed(key.scanId(), req.sha256(), req.name(), e.getMessage(), true, detectorVersion, configHash);
+        }
+        results.sendMessageAndAwait(KafkaRecord.of(req.sha256(), Events.toJson(CloudEvent.of(SOURCE, result))));
+    }
+
+    private EventData scan(EncoderRegistered req, ScanKey key) throws IOException, InterruptedException {
+        String prefix = key.evidencePrefix();
+        if (!req.rescan() && store.exists(prefix + "report.json")) {
+            LOG.infof("scan %s of %s: evidence exists, republishing its result", key.scanId(), req.sha256());
+            return completed(req, key, JSON.readTree(store.getText(prefix + "report.json")));
+        }
+        Path shadow = settings.shadowSets().containsKey(req.shadowImages()) ? Path.of(settings.shadowSets().get(req.shadowImages())) : null;
+        if (shadow == null) {
+            return failed(req, key, "unknown shadow-image set '" + req.shadowImages() + "' (this worker has " + settings.shadowSets().keySet() + ")", false);
+        }
+        Path dir = Path.of(settings.workDir()).resolve(key.scanId());
+        deleteTree(dir);
+        Files.createDirectories(dir);
+        try {
+            Path model = dir.resolve("model.pt");
+            store.download(req.objectKey(), model);
+            if (req.inputSpec() != null) {
+                Files.writeString(dir.resolve("model.json"), JSON.writeValueAsString(req.inputSpec()));
+            } else if (store.exists(ObjectStore.specKey(req.sha256()))) {
+                Files.writeString(dir.resolve("model.json"), store.getText(ObjectStore.specKey(req.sha256())));
+            }
+            Path out = dir.resolve("out");
+            LOG.infof("scan %s of %s (%s) started", key.scanId(), req.sha256(), req.name());
+            ChildScan.Result r = ChildScan.run(settings, model, shadow, out, settings.scanTimeout());
+            if (!r.verdict()) {
+                String reason = r.reason(settings.scanTimeout());
+                LOG.warnf("scan %s of %s failed: %s", key.scanId(), req.sha256(), reason);
+                return failed(req, key, reason, false);
+            }
+            // report.json last: its presence means the evidence is complete.
+            for (String f : EVIDENCE.subList(1, EVIDENCE.size())) {
+                if (Files.exists(out.resolve(f))) {
+                    store.upload(prefix + f, out.resolve(f), "image/png", java.util.Map.of());
+                }
+            }
+            store.upload(prefix + "report.json", out.resolve("report.json"), "application/json", java.util.Map.of());
+            JsonNode report = JSON.readTree(out.resolve("report.json").toFile());
+            LOG.infof("scan %s of %s: %s, PL1 %.4f", key.scanId(), req.sha256(), report.get("verdict").asText(), report.get("pl1Norm").asDouble());
+            return completed(req, key, report);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private ScanCompleted completed(EncoderRegistered req, ScanKey key, JsonNode report) {
+        List<String> keys = new ArrayList<>();
+        for (String f : EVIDENCE) {
+            keys.add(key.evidencePrefix() + f);
+        }
+        return new ScanCompleted(key.scanId(), req.sha256(), req.name(), report.get("verdict").asText(),
+                report.get("pl1Norm").asDouble(), report.get("threshold").asDouble(), report.get("similarity").asDouble(),
+                report.get("steps").asInt(), report.get("seconds").asDouble(), report.get("seed").asLong(),
+                key.detectorVersion(), key.configHash(), report.path("device").asText(), store.bucket(), keys);
+    }
+
+    private ScanFailed failed(EncoderRegistered req, ScanKey key, String reason, boolean retryable) {
+        return new ScanFailed(key.scanId(), req.sha256(), req.name(), reason, retryable, key.detectorVersion(), key.configHash());
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

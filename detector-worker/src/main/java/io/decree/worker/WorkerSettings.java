@@ -1,0 +1,43 @@
+package io.decree.worker;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** {@code decree.worker.*}: where the CLI is, the scan limits and the detector settings (see application.properties). */
+@ConfigMapping(prefix = "decree.worker")
+public interface WorkerSettings {
+    String cliHome();
+
+    String javaOpts();
+
+    String workDir();
+
+    Duration scanTimeout();
+
+    Map<String, String> shadowSets();
+
+    double threshold();
+
+    int steps();
+
+    int batch();
+
+    int maxImages();
+
+    long seed();
+
+    int maskGrid();
+
+    @WithDefault("auto")
+    String device();
+
+    /** The settings that change a verdict, in a fixed order: hashed into the scan key. */
+    default String canonical(String shadowSet, Map<String, Object> inputSpec) {
+        return "threshold=" + threshold() + ";steps=" + steps() + ";batch=" + batch() + ";maxImages=" + maxImages()
+                + ";seed=" + seed() + ";maskGrid=" + maskGrid() + ";shadow=" + shadowSet
+                + ";spec=" + (inputSpec == null ? "sidecar" : new TreeMap<>(inputSpec));
+    }
+}

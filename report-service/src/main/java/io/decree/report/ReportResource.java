@@ -1,0 +1,85 @@
+package io.decree.report;
+
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.panache.common.Page;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Read side: one encoder with its scan history, and the list of scans (filtered, paginated). */
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+public class ReportResource {
+
+    @ConfigProperty(name = "decree.report.page-size")
+    int defaultPageSize;
+    @ConfigProperty(name = "decree.report.max-page-size")
+    int maxPageSize;
+
+    public record EncoderView(String sha256, String name, OffsetDateTime firstSeen, String latestVerdict, List<ScanEntity> scans) {
+    }
+
+    public record ScanPage(int page, int size, long total, List<ScanEntity> items) {
+    }
+
+    @GET
+    @Path("/encoders/{sha256}")
+    @WithSession
+    public Uni<EncoderView> encoder(@PathParam("sha256") String sha256) {
+        if (!sha256.matches("[0-9a-f]{64}")) {
+            throw new BadRequestException("sha256 must be 64 lower-case hex digits");
+        }
+        return EncoderEntity.<EncoderEntity>findById(sha256)
+                .onItem().ifNull().failWith(() -> new NotFoundException("no encoder " + sha256))
+                .chain(e -> ScanEntity.<ScanEntity>list("sha256", Sort.descending("completedAt"), sha256)
+                        .map(scans -> new EncoderView(e.sha256, e.name, e.firstSeen,
+                                scans.stream().filter(s -> s.verdict != null).map(s -> s.verdict).findFirst().orElse(null), scans)));
+    }
+
+    @GET
+    @Path("/scans")
+    @WithSession
+    public Uni<ScanPage> scans(@QueryParam("verdict") String verdict, @QueryParam("status") String status,
+            @QueryParam("since") String since, @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
+        int p = page == null ? 0 : page;
+        int n = size == null ? defaultPageSize : size;
+        if (p < 0 || n < 1 || n > maxPageSize) {
+            throw new BadRequestException("page >= 0 and 1 <= size <= " + maxPageSize);
+        }
+        StringBuilder q = new StringBuilder("1 = 1");
+        Parameters params = new Parameters();
+        if (verdict != null) {
+            if (!verdict.equals("clean") && !verdict.equals("trojaned")) {
+                throw new BadRequestException("verdict is clean or trojaned");
+            }
+            q.append(" and verdict = :verdict");
+            params.and("verdict", verdict);
+        }
+        if (status != null) {
+            q.append(" and status = :status");
+            params.and("status", status);
+        }
+        if (since != null) {
+            try {
+                params.and("since", OffsetDateTime.parse(since));
+            } catch (DateTimeParseException e) {
+                throw new BadRequestException("since is an ISO-8601 time with offset, e.g. 2026-11-25T00:00:00Z");
+            }
+            q.append(" and completedAt >= :since");
+        }
+        var query = ScanEntity.<ScanEntity>find(q.toString(), Sort.descending("completedAt"), params).page(Page.of(p, n));
+        return query.list().chain(items -> query.count().map(total -> new ScanPage(p, n, total, items)));
+    }
+}

@@ -1,0 +1,42 @@
+package io.decree.report;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.OffsetDateTime;
+
+/** One scan of one encoder by one detector version and configuration (see V1__verdicts.sql). */
+@Entity
+@Table(name = "scan")
+public class ScanEntity extends PanacheEntityBase {
+    @Id
+    @Column(name = "scan_id")
+    public String scanId;
+    public String sha256;
+    @Column(name = "detector_version")
+    public String detectorVersion;
+    @Column(name = "config_hash")
+    public String configHash;
+    /** {@code completed} or {@code failed}. */
+    public String status;
+    /** {@code clean}, {@code trojaned}, or null for a failed scan. */
+    public String verdict;
+    @Column(name = "pl1_norm")
+    public Double pl1Norm;
+    public Double threshold;
+    public Double similarity;
+    public Integer steps;
+    public Double seconds;
+    public Long seed;
+    public String device;
+    public String reason;
+    public Boolean retryable;
+    public String bucket;
+    /** Comma-separated object keys of report.json and the PNGs. */
+    @Column(name = "evidence_keys")
+    public String evidenceKeys;
+    @Column(name = "completed_at")
+    public OffsetDateTime completedAt;
+}

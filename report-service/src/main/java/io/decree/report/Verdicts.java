@@ -1,0 +1,119 @@
+package io.decree.report;
+
+import io.decree.events.BackdoorAlert;
+import io.decree.events.CloudEvent;
+import io.decree.events.EventData;
+import io.decree.events.EventFormatException;
+import io.decree.events.Events;
+import io.decree.events.ScanCompleted;
+import io.decree.events.ScanFailed;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * Stores each result once (the dedupe key is encoder x detector version x config hash; a completed scan replaces a
+ * failed one, nothing replaces a completed one) and raises one {@link BackdoorAlert} per trojaned encoder and
+ * detector version. The alert is sent after the transaction commits: if sending fails, the record is not
+ * acknowledged and its redelivery finds the alert row and sends again (at least once, never silently lost).
+ */
+@ApplicationScoped
+public class Verdicts {
+    private static final Logger LOG = Logger.getLogger(Verdicts.class);
+    static final String SOURCE = "/decree/report-service";
+
+    @Inject
+    @Channel("backdoor-alerts")
+    MutinyEmitter<String> alerts;
+
+    /** Unparseable records fail at once and go to the dead-letter topic; database trouble is retried first. */
+    @Incoming("scan-results")
+    public Uni<Void> onScanResult(String payload) {
+        return Uni.createFrom().item(() -> Events.parse(payload))
+                .chain(event -> Panache.withTransaction(() -> store(event.data()))
+                        .onFailure(e -> !(e instanceof EventFormatException)).retry()
+                        .withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).atMost(8)
+                        .chain(alert -> alert == null ? Uni.createFrom().voidItem() : send(alert)));
+    }
+
+    private Uni<Void> send(BackdoorAlert alert) {
+        LOG.warnf("BACKDOOR: %s (%s) PL1 %.4f < %.4f", alert.sha256(), alert.name(), alert.pl1Norm(), alert.threshold());
+        return alerts.sendMessage(KafkaRecord.of(alert.sha256(), Events.toJson(CloudEvent.of(SOURCE, alert))))
+                .chain(() -> Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery(
+                                "UPDATE alert SET sent_at = now() WHERE sha256 = ?1 AND detector_version = ?2")
+                        .setParameter(1, alert.sha256()).setParameter(2, alert.detectorVersion()).executeUpdate())))
+                .replaceWithVoid();
+    }
+
+    /** Returns the alert to raise, or null. */
+    private Uni<BackdoorAlert> store(EventData data) {
+        if (data instanceof ScanCompleted c) {
+            return encoder(c.sha256(), c.name())
+                    .chain(() -> Panache.getSession()).chain(s -> s.createNativeQuery("""
+                            INSERT INTO scan (scan_id, sha256, detector_version, config_hash, status, verdict, pl1_norm,
+                                threshold, similarity, steps, seconds, seed, device, bucket, evidence_keys)
+                            VALUES (?1, ?2, ?3, ?4, 'completed', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                            ON CONFLICT ON CONSTRAINT scan_dedupe DO UPDATE SET status = 'completed', verdict = EXCLUDED.verdict,
+                                pl1_norm = EXCLUDED.pl1_norm, threshold = EXCLUDED.threshold, similarity = EXCLUDED.similarity,
+                                steps = EXCLUDED.steps, seconds = EXCLUDED.seconds, seed = EXCLUDED.seed, device = EXCLUDED.device,
+                                bucket = EXCLUDED.bucket, evidence_keys = EXCLUDED.evidence_keys, reason = NULL,
+                                retryable = NULL, completed_at = now()
+                            WHERE scan.status = 'failed'""")
+                            .setParameter(1, c.scanId()).setParameter(2, c.sha256()).setParameter(3, c.detectorVersion())
+                            .setParameter(4, c.configHash()).setParameter(5, c.verdict()).setParameter(6, c.pl1Norm())
+                            .setParameter(7, c.threshold()).setParameter(8, c.similarity()).setParameter(9, c.steps())
+                            .setParameter(10, c.seconds()).setParameter(11, c.seed()).setParameter(12, c.device())
+                            .setParameter(13, c.bucket()).setParameter(14, String.join(",", c.evidenceKeys()))
+                            .executeUpdate()
+                            .invoke(n -> LOG.infof("scan %s of %s: %s PL1 %.4f (%s)", c.scanId(), c.sha256(), c.verdict(),
+                                    c.pl1Norm(), n == 1 ? "stored" : "duplicate, ignored"))
+                            .chain(n -> c.trojaned() ? raiseOnce(c) : Uni.createFrom().nullItem()));
+        }
+        if (data instanceof ScanFailed f) {
+            return encoder(f.sha256(), f.name())
+                    .chain(() -> Panache.getSession()).chain(s -> s.createNativeQuery("""
+                            INSERT INTO scan (scan_id, sha256, detector_version, config_hash, status, reason, retryable)
+                            VALUES (?1, ?2, ?3, ?4, 'failed', ?5, ?6)
+                            ON CONFLICT ON CONSTRAINT scan_dedupe DO UPDATE SET reason = EXCLUDED.reason,
+                                retryable = EXCLUDED.retryable, completed_at = now()
+                            WHERE scan.status = 'failed'""")
+                            .setParameter(1, f.scanId()).setParameter(2, f.sha256()).setParameter(3, f.detectorVersion())
+                            .setParameter(4, f.configHash()).setParameter(5, f.reason()).setParameter(6, f.retryable())
+                            .executeUpdate()
+                            .invoke(n -> LOG.infof("scan %s of %s failed: %s", f.scanId(), f.sha256(), f.reason()))
+                            .replaceWith((BackdoorAlert) null));
+        }
+        throw new EventFormatException("scan-results carries ScanCompleted or ScanFailed, not " + data.getClass().getSimpleName());
+    }
+
+    private Uni<Void> encoder(String sha256, String name) {
+        return Panache.getSession().chain(s -> s.createNativeQuery(
+                        "INSERT INTO encoder (sha256, name) VALUES (?1, ?2) ON CONFLICT (sha256) DO NOTHING")
+                .setParameter(1, sha256).setParameter(2, name).executeUpdate()).replaceWithVoid();
+    }
+
+    /**
+     * The alert row is the guard: an encoder gets one alert per detector version however many results arrive.
+     * A row whose alert was never confirmed sent (sent_at null) is raised again; two instances handling the same
+     * unsent row at the same moment may both send it (at least once, documented in the README).
+     */
+    private Uni<BackdoorAlert> raiseOnce(ScanCompleted c) {
+        return Panache.getSession().chain(s -> s.createNativeQuery("""
+                        INSERT INTO alert (sha256, detector_version, scan_id) VALUES (?1, ?2, ?3)
+                        ON CONFLICT (sha256, detector_version) DO NOTHING""")
+                .setParameter(1, c.sha256()).setParameter(2, c.detectorVersion()).setParameter(3, c.scanId())
+                .executeUpdate()
+                .chain(() -> s.createNativeQuery(
+                                "SELECT count(*) FROM alert WHERE sha256 = ?1 AND detector_version = ?2 AND sent_at IS NULL", Long.class)
+                        .setParameter(1, c.sha256()).setParameter(2, c.detectorVersion()).getSingleResult()))
+                .map(unsent -> unsent > 0 ? new BackdoorAlert(c.sha256(), c.name(), c.scanId(), c.pl1Norm(), c.threshold(),
+                        c.detectorVersion(), c.bucket(), c.evidenceKeys()) : null);
+    }
+}
