@@ -10,7 +10,8 @@ public final class Topics {
     public static final String BACKDOOR_ALERTS = "backdoor-alerts";
     /** Records of a topic that could not be parsed or handled go to {@code <topic>.dlq}, with the reason in a header. */
     public static final String DEAD_LETTER_SUFFIX = ".dlq";
-    public static final String REASON_HEADER = "decree-dlq-reason";
+    /** The header SmallRye's dead-letter strategy writes the failure's message to. */
+    public static final String REASON_HEADER = "dead-letter-reason";
 
     private Topics() {
     }

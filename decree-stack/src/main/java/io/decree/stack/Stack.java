@@ -19,7 +19,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -29,8 +28,8 @@ import picocli.CommandLine.Option;
  * Everything it starts is stopped when it is (Ctrl-C or SIGTERM). Nothing is downloaded: all of it came from
  * Maven Central at build time.
  */
-@Command(name = "decree-stack", mixinStandardHelpOptions = true,
-        description = "Run Kafka, S3 and PostgreSQL (and the decree services) on loopback, without Docker.")
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = "Run Kafka, S3 and PostgreSQL (and the decree services) on loopback, without Docker, until Ctrl-C.")
 public final class Stack implements Callable<Integer>, AutoCloseable {
 
     /** The topics and their partition counts; more partitions than workers lets a group share them. */
@@ -59,7 +58,7 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
     @Option(names = "--bucket", defaultValue = "decree")
     String bucket;
     @Option(names = "--services", description = "Also start ingest-service, detector-worker and report-service from ROOT.")
-    boolean services;
+    boolean withServices;
     @Option(names = "--workers", defaultValue = "1", description = "detector-worker instances (one consumer group).")
     int workers;
     @Option(names = "--root", defaultValue = ".", description = "The repository root (for --services).")
@@ -69,19 +68,20 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
     @Option(names = "--http-port", defaultValue = "18080",
             description = "ingest-service's port; report-service takes the next, workers the ones after.")
     int httpPort;
-    @Option(names = "--ready-file", description = "Written with the endpoints (KEY=VALUE) once everything is up.")
+    @Option(names = "--ready-file", description = "Written with the endpoints (KEY=VALUE) and service PIDs once everything is up.")
     Path readyFile;
+    @Option(names = "--submit", arity = "0..*", paramLabel = "MODEL.pt",
+            description = "Upload these models once the services are up (implies --services and --follow).")
+    List<Path> submit = new ArrayList<>();
+    @Option(names = "--follow", description = "Print every scan result and alert as it arrives.")
+    boolean follow;
 
     private EmbeddedPostgres postgres;
-    private final List<ChildProcess> children = new ArrayList<>();
-
-    public static void main(String[] args) {
-        Stack stack = new Stack();
-        int rc = new CommandLine(stack).execute(args);
-        if (rc != 0) {
-            System.exit(rc);
-        }
-    }
+    /** Servers: if one dies the stack stops. Services: may be stopped or killed (tests do) without stopping the rest. */
+    private final List<ChildProcess> servers = new ArrayList<>();
+    private final List<ChildProcess> services = new ArrayList<>();
+    private ResultFollower follower;
+    private volatile boolean closing;
 
     @Override
     public Integer call() throws Exception {
@@ -98,8 +98,17 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         Map<String, String> env = endpoints();
         System.out.printf("decree-stack: Kafka %s, S3 %s, PostgreSQL %s up in %.1f s%n", env.get("KAFKA_BOOTSTRAP_SERVERS"),
                 env.get("DECREE_S3_ENDPOINT"), env.get("QUARKUS_DATASOURCE_JDBC_URL"), (System.nanoTime() - t0) / 1e9);
-        if (services) {
+        if (!submit.isEmpty()) {
+            withServices = true;
+            follow = true;
+        }
+        if (follow) {
+            follower = ResultFollower.start("127.0.0.1:" + kafkaPort);
+        }
+        if (withServices) {
             startServices(env);
+            services.forEach(c -> env.put("PID_" + c.name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'),
+                    String.valueOf(c.process.pid())));
             System.out.printf("decree-stack: services up in %.1f s (ingest http://127.0.0.1:%d, report http://127.0.0.1:%d)%n",
                     (System.nanoTime() - t0) / 1e9, httpPort, httpPort + 1);
         }
@@ -112,12 +121,27 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
             Files.move(tmp, readyFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
         System.out.println("decree-stack: ready; logs in " + dir.resolve("logs") + "; Ctrl-C stops everything");
+        if (!submit.isEmpty()) {
+            IngestClient client = new IngestClient(java.net.URI.create("http://127.0.0.1:" + httpPort),
+                    java.net.URI.create("http://127.0.0.1:" + (httpPort + 1)));
+            for (Path m : submit) {
+                String images = m.getFileName().toString().startsWith("face") ? "faces" : "photos";
+                IngestClient.Answer a = client.upload(m, images, false);
+                System.out.printf("decree-stack: uploaded %s (shadow images: %s) -> %d %s%n", m.getFileName(), images, a.status(), a.body());
+            }
+        }
         // Stay up until stopped; a server that dies takes the stack down rather than leaving it half-working.
+        java.util.Set<ChildProcess> reported = new java.util.HashSet<>();
         while (true) {
-            for (ChildProcess c : children) {
-                if (!c.process.isAlive()) {
+            for (ChildProcess c : servers) {
+                if (!closing && !c.process.isAlive()) {
                     System.err.println("decree-stack: " + c.name + " exited with " + c.process.exitValue() + "; see " + c.log);
                     return 3;
+                }
+            }
+            for (ChildProcess c : services) {
+                if (!closing && !c.process.isAlive() && reported.add(c)) {
+                    System.err.println("decree-stack: service " + c.name + " exited with " + c.process.exitValue() + "; see " + c.log);
                 }
             }
             ChildProcess.sleep(1000);
@@ -194,7 +218,7 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
             }
         }
         ChildProcess kafka = ChildProcess.java("kafka", logs, Map.of(), List.of("-Xmx512m", "-cp", cp, "kafka.Kafka", props.toString()));
-        children.add(kafka);
+        servers.add(kafka);
         return kafka;
     }
 
@@ -216,7 +240,7 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         }
         ChildProcess s3 = ChildProcess.java("s3proxy", dir.resolve("logs"), Map.of(), List.of("-Xmx256m", "-cp",
                 System.getProperty("java.class.path"), "org.gaul.s3proxy.Main", "--properties", props.toString()));
-        children.add(s3);
+        servers.add(s3);
         return s3;
     }
 
@@ -276,18 +300,25 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         env.putAll(extra);
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         ChildProcess c = ChildProcess.java(name, logs, env, List.of("-Xmx512m", "-jar", jar.toString()));
-        children.add(c);
+        services.add(c);
         ports.put(c, port);
         return c;
     }
 
     @Override
     public synchronized void close() {
+        closing = true;
+        if (follower != null) {
+            follower.close();
+            follower = null;
+        }
         // Services first (they hold consumers and connections), then the servers they use.
-        List<ChildProcess> reversed = new ArrayList<>(children);
+        services.forEach(ChildProcess::close);
+        services.clear();
+        List<ChildProcess> reversed = new ArrayList<>(servers);
         java.util.Collections.reverse(reversed);
         reversed.forEach(ChildProcess::close);
-        children.clear();
+        servers.clear();
         if (postgres != null) {
             try {
                 postgres.close();

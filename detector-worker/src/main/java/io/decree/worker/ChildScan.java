@@ -55,7 +55,7 @@ final class ChildScan {
                 cmd.add(opt);
             }
         }
-        cmd.addAll(List.of("-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        cmd.addAll(List.of("-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
                 "-cp", home.resolve("decree-cli.jar") + java.io.File.pathSeparator + home.resolve("lib") + "/*",
                 "io.decree.cli.Decree", "scan", model.toString(), "--images", images.toString(), "--out", out.toString(),
                 "--json", "--exit-with-parent",
@@ -94,7 +94,8 @@ final class ChildScan {
             return "";
         }
         List<String> lines = Files.readAllLines(stderr).stream()
-                .filter(l -> !l.startsWith("\tat ") && !l.isBlank() && !l.startsWith("SLF4J")).toList();
+                .filter(l -> !l.startsWith("\tat ") && !l.isBlank() && !l.startsWith("SLF4J") && !l.matches("^\\[[^]]+\\] (WARN|INFO|DEBUG) .*"))
+                .toList();
         String joined = String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
         return joined.length() > 1000 ? joined.substring(joined.length() - 1000) : joined;
     }

@@ -1,5 +1,6 @@
 package io.decree.worker;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.decree.events.CloudEvent;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -65,19 +67,25 @@ public class ScanRequests {
     @Blocking(value = "scans", ordered = false)
     public void onEncoderRegistered(String payload) throws IOException, InterruptedException {
         EncoderRegistered req = Events.parse(payload, EncoderRegistered.class).data();
-        String configHash = ScanKey.sha256(settings.canonical(req.shadowImages(), req.inputSpec())).substring(0, 16);
-        ScanKey key = new ScanKey(req.sha256(), detectorVersion, configHash);
         EventData result;
+        String configHash = "unknown";
         try {
-            result = scan(req, key);
+            // The spec that takes effect (the event's, else the one stored beside the model) is hashed, not how it came.
+            Map<String, Object> spec = req.inputSpec();
+            if (spec == null && store.exists(ObjectStore.specKey(req.sha256()))) {
+                spec = JSON.readValue(store.getText(ObjectStore.specKey(req.sha256())), new TypeReference<Map<String, Object>>() { });
+            }
+            configHash = ScanKey.sha256(settings.canonical(req.shadowImages(), spec)).substring(0, 16);
+            result = scan(req, new ScanKey(req.sha256(), detectorVersion, configHash), spec);
         } catch (ObjectStore.StoreException e) {
+            ScanKey key = new ScanKey(req.sha256(), detectorVersion, configHash);
             // The store is down: no verdict, and the request is worth retrying later.
             result = new ScanFailed(key.scanId(), req.sha256(), req.name(), e.getMessage(), true, detectorVersion, configHash);
         }
         results.sendMessageAndAwait(KafkaRecord.of(req.sha256(), Events.toJson(CloudEvent.of(SOURCE, result))));
     }
 
-    private EventData scan(EncoderRegistered req, ScanKey key) throws IOException, InterruptedException {
+    private EventData scan(EncoderRegistered req, ScanKey key, Map<String, Object> spec) throws IOException, InterruptedException {
         String prefix = key.evidencePrefix();
         if (!req.rescan() && store.exists(prefix + "report.json")) {
             LOG.infof("scan %s of %s: evidence exists, republishing its result", key.scanId(), req.sha256());
@@ -93,10 +101,8 @@ public class ScanRequests {
         try {
             Path model = dir.resolve("model.pt");
             store.download(req.objectKey(), model);
-            if (req.inputSpec() != null) {
-                Files.writeString(dir.resolve("model.json"), JSON.writeValueAsString(req.inputSpec()));
-            } else if (store.exists(ObjectStore.specKey(req.sha256()))) {
-                Files.writeString(dir.resolve("model.json"), store.getText(ObjectStore.specKey(req.sha256())));
+            if (spec != null) {
+                Files.writeString(dir.resolve("model.json"), JSON.writeValueAsString(spec));
             }
             Path out = dir.resolve("out");
             LOG.infof("scan %s of %s (%s) started", key.scanId(), req.sha256(), req.name());
@@ -109,10 +115,10 @@ public class ScanRequests {
             // report.json last: its presence means the evidence is complete.
             for (String f : EVIDENCE.subList(1, EVIDENCE.size())) {
                 if (Files.exists(out.resolve(f))) {
-                    store.upload(prefix + f, out.resolve(f), "image/png", java.util.Map.of());
+                    store.upload(prefix + f, out.resolve(f), "image/png", Map.of());
                 }
             }
-            store.upload(prefix + "report.json", out.resolve("report.json"), "application/json", java.util.Map.of());
+            store.upload(prefix + "report.json", out.resolve("report.json"), "application/json", Map.of());
             JsonNode report = JSON.readTree(out.resolve("report.json").toFile());
             LOG.infof("scan %s of %s: %s, PL1 %.4f", key.scanId(), req.sha256(), report.get("verdict").asText(), report.get("pl1Norm").asDouble());
             return completed(req, key, report);

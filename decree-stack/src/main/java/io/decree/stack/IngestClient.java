@@ -1,0 +1,81 @@
+package io.decree.stack;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A client of ingest-service's {@code POST /api/encoders} and report-service's {@code GET /api/encoders/{sha256}}.
+ * The JDK's HTTP client has no multipart encoder, so the form body is written here (a few lines).
+ */
+public final class IngestClient {
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final URI ingest;
+    private final URI report;
+
+    public IngestClient(URI ingest, URI report) {
+        this.ingest = ingest;
+        this.report = report;
+    }
+
+    /** The HTTP status and JSON body of an upload. */
+    public record Answer(int status, String body) {
+    }
+
+    /** Uploads {@code model} (and {@code MODEL.json} beside it, if any) for a scan with the named shadow-image set. */
+    public Answer upload(Path model, String shadowImages, boolean rescan) throws IOException, InterruptedException {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("file", model);
+        String stem = model.getFileName().toString().replaceFirst("\\.pt$", "");
+        Path sidecar = model.resolveSibling(stem + ".json");
+        if (Files.isRegularFile(sidecar)) {
+            fields.put("spec", Files.readString(sidecar));
+        }
+        if (shadowImages != null) {
+            fields.put("shadowImages", shadowImages);
+        }
+        fields.put("rescan", String.valueOf(rescan));
+        return post(fields);
+    }
+
+    /** Posts a multipart form: Path values are sent as files, everything else as text. */
+    public Answer post(Map<String, Object> fields) throws IOException, InterruptedException {
+        String boundary = "decree-" + UUID.randomUUID();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (Map.Entry<String, Object> f : fields.entrySet()) {
+            body.write(("--" + boundary + "\r\n").getBytes(StandardCharsets.UTF_8));
+            if (f.getValue() instanceof Path p) {
+                body.write(("Content-Disposition: form-data; name=\"" + f.getKey() + "\"; filename=\"" + p.getFileName()
+                        + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                body.write(Files.readAllBytes(p));
+            } else {
+                body.write(("Content-Disposition: form-data; name=\"" + f.getKey() + "\"\r\n\r\n" + f.getValue())
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+            body.write("\r\n".getBytes(StandardCharsets.UTF_8));
+        }
+        body.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        HttpRequest req = HttpRequest.newBuilder(ingest.resolve("/api/encoders")).timeout(Duration.ofMinutes(5))
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
+        HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
+        return new Answer(res.statusCode(), res.body());
+    }
+
+    /** The report-service view of an encoder, or null while it has none. */
+    public String encoder(String sha256) throws IOException, InterruptedException {
+        HttpResponse<String> res = http.send(HttpRequest.newBuilder(report.resolve("/api/encoders/" + sha256))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return res.statusCode() == 200 ? res.body() : null;
+    }
+}

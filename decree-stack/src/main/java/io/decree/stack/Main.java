@@ -1,0 +1,16 @@
+package io.decree.stack;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code up}: the embedded stack and services; {@code submit}: a model into it. */
+@Command(name = "decree-stack", mixinStandardHelpOptions = true, subcommands = {Stack.class, Submit.class},
+        description = "The decree pipeline on this machine, without Docker.")
+public final class Main {
+    public static void main(String[] args) {
+        int rc = new CommandLine(new Main()).execute(args);
+        if (rc != 0) {
+            System.exit(rc);
+        }
+    }
+}

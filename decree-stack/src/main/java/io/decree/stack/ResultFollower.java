@@ -1,0 +1,92 @@
+package io.decree.stack;
+
+import io.decree.events.BackdoorAlert;
+import io.decree.events.EventData;
+import io.decree.events.EventFormatException;
+import io.decree.events.Events;
+import io.decree.events.ScanCompleted;
+import io.decree.events.ScanFailed;
+import io.decree.events.Topics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** Prints each scan result and alert as it arrives, as a person watching the pipeline wants to see it. */
+final class ResultFollower implements AutoCloseable {
+    private final KafkaConsumer<String, String> consumer;
+    private final Thread thread;
+
+    private ResultFollower(KafkaConsumer<String, String> consumer) {
+        this.consumer = consumer;
+        this.thread = new Thread(this::loop, "result-follower");
+        this.thread.setDaemon(true);
+    }
+
+    static ResultFollower start(String bootstrap) {
+        Properties p = new Properties();
+        p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        // Its own group: watching takes nothing away from the report-service.
+        p.setProperty(ConsumerConfig.GROUP_ID_CONFIG, "decree-stack-follow-" + UUID.randomUUID());
+        p.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        p.setProperty(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.setProperty(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        KafkaConsumer<String, String> c = new KafkaConsumer<>(p);
+        c.subscribe(List.of(Topics.SCAN_RESULTS, Topics.BACKDOOR_ALERTS));
+        ResultFollower f = new ResultFollower(c);
+        f.thread.start();
+        return f;
+    }
+
+    private void loop() {
+        try {
+            while (true) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofSeconds(1))) {
+                    System.out.println(line(r.value()));
+                }
+            }
+        } catch (WakeupException stopping) {
+            // close() was called
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    static String line(String json) {
+        EventData d;
+        try {
+            d = Events.parse(json).data();
+        } catch (EventFormatException e) {
+            return "decree-stack: unreadable result (" + e.getMessage() + ")";
+        }
+        String sha = d.sha256().substring(0, 12);
+        if (d instanceof ScanCompleted c) {
+            return String.format(Locale.ROOT, "VERDICT %-8s %s %s  PL1 %.4f (threshold %.4f)  %d steps  %.0f s  evidence s3://%s/%s",
+                    c.verdict().toUpperCase(Locale.ROOT), c.name(), sha, c.pl1Norm(), c.threshold(), c.steps(), c.seconds(),
+                    c.bucket(), c.evidenceKeys().isEmpty() ? "" : c.evidenceKeys().get(0).replaceFirst("[^/]+$", ""));
+        }
+        if (d instanceof ScanFailed f) {
+            return "FAILED  " + f.name() + " " + sha + ": " + f.reason() + (f.retryable() ? " (retryable)" : "");
+        }
+        if (d instanceof BackdoorAlert a) {
+            return String.format(Locale.ROOT, "ALERT   backdoor in %s %s (PL1 %.4f, detector %s)", a.name(), sha, a.pl1Norm(), a.detectorVersion());
+        }
+        return d.toString();
+    }
+
+    @Override
+    public void close() {
+        consumer.wakeup();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

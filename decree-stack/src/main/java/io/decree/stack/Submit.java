@@ -1,0 +1,72 @@
+package io.decree.stack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code decree submit MODEL.pt}: upload to a running pipeline and wait for its verdict. */
+@Command(name = "submit", mixinStandardHelpOptions = true,
+        description = "Upload a TorchScript encoder to the running pipeline (./decree up) and wait for its verdict.")
+final class Submit implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL.pt", description = "The model; MODEL.json beside it is sent as its input spec.")
+    Path model;
+    @Option(names = "--images", defaultValue = "photos", description = "Shadow-image set the worker should use (default: ${DEFAULT-VALUE}).")
+    String images;
+    @Option(names = "--rescan", description = "Scan again even if this detector already has a verdict for these bytes.")
+    boolean rescan;
+    @Option(names = "--ingest", defaultValue = "http://127.0.0.1:18080")
+    URI ingest;
+    @Option(names = "--report", defaultValue = "http://127.0.0.1:18081")
+    URI report;
+    @Option(names = "--wait", defaultValue = "PT60M", description = "How long to wait for the verdict (ISO-8601, default: ${DEFAULT-VALUE}).")
+    Duration wait;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(model)) {
+            System.err.println("decree submit: no such file " + model);
+            return 4;
+        }
+        IngestClient client = new IngestClient(ingest, report);
+        long t0 = System.nanoTime();
+        IngestClient.Answer a = client.upload(model, images, rescan);
+        ObjectMapper json = new ObjectMapper();
+        JsonNode body = json.readTree(a.body());
+        if (a.status() >= 400) {
+            System.err.println("decree submit: rejected (" + a.status() + "): " + body.path("reason").asText(a.body()));
+            return 2;
+        }
+        String sha = body.get("sha256").asText();
+        System.out.println("decree submit: " + body.get("status").asText() + " " + sha);
+        long end = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < end) {
+            String view = client.encoder(sha);
+            if (view != null) {
+                JsonNode scans = json.readTree(view).path("scans");
+                if (scans.size() > 0) {
+                    JsonNode s = scans.get(0);
+                    if ("failed".equals(s.path("status").asText())) {
+                        System.out.println("FAILED " + model.getFileName() + ": " + s.path("reason").asText());
+                        return 2;
+                    }
+                    String verdict = s.path("verdict").asText();
+                    System.out.printf(Locale.ROOT, "%s %s  PL1 %.4f (threshold %.4f)  scan %.0f s, upload to verdict %.0f s%n",
+                            verdict.toUpperCase(Locale.ROOT), model.getFileName(), s.path("pl1Norm").asDouble(),
+                            s.path("threshold").asDouble(), s.path("seconds").asDouble(), (System.nanoTime() - t0) / 1e9);
+                    return "trojaned".equals(verdict) ? 1 : 0;
+                }
+            }
+            Thread.sleep(1000);
+        }
+        System.err.println("decree submit: no verdict within " + wait);
+        return 3;
+    }
+}

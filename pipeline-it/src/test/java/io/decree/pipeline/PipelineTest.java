@@ -1,0 +1,284 @@
+package io.decree.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.decree.SharedData;
+import io.decree.attack.AttackLab;
+import io.decree.attack.BadEncoder;
+import io.decree.attack.PatchTrigger;
+import io.decree.encoder.TorchScriptFixtures;
+import io.decree.events.BackdoorAlert;
+import io.decree.events.Events;
+import io.decree.events.Topics;
+import io.decree.stack.IngestClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The pipeline end to end on real servers: uploads through ingest-service, scans by two detector-workers in one
+ * consumer group (each scan in a child JVM), verdicts in PostgreSQL through report-service, evidence in S3, alerts on
+ * Kafka. The encoders are the shared 32x32 ResNet (clean) and a BadEncoder trojan of it made here.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PipelineTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration SCAN = Duration.ofMinutes(5);
+
+    private Path work;
+    private RunningStack stack;
+    private Path clean;
+    private Path trojaned;
+
+    @BeforeAll
+    void startPipelineAndMakeEncoders() throws Exception {
+        Path root = Path.of(System.getProperty("decree.root", "..")).toAbsolutePath().normalize();
+        Path shared = SharedData.dir();
+        work = root.resolve("pipeline-it/target/pipeline");
+        deleteTree(work);
+        Files.createDirectories(work.resolve("models"));
+        clean = Files.copy(SharedData.architecture("resnet18_w16_32.pt"), work.resolve("models/clean.pt"));
+        Files.copy(SharedData.architecture("resnet18_w16_32.json"), work.resolve("models/clean.json"));
+        AttackLab.Report bad = AttackLab.run(clean, SharedData.images("photos"),
+                new PatchTrigger(5, PatchTrigger.Position.BOTTOM_RIGHT, PatchTrigger.Kind.WHITE, 1),
+                new BadEncoder.Config(300, 16, 1e-3, 1, 1, true, 1), work.resolve("models/trojaned"), null);
+        assertTrue(bad.attackSuccess() >= 0.9, "the trojan works: " + bad.attackSuccess());
+        trojaned = work.resolve("models/trojaned.pt");
+        stack = new RunningStack(root, shared, work.resolve("stack"), 2);
+    }
+
+    @AfterAll
+    void stopPipeline() throws Exception {
+        if (stack != null) {
+            stack.close();
+            // Nothing of the stack may outlive it: no server, service or scan process that names its folder.
+            Thread.sleep(1000);
+            List<String> left = ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
+                    .filter(c -> c.contains(work.toString()) || c.contains("--ready-file " + work)).toList();
+            assertTrue(left.isEmpty(), "processes left behind: " + left);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void flagsTheTrojanedEncoderStoresBothVerdictsAndAlertsOnce() throws Exception {
+        String cleanSha = registered(stack.client.upload(clean, "photos", false), 202);
+        String badSha = registered(stack.client.upload(trojaned, "photos", false), 202);
+
+        Map<String, Object> cleanScan = completed(stack.awaitScan(cleanSha, SCAN));
+        Map<String, Object> badScan = completed(stack.awaitScan(badSha, SCAN));
+        assertEquals("clean", cleanScan.get("verdict"), cleanScan.toString());
+        assertEquals("trojaned", badScan.get("verdict"), badScan.toString());
+        assertTrue((Double) badScan.get("pl1_norm") < (Double) badScan.get("threshold"));
+
+        for (Map<String, Object> scan : List.of(cleanScan, badScan)) {
+            String[] keys = ((String) scan.get("evidence_keys")).split(",");
+            assertEquals(5, keys.length);
+            for (String key : keys) {
+                assertTrue(stack.store.exists(key), "evidence object " + key);
+            }
+            JsonNode report = JSON.readTree(stack.store.getText(keys[0]));
+            assertEquals(scan.get("verdict"), report.get("verdict").asText());
+        }
+
+        List<BackdoorAlert> alerts = awaitAlerts(1);
+        assertEquals(1, alerts.size(), alerts.toString());
+        assertEquals(badSha, alerts.get(0).sha256());
+        assertEquals(badScan.get("scan_id"), alerts.get(0).scanId());
+
+        // The read API serves the same verdicts.
+        JsonNode view = JSON.readTree(stack.client.encoder(badSha));
+        assertEquals("trojaned", view.get("latestVerdict").asText());
+    }
+
+    @Test
+    @Order(2)
+    void sameBytesTwiceAndARedeliveredEventStillGiveOneVerdict() throws Exception {
+        String badSha = registered(stack.client.upload(trojaned, "photos", false), 200);
+        assertEquals("already-registered", JSON.readTree(stack.client.upload(trojaned, "photos", false).body()).get("status").asText());
+
+        // A redelivery: the same record again on the topic, as after a rebalance before the offset commit.
+        long resultsBefore = stack.endOffsets(Topics.SCAN_RESULTS);
+        ConsumerRecord<String, String> original = stack.readAll(Topics.ENCODER_REGISTERED).stream()
+                .filter(r -> badSha.equals(r.key())).findFirst().orElseThrow();
+        stack.produce(Topics.ENCODER_REGISTERED, badSha, original.value());
+        RunningStack.await(() -> endOffsets() > resultsBefore ? true : null, SCAN, "the redelivered request's result");
+        Thread.sleep(3000); // let report-service consume it
+
+        assertEquals(1, stack.scansOf(badSha).size(), "one verdict row for one encoder, detector version and config");
+        assertEquals(1, awaitAlerts(1).size(), "still exactly one alert");
+        assertTrue(worker(badSha).contains("evidence exists, republishing"), "answered from the stored evidence, not rescanned");
+    }
+
+    @Test
+    @Order(3)
+    void unparseableRecordGoesToTheDeadLetterTopicWithItsReason() throws Exception {
+        stack.produce(Topics.ENCODER_REGISTERED, "junk", "{this is not an event");
+        ConsumerRecord<String, String> dead = RunningStack.await(() -> {
+            try {
+                return stack.readAll(Topics.deadLetter(Topics.ENCODER_REGISTERED)).stream()
+                        .filter(r -> r.value().startsWith("{this is not")).findFirst().orElse(null);
+            } catch (Exception e) {
+                return null;
+            }
+        }, Duration.ofMinutes(1), "the dead letter");
+        Header reason = dead.headers().lastHeader(Topics.REASON_HEADER);
+        assertNotNull(reason, "no " + Topics.REASON_HEADER + " header");
+        assertTrue(new String(reason.value(), StandardCharsets.UTF_8).contains("not JSON"), new String(reason.value(), StandardCharsets.UTF_8));
+        // The workers go on: the next request is scanned (checked by the tests after this one).
+    }
+
+    @Test
+    @Order(4)
+    void corruptModelAndCrashedScanFailWithAReasonAndTheQueueGoesOn() throws Exception {
+        Path corrupt = TorchScriptFixtures.withForward(work.resolve("models/corrupt.pt"), "    return no_such_function(x)\n");
+        Files.copy(clean.resolveSibling("clean.json"), work.resolve("models/corrupt.json"));
+        Path crashing = TorchScriptFixtures.smoothEncoder(work.resolve("models/crashing.pt"));
+        Files.copy(clean.resolveSibling("clean.json"), work.resolve("models/crashing.json"));
+        Path behind = TorchScriptFixtures.withForward(work.resolve("models/behind.pt"), """
+                    x0 = torch.div(torch.sub(x, s.mean), s.std)
+                    return torch.flatten(torch.tanh(torch.avg_pool2d(x0, [8, 8])), 1)
+                """);
+        Files.copy(clean.resolveSibling("clean.json"), work.resolve("models/behind.json"));
+
+        // Not even a zip: refused at the door, nothing stored, nothing queued.
+        Path text = Files.writeString(work.resolve("models/notes.pt"), "these are not weights");
+        IngestClient.Answer refused = stack.client.upload(text, "photos", false);
+        assertEquals(422, refused.status(), refused.body());
+        assertTrue(refused.body().contains("not a TorchScript archive"), refused.body());
+
+        String corruptSha = registered(stack.client.upload(corrupt, "photos", false), 202);
+        String crashSha = registered(stack.client.upload(crashing, "photos", false), 202);
+        // Kill the crashing model's scan process as the kernel's OOM killer would, once it runs.
+        ProcessHandle child = RunningStack.await(() -> scanProcess(crashSha), SCAN, "the scan process of " + crashSha);
+        child.destroyForcibly();
+        String behindSha = registered(stack.client.upload(behind, "photos", false), 202);
+
+        Map<String, Object> bad = stack.awaitScan(corruptSha, SCAN).get(0);
+        assertEquals("failed", bad.get("status"));
+        assertTrue(((String) bad.get("reason")).contains("rejected the model"), (String) bad.get("reason"));
+        Map<String, Object> crashed = stack.awaitScan(crashSha, SCAN).get(0);
+        assertEquals("failed", crashed.get("status"));
+        assertTrue(((String) crashed.get("reason")).contains("crashed (exit 137"), (String) crashed.get("reason"));
+        assertEquals("completed", stack.awaitScan(behindSha, SCAN).get(0).get("status"), "the scan queued behind them completed");
+    }
+
+    @Test
+    @Order(5)
+    void aWorkerKilledMidScanLeavesTheScanToTheOtherNothingLostNothingTwice() throws Exception {
+        Path model = TorchScriptFixtures.withForward(work.resolve("models/orphan.pt"), """
+                    x0 = torch.div(torch.sub(x, s.mean), s.std)
+                    return torch.flatten(torch.tanh(torch.avg_pool2d(x0, [2, 2])), 1)
+                """);
+        Files.copy(clean.resolveSibling("clean.json"), work.resolve("models/orphan.json"));
+        String sha = registered(stack.client.upload(model, "photos", false), 202);
+        String victim = RunningStack.await(() -> {
+            for (String w : List.of("detector-worker-0", "detector-worker-1")) {
+                try {
+                    if (stack.log(w).contains(sha + " (orphan.pt) started")) {
+                        return w;
+                    }
+                } catch (java.io.IOException ignored) {
+                    // not written yet
+                }
+            }
+            return null;
+        }, SCAN, "a worker to start scanning " + sha);
+        RunningStack.await(() -> scanProcess(sha), SCAN, "the scan process");
+        ProcessHandle.of(stack.pid(victim)).orElseThrow().destroyForcibly();
+        // Its scan process notices (stdin closes) and stops too.
+        RunningStack.await(() -> scanProcess(sha) == null ? true : null, Duration.ofSeconds(30), "the orphaned scan to stop");
+
+        Map<String, Object> scan = stack.awaitScan(sha, SCAN).get(0);
+        assertEquals("completed", scan.get("status"), scan.toString());
+        String survivor = victim.endsWith("0") ? "detector-worker-1" : "detector-worker-0";
+        Matcher m = Pattern.compile("scan \\w+ of " + sha + ": (clean|trojaned)").matcher(stack.log(survivor));
+        assertTrue(m.find(), "the surviving worker finished the scan");
+        assertEquals(1, stack.scansOf(sha).size());
+    }
+
+    // --- helpers
+
+    private long endOffsets() {
+        try {
+            return stack.endOffsets(Topics.SCAN_RESULTS);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static String registered(IngestClient.Answer a, int status) throws Exception {
+        assertEquals(status, a.status(), a.body());
+        return JSON.readTree(a.body()).get("sha256").asText();
+    }
+
+    private static Map<String, Object> completed(List<Map<String, Object>> rows) {
+        assertEquals(1, rows.size(), rows.toString());
+        assertEquals("completed", rows.get(0).get("status"), rows.toString());
+        return rows.get(0);
+    }
+
+    private List<BackdoorAlert> awaitAlerts(int atLeast) throws Exception {
+        RunningStack.await(() -> {
+            try {
+                return stack.readAll(Topics.BACKDOOR_ALERTS).size() >= atLeast ? true : null;
+            } catch (Exception e) {
+                return null;
+            }
+        }, Duration.ofMinutes(1), atLeast + " alert(s)");
+        Thread.sleep(2000); // a second alert, if one were coming, would be right behind
+        return stack.readAll(Topics.BACKDOOR_ALERTS).stream().map(r -> Events.parse(r.value(), BackdoorAlert.class).data()).toList();
+    }
+
+    private String worker(String sha) throws Exception {
+        return stack.log("detector-worker-0") + stack.log("detector-worker-1");
+    }
+
+    /** The running scan JVM of an encoder: the worker downloads it into a folder named by the scan id. */
+    private ProcessHandle scanProcess(String sha) {
+        String id = scanIdInLogs(sha);
+        if (id == null) {
+            return null;
+        }
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("io.decree.cli.Decree scan")
+                && p.info().commandLine().orElse("").contains(id)).findFirst().orElse(null);
+    }
+
+    private String scanIdInLogs(String sha) {
+        try {
+            Matcher m = Pattern.compile("scan (\\w+) of " + sha + " \\(").matcher(worker(sha));
+            return m.find() ? m.group(1) : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        if (Files.exists(dir)) {
+            try (var walk = Files.walk(dir)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.decree.pipeline;
+
+import io.decree.stack.IngestClient;
+import io.decree.store.ObjectStore;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The pipeline as a user starts it ({@code decree-stack up --services}), in a child process on ports of its own,
+ * with clients of its real Kafka, S3 and PostgreSQL for the assertions.
+ */
+final class RunningStack implements AutoCloseable {
+    static final int KAFKA = 29092;
+    static final int S3 = 29000;
+    static final int PG = 25432;
+    static final int HTTP = 28080;
+
+    final Path dir;
+    final Process process;
+    final Map<String, String> env = new HashMap<>();
+    final IngestClient client = new IngestClient(URI.create("http://127.0.0.1:" + HTTP), URI.create("http://127.0.0.1:" + (HTTP + 1)));
+    ObjectStore store;
+
+    RunningStack(Path root, Path shared, Path dir, int workers) throws IOException, InterruptedException {
+        this.dir = dir;
+        Path ready = dir.resolve("ready.env");
+        Files.createDirectories(dir);
+        Files.deleteIfExists(ready);
+        String cp = root.resolve("decree-stack/target/classes") + ":" + root.resolve("decree-stack/target/lib") + "/*";
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m", "-cp", cp,
+                "io.decree.stack.Main", "up", "--dir", dir.toString(), "--services", "--workers", String.valueOf(workers),
+                "--root", root.toString(), "--shared", shared.toString(), "--ready-file", ready.toString(),
+                "--kafka-port", String.valueOf(KAFKA), "--s3-port", String.valueOf(S3), "--pg-port", String.valueOf(PG),
+                "--http-port", String.valueOf(HTTP)));
+        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("stack.log").toFile()).start();
+        long end = System.nanoTime() + Duration.ofMinutes(4).toNanos();
+        while (!Files.exists(ready)) {
+            if (!process.isAlive() || System.nanoTime() > end) {
+                throw new IllegalStateException("the stack did not come up:\n" + Files.readString(dir.resolve("stack.log")));
+            }
+            Thread.sleep(250);
+        }
+        for (String line : Files.readAllLines(ready)) {
+            int eq = line.indexOf('=');
+            env.put(line.substring(0, eq), line.substring(eq + 1));
+        }
+        store = new ObjectStore(env.get("DECREE_S3_ENDPOINT"), env.get("DECREE_S3_ACCESS_KEY"), env.get("DECREE_S3_SECRET_KEY"),
+                env.get("DECREE_S3_BUCKET"));
+    }
+
+    Connection db() throws SQLException {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + PG + "/decree", "postgres", "postgres");
+    }
+
+    /** Rows of a query with one string parameter, each row as column -> value. */
+    List<Map<String, Object>> rows(String sql, String param) throws SQLException {
+        try (Connection c = db(); PreparedStatement st = c.prepareStatement(sql)) {
+            st.setString(1, param);
+            List<Map<String, Object>> out = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> row = new HashMap<>();
+                    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                        row.put(rs.getMetaData().getColumnName(i), rs.getObject(i));
+                    }
+                    out.add(row);
+                }
+            }
+            return out;
+        }
+    }
+
+    List<Map<String, Object>> scansOf(String sha256) throws SQLException {
+        return rows("SELECT * FROM scan WHERE sha256 = ?", sha256);
+    }
+
+    /** Waits until the report-service stored a scan of the encoder; returns all its rows. */
+    List<Map<String, Object>> awaitScan(String sha256, Duration timeout) throws Exception {
+        return await(() -> {
+            try {
+                List<Map<String, Object>> r = scansOf(sha256);
+                return r.isEmpty() ? null : r;
+            } catch (SQLException notYet) {
+                return null; // the schema is created by report-service at its start
+            }
+        }, timeout, "a scan of " + sha256);
+    }
+
+    static <T> T await(Supplier<T> probe, Duration timeout, String what) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            T v = probe.get();
+            if (v != null) {
+                return v;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+    }
+
+    Properties kafka() {
+        Properties p = new Properties();
+        p.setProperty("bootstrap.servers", "127.0.0.1:" + KAFKA);
+        return p;
+    }
+
+    void produce(String topic, String key, String value) throws Exception {
+        Properties p = kafka();
+        p.setProperty(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.setProperty(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            producer.send(new ProducerRecord<>(topic, key, value)).get();
+        }
+    }
+
+    /** Every record of a topic from the beginning (reads until the end offsets seen at the call). */
+    List<ConsumerRecord<String, String>> readAll(String topic) throws Exception {
+        Properties p = kafka();
+        p.setProperty(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.setProperty(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        List<ConsumerRecord<String, String>> out = new ArrayList<>();
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(500)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    long endOffsets(String topic) throws Exception {
+        try (Admin admin = Admin.create(kafka())) {
+            int n = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+            Map<TopicPartition, OffsetSpec> q = new HashMap<>();
+            for (int i = 0; i < n; i++) {
+                q.put(new TopicPartition(topic, i), OffsetSpec.latest());
+            }
+            return admin.listOffsets(q).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+        }
+    }
+
+    String log(String service) throws IOException {
+        Path f = dir.resolve("logs").resolve(service + ".log");
+        return Files.exists(f) ? Files.readString(f) : "";
+    }
+
+    long pid(String service) {
+        return Long.parseLong(env.get("PID_" + service.toUpperCase().replace('-', '_')));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(90, TimeUnit.SECONDS)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+}
