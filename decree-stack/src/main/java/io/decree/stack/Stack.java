@@ -41,6 +41,8 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         TOPICS.put("backdoor-alerts", 1);
         TOPICS.put("encoder-registered.dlq", 1);
         TOPICS.put("scan-results.dlq", 1);
+        TOPICS.put("bucket-notifications", 1);
+        TOPICS.put("bucket-notifications.dlq", 1);
     }
 
     @Option(names = "--dir", description = "Data and logs (default: ${DEFAULT-VALUE}).", defaultValue = "stack-data")

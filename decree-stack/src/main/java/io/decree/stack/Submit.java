@@ -37,7 +37,13 @@ final class Submit implements Callable<Integer> {
         }
         IngestClient client = new IngestClient(ingest, report);
         long t0 = System.nanoTime();
-        IngestClient.Answer a = client.upload(model, images, rescan);
+        IngestClient.Answer a;
+        try {
+            a = client.upload(model, images, rescan);
+        } catch (java.net.ConnectException e) {
+            System.err.println("decree submit: no ingest-service at " + ingest + " (start the pipeline with ./decree up)");
+            return 2;
+        }
         ObjectMapper json = new ObjectMapper();
         JsonNode body = json.readTree(a.body());
         if (a.status() >= 400) {

@@ -6,15 +6,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.decree.events.CloudEvent;
 import io.decree.events.EncoderRegistered;
 import io.decree.events.EventData;
+import io.decree.events.EventFormatException;
 import io.decree.events.Events;
 import io.decree.events.ScanCompleted;
 import io.decree.events.ScanFailed;
 import io.decree.events.ScanKey;
+import io.decree.events.Topics;
+import io.quarkus.runtime.ShutdownEvent;
 import io.decree.store.ObjectStore;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,7 +27,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -62,11 +68,61 @@ public class ScanRequests {
         this.store = new ObjectStore(endpoint, accessKey, secretKey, bucket);
     }
 
-    /** Unparseable records throw, and the failure strategy sends them to the dead-letter topic with the reason. */
+    @Inject
+    @Channel("encoder-registered-dlq")
+    MutinyEmitter<String> deadLetters;
+
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean draining;
+
+    /**
+     * Unparseable records go to the dead-letter topic with the reason and are acknowledged. Any other exception
+     * fails the channel without committing (failure-strategy=fail): the record is scanned again elsewhere.
+     */
     @Incoming("encoder-registered")
     @Blocking(value = "scans", ordered = false)
-    public void onEncoderRegistered(String payload) throws IOException, InterruptedException {
-        EncoderRegistered req = Events.parse(payload, EncoderRegistered.class).data();
+    public void onEncoderRegistered(ConsumerRecord<String, String> record) throws IOException, InterruptedException {
+        if (draining) {
+            // Shutting down: don't start a scan this pod may not finish; uncommitted, it goes to another worker.
+            throw new IllegalStateException("worker is draining; " + record.topic() + "-" + record.partition() + "@"
+                    + record.offset() + " left for another worker");
+        }
+        EncoderRegistered req;
+        try {
+            req = Events.parse(record.value(), EncoderRegistered.class).data();
+        } catch (EventFormatException e) {
+            LOG.warnf("%s-%d@%d is not an EncoderRegistered event, dead-lettered: %s", record.topic(), record.partition(),
+                    record.offset(), e.getMessage());
+            deadLetters.sendMessageAndAwait(KafkaRecord.of(record.key(), record.value())
+                    .withHeader(Topics.REASON_HEADER, e.getMessage())
+                    .withHeader("dead-letter-topic", record.topic())
+                    .withHeader("dead-letter-offset", record.partition() + "@" + record.offset()));
+            return;
+        }
+        inFlight.incrementAndGet();
+        try {
+            handle(req);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    /**
+     * On SIGTERM (a scale-down, a rollout) the worker takes no new request, lets the scan in flight finish and
+     * publish (within the scan time limit), and only then lets Quarkus stop the Kafka connector and commit.
+     */
+    void drain(@Observes ShutdownEvent event) throws InterruptedException {
+        draining = true;
+        long end = System.nanoTime() + settings.scanTimeout().toNanos();
+        if (inFlight.get() > 0) {
+            LOG.infof("shutting down: waiting for %d scan(s) in flight", inFlight.get());
+        }
+        while (inFlight.get() > 0 && System.nanoTime() < end) {
+            Thread.sleep(500);
+        }
+    }
+
+    private void handle(EncoderRegistered req) throws IOException, InterruptedException {
         EventData result;
         String configHash = "unknown";
         try {

@@ -216,6 +216,75 @@ class PipelineTest {
         assertEquals(1, stack.scansOf(sha).size());
     }
 
+    @Test
+    @Order(7)
+    void aWorkerStoppedMidScanFinishesItBeforeExiting() throws Exception {
+        Path model = TorchScriptFixtures.withForward(work.resolve("models/drained.pt"), """
+                    x0 = torch.div(torch.sub(x, s.mean), s.std)
+                    return torch.flatten(torch.tanh(torch.max_pool2d(x0, [4, 4])), 1)
+                """);
+        Files.copy(clean.resolveSibling("clean.json"), work.resolve("models/drained.json"));
+        String sha = registered(stack.client.upload(model, "photos", false), 202);
+        String worker = RunningStack.await(() -> {
+            for (String w : List.of("detector-worker-0", "detector-worker-1")) {
+                try {
+                    if (stack.log(w).contains(sha + " (drained.pt) started") && ProcessHandle.of(stack.pid(w)).isPresent()) {
+                        return w;
+                    }
+                } catch (java.io.IOException ignored) {
+                    // not written yet
+                }
+            }
+            return null;
+        }, SCAN, "a live worker to start scanning " + sha);
+        ProcessHandle process = ProcessHandle.of(stack.pid(worker)).orElseThrow();
+        process.destroy(); // SIGTERM, as a scale-down or a rollout sends
+        process.onExit().get(3, java.util.concurrent.TimeUnit.MINUTES);
+
+        Map<String, Object> scan = stack.awaitScan(sha, Duration.ofMinutes(1)).get(0);
+        assertEquals("completed", scan.get("status"), scan.toString());
+        assertTrue(Pattern.compile("scan \\w+ of " + sha + ": (clean|trojaned)").matcher(stack.log(worker)).find(),
+                "the stopped worker finished its scan before exiting");
+        assertTrue(stack.log(worker).contains("waiting for 1 scan(s) in flight"));
+    }
+
+    @Test
+    @Order(6)
+    void modelsPutStraightIntoTheBucketAreRegisteredByNotificationOrByTheReconciler() throws Exception {
+        Path notified = TorchScriptFixtures.withForward(work.resolve("models/notified.pt"), """
+                    x0 = torch.div(torch.sub(x, s.mean), s.std)
+                    return torch.flatten(torch.sigmoid(torch.avg_pool2d(x0, [4, 4])), 1)
+                """);
+        Path listed = TorchScriptFixtures.withForward(work.resolve("models/listed.pt"), """
+                    x0 = torch.div(torch.sub(x, s.mean), s.std)
+                    return torch.flatten(torch.sigmoid(torch.avg_pool2d(x0, [8, 8])), 1)
+                """);
+        Path spec = clean.resolveSibling("clean.json");
+        // The spec first, then the model, as a pipeline copying into the bucket would.
+        stack.store.upload("incoming/notified.json", spec, "application/json", Map.of());
+        stack.store.upload("incoming/notified.pt", notified, "application/zip", Map.of());
+        stack.store.upload("incoming/listed.json", spec, "application/json", Map.of());
+        stack.store.upload("incoming/listed.pt", listed, "application/zip", Map.of());
+        // What MinIO publishes to Kafka for an upload (S3 event JSON; keys URL-encoded).
+        String etag = stack.store.stat("incoming/notified.pt").orElseThrow().etag();
+        stack.produce(Topics.BUCKET_NOTIFICATIONS, stack.store.bucket() + "/incoming/notified.pt", """
+                {"EventName":"s3:ObjectCreated:CompleteMultipartUpload","Key":"%s/incoming/notified.pt","Records":[{
+                  "eventVersion":"2.0","eventSource":"minio:s3","eventName":"s3:ObjectCreated:CompleteMultipartUpload",
+                  "s3":{"s3SchemaVersion":"1.0","bucket":{"name":"%s"},
+                        "object":{"key":"incoming%%2Fnotified.pt","size":%d,"eTag":"%s"}}}]}
+                """.formatted(stack.store.bucket(), stack.store.bucket(), Files.size(notified), etag));
+        stack.produce(Topics.BUCKET_NOTIFICATIONS, "junk", "{\"no\":\"records\"}");
+
+        String notifiedSha = io.decree.scan.EncoderFile.sha256(notified);
+        String listedSha = io.decree.scan.EncoderFile.sha256(listed);
+        assertEquals("completed", stack.awaitScan(notifiedSha, SCAN).get(0).get("status"));
+        assertEquals("completed", stack.awaitScan(listedSha, SCAN).get(0).get("status"));
+        String ingest = stack.log("ingest-service");
+        assertTrue(ingest.contains("by bucket-notification:incoming/notified.pt"), "registered from the notification");
+        assertTrue(ingest.contains("by reconciler:incoming/listed.pt"), "registered by the reconciler");
+        assertEquals(1, stack.readAll(Topics.deadLetter(Topics.BUCKET_NOTIFICATIONS)).size(), "the junk notification is dead-lettered");
+    }
+
     // --- helpers
 
     private long endOffsets() {
