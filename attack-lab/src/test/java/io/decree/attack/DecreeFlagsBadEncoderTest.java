@@ -7,6 +7,9 @@ import io.decree.SharedData;
 import io.decree.eval.Evaluation;
 import io.decree.eval.Zoo;
 import io.decree.eval.ZooEvaluator;
+import io.decree.scan.Sarif;
+import io.decree.scan.SarifSchema;
+import io.decree.scan.ScanReport;
 import io.decree.scan.Scanner;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,5 +53,11 @@ class DecreeFlagsBadEncoderTest {
         assertTrue(eval.rows().get(2).pl1() < 0.5 * Math.min(eval.rows().get(0).pl1(), eval.rows().get(1).pl1()), table);
         assertTrue(Files.size(zooDir.resolve("eval/pl1.png")) > 1000);
         assertTrue(Files.readString(zooDir.resolve("eval/eval.md")).contains("AUROC"));
+
+        // The trojaned scan as SARIF 2.1.0: one error result on the model, valid against the schema.
+        ScanReport badReport = ScanReport.read(zooDir.resolve("eval/scans/bad/report.json"));
+        var sarif = Sarif.of(badReport, "bad.pt", java.util.List.of("eval/scans/bad/trigger.png"));
+        assertTrue(SarifSchema.problems(sarif).isEmpty(), SarifSchema.problems(sarif).toString());
+        assertEquals("error", sarif.at("/runs/0/results/0/level").asText());
     }
 }

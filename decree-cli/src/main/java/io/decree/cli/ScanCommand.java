@@ -1,6 +1,7 @@
 package io.decree.cli;
 
 import io.decree.scan.EncoderFile;
+import io.decree.scan.Sarif;
 import io.decree.scan.ScanReport;
 import io.decree.scan.Scanner;
 import io.decree.scan.Verdict;
@@ -30,6 +31,14 @@ final class ScanCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print only report.json on stdout, no progress.")
     boolean json;
+
+    @Option(names = "--sarif", paramLabel = "FILE",
+            description = "Also write the verdict as SARIF 2.1.0 (for GitHub code scanning and other security tools).")
+    Path sarif;
+
+    @Option(names = "--sarif-uri", paramLabel = "URI",
+            description = "The model's location as the SARIF consumer should see it (default: MODEL.pt as given).")
+    String sarifUri;
 
     @Option(names = "--exit-with-parent", hidden = true,
             description = "Exit when standard input closes: a worker that runs scans as child processes holds it open, "
@@ -73,6 +82,11 @@ final class ScanCommand implements Callable<Integer> {
                     model.getFileName(), report.verdict().json().toUpperCase(Locale.ROOT), report.pl1Norm(), report.threshold(),
                     report.similarity(), report.steps(), report.seconds());
             System.out.println("evidence: " + outDir.toAbsolutePath());
+        }
+        if (sarif != null) {
+            java.util.List<String> evidence = io.decree.scan.Evidence.FILES.stream()
+                    .filter(f -> java.nio.file.Files.exists(outDir.resolve(f))).map(f -> outDir.resolve(f).toString()).toList();
+            Sarif.write(Sarif.of(report, sarifUri != null ? sarifUri : model.toString().replace('\\', '/'), evidence), sarif);
         }
         return report.verdict() == Verdict.TROJANED ? Decree.TROJANED : Decree.CLEAN;
     }

@@ -113,7 +113,9 @@ class ScanCommandTest {
         String model = SharedData.architecture("resnet18_w16_32.pt").toString();
         Path out1 = tmp.resolve("run1");
         Path out2 = tmp.resolve("run2");
-        Run first = decree("scan", model, "--images", photos(), "--steps", "40", "--seed", "5", "--out", out1.toString(), "--json");
+        Path sarif = tmp.resolve("scan.sarif");
+        Run first = decree("scan", model, "--images", photos(), "--steps", "40", "--seed", "5", "--out", out1.toString(), "--json",
+                "--sarif", sarif.toString());
         Run second = decree("scan", model, "--images", photos(), "--steps", "40", "--seed", "5", "--out", out2.toString(), "--json");
         assertTrue(first.code() == Decree.CLEAN || first.code() == Decree.TROJANED, first.err());
 
@@ -133,6 +135,11 @@ class ScanCommandTest {
                 assertTrue(Files.size(out1.resolve(png)) > 100, png);
             }
         }
+
+        JsonNode sarifDoc = json.readTree(sarif.toFile());
+        assertTrue(io.decree.scan.SarifSchema.problems(sarifDoc).isEmpty(), "SARIF 2.1.0: " + io.decree.scan.SarifSchema.problems(sarifDoc));
+        assertEquals(written.get("verdict").asText(), sarifDoc.at("/runs/0/properties/verdict").asText());
+        assertEquals(first.code() == Decree.TROJANED ? 1 : 0, sarifDoc.at("/runs/0/results").size());
 
         JsonNode again = json.readTree(out2.resolve("report.json").toFile());
         assertEquals(written.get("pl1Norm").asDouble(), again.get("pl1Norm").asDouble(), 1e-4, "same seed, same PL1");

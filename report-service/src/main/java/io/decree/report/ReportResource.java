@@ -1,10 +1,12 @@
 package io.decree.report;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -13,6 +15,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -46,6 +49,31 @@ public class ReportResource {
                 .chain(e -> ScanEntity.<ScanEntity>list("sha256", Sort.descending("completedAt"), sha256)
                         .map(scans -> new EncoderView(e.sha256, e.name, e.firstSeen,
                                 scans.stream().filter(s -> s.verdict != null).map(s -> s.verdict).findFirst().orElse(null), scans)));
+    }
+
+    @Inject
+    Evidence evidence;
+
+    /** The scan as SARIF 2.1.0 (written by the detector beside its other evidence), for code-scanning tools. */
+    @GET
+    @Path("/scans/{scanId}/sarif")
+    @Produces("application/sarif+json")
+    public Uni<Response> sarif(@PathParam("scanId") String scanId) {
+        if (!scanId.matches("[0-9a-f]{32}")) {
+            throw new BadRequestException("a scan id is 32 hex digits");
+        }
+        // The session ends before the (blocking) read from the bucket: a reactive session is bound to its thread.
+        return Panache.withSession(() -> ScanEntity.<ScanEntity>findById(scanId))
+                .onItem().ifNull().failWith(() -> new NotFoundException("no scan " + scanId))
+                .chain(scan -> {
+                    String key = scan.evidenceKeys == null ? null : java.util.Arrays.stream(scan.evidenceKeys.split(","))
+                            .filter(k -> k.endsWith("/scan.sarif")).findFirst().orElse(null);
+                    if (key == null) {
+                        return Uni.createFrom().failure(new NotFoundException("scan " + scanId + " has no SARIF (status "
+                                + scan.status + ")"));
+                    }
+                    return evidence.text(key).map(body -> Response.ok(body, "application/sarif+json").build());
+                });
     }
 
     @GET

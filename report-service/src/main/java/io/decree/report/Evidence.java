@@ -1,0 +1,26 @@
+package io.decree.report;
+
+import io.decree.store.ObjectStore;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Reads evidence objects from the bucket; the MinIO client blocks, so it runs off the event loop. */
+@ApplicationScoped
+public class Evidence {
+    private final ObjectStore store;
+
+    @Inject
+    Evidence(@ConfigProperty(name = "decree.s3.endpoint") String endpoint,
+            @ConfigProperty(name = "decree.s3.access-key") String accessKey,
+            @ConfigProperty(name = "decree.s3.secret-key") String secretKey,
+            @ConfigProperty(name = "decree.s3.bucket") String bucket) {
+        this.store = new ObjectStore(endpoint, accessKey, secretKey, bucket);
+    }
+
+    Uni<String> text(String key) {
+        return Uni.createFrom().item(() -> store.getText(key)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+}
