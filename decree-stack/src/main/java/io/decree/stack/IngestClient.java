@@ -22,10 +22,22 @@ public final class IngestClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final URI ingest;
     private final URI report;
+    private final String apiKey;
 
     public IngestClient(URI ingest, URI report) {
+        this(ingest, report, null);
+    }
+
+    /** With {@code apiKey} sent as {@code X-API-Key} on every request (null: none). */
+    public IngestClient(URI ingest, URI report, String apiKey) {
         this.ingest = ingest;
         this.report = report;
+        this.apiKey = apiKey;
+    }
+
+    private HttpRequest.Builder request(URI uri) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+        return apiKey == null ? b : b.header("X-API-Key", apiKey);
     }
 
     /** The HTTP status and JSON body of an upload. */
@@ -65,16 +77,30 @@ public final class IngestClient {
             body.write("\r\n".getBytes(StandardCharsets.UTF_8));
         }
         body.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-        HttpRequest req = HttpRequest.newBuilder(ingest.resolve("/api/encoders")).timeout(Duration.ofMinutes(5))
+        HttpRequest req = request(ingest.resolve("/api/encoders")).timeout(Duration.ofMinutes(5))
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
         HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
         return new Answer(res.statusCode(), res.body());
     }
 
+    /** A GET on report-service, e.g. {@code /api/scans/<id>/sarif}. */
+    public Answer report(String path) throws IOException, InterruptedException {
+        HttpResponse<String> res = http.send(request(report.resolve(path)).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new Answer(res.statusCode(), res.body());
+    }
+
+    /** A POST without a body on ingest-service, e.g. {@code /api/encoders/<sha>/rescan}. */
+    public Answer postIngest(String path) throws IOException, InterruptedException {
+        HttpResponse<String> res = http.send(request(ingest.resolve(path)).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        return new Answer(res.statusCode(), res.body());
+    }
+
     /** The report-service view of an encoder, or null while it has none. */
     public String encoder(String sha256) throws IOException, InterruptedException {
-        HttpResponse<String> res = http.send(HttpRequest.newBuilder(report.resolve("/api/encoders/" + sha256))
+        HttpResponse<String> res = http.send(request(report.resolve("/api/encoders/" + sha256))
                 .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
         return res.statusCode() == 200 ? res.body() : null;
     }

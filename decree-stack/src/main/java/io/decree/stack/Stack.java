@@ -77,6 +77,12 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
     List<Path> submit = new ArrayList<>();
     @Option(names = "--follow", description = "Print every scan result and alert as it arrives.")
     boolean follow;
+    @Option(names = "--api-keys", paramLabel = "name:role[+role]:sha256;...",
+            description = "Require API keys (decree.auth.api-keys). Without it the services let every caller in (a laptop).")
+    String apiKeys;
+    @Option(names = "--service-env", paramLabel = "KEY=VALUE",
+            description = "An extra environment variable for every service, e.g. DECREE_WORKER_SCAN_TIMEOUT=2m.")
+    Map<String, String> serviceEnv = new LinkedHashMap<>();
 
     private EmbeddedPostgres postgres;
     /** Servers: if one dies the stack stops. Services: may be stopped or killed (tests do) without stopping the rest. */
@@ -265,6 +271,13 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         Path r = root.toAbsolutePath().normalize();
         Path sharedDir = (shared != null ? shared : r.resolve("../shared")).toAbsolutePath().normalize();
         Map<String, String> common = new LinkedHashMap<>(env);
+        common.put("DECREE_AUTH_ENABLED", String.valueOf(apiKeys != null));
+        if (apiKeys != null) {
+            common.put("DECREE_AUTH_API_KEYS", apiKeys);
+        } else {
+            System.out.println("decree-stack: access control is off (no --api-keys): every caller may upload and read");
+        }
+        common.putAll(serviceEnv);
         String cache = System.getenv().getOrDefault("DECREE_CACHE", System.getProperty("user.home") + "/.cache/decree");
         common.put("DJL_CACHE_DIR", System.getenv().getOrDefault("DJL_CACHE_DIR", cache + "/djl"));
         common.put("ENGINE_CACHE_DIR", System.getenv().getOrDefault("ENGINE_CACHE_DIR", cache + "/engine"));

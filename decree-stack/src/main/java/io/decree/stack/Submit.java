@@ -26,6 +26,9 @@ final class Submit implements Callable<Integer> {
     URI ingest;
     @Option(names = "--report", defaultValue = "http://127.0.0.1:18081")
     URI report;
+    @Option(names = "--api-key", defaultValue = "${env:DECREE_API_KEY}",
+            description = "API key (uploader and reader roles) when the pipeline requires one (default: $DECREE_API_KEY).")
+    String apiKey;
     @Option(names = "--wait", defaultValue = "PT60M", description = "How long to wait for the verdict (ISO-8601, default: ${DEFAULT-VALUE}).")
     Duration wait;
 
@@ -35,7 +38,7 @@ final class Submit implements Callable<Integer> {
             System.err.println("decree submit: no such file " + model);
             return 4;
         }
-        IngestClient client = new IngestClient(ingest, report);
+        IngestClient client = new IngestClient(ingest, report, apiKey);
         long t0 = System.nanoTime();
         IngestClient.Answer a;
         try {

@@ -46,7 +46,8 @@ final class ChildScan {
     private ChildScan() {
     }
 
-    static Result run(WorkerSettings s, Path model, Path images, Path out, Duration timeout) throws IOException, InterruptedException {
+    static Result run(WorkerSettings s, Path model, String modelUri, Path images, Path out, Duration timeout)
+            throws IOException, InterruptedException {
         Path home = Path.of(s.cliHome()).toAbsolutePath();
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
@@ -58,7 +59,7 @@ final class ChildScan {
         cmd.addAll(List.of("-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
                 "-cp", home.resolve("decree-cli.jar") + java.io.File.pathSeparator + home.resolve("lib") + "/*",
                 "io.decree.cli.Decree", "scan", model.toString(), "--images", images.toString(), "--out", out.toString(),
-                "--json", "--exit-with-parent",
+                "--json", "--exit-with-parent", "--sarif", out.resolve("scan.sarif").toString(), "--sarif-uri", modelUri,
                 "--threshold", String.valueOf(s.threshold()), "--steps", String.valueOf(s.steps()),
                 "--batch", String.valueOf(s.batch()), "--max-images", String.valueOf(s.maxImages()),
                 "--seed", String.valueOf(s.seed()), "--mask-grid", String.valueOf(s.maskGrid()), "--device", s.device()));

@@ -46,7 +46,7 @@ public class ScanRequests {
     private static final Logger LOG = Logger.getLogger(ScanRequests.class);
     static final String SOURCE = "/decree/detector-worker";
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final List<String> EVIDENCE = List.of("report.json", "mask.png", "pattern.png", "trigger.png", "stamped.png");
+    static final List<String> EVIDENCE = List.of("report.json", "mask.png", "pattern.png", "trigger.png", "stamped.png", "scan.sarif");
 
     @Inject
     WorkerSettings settings;
@@ -145,7 +145,9 @@ public class ScanRequests {
         String prefix = key.evidencePrefix();
         if (!req.rescan() && store.exists(prefix + "report.json")) {
             LOG.infof("scan %s of %s: evidence exists, republishing its result", key.scanId(), req.sha256());
-            return completed(req, key, JSON.readTree(store.getText(prefix + "report.json")));
+            List<String> stored = store.list(prefix).stream().map(i -> i.objectName())
+                    .sorted(Comparator.comparing((String k) -> !k.endsWith("/report.json")).thenComparing(k -> k)).toList();
+            return completed(req, key, JSON.readTree(store.getText(prefix + "report.json")), stored);
         }
         Path shadow = settings.shadowSets().containsKey(req.shadowImages()) ? Path.of(settings.shadowSets().get(req.shadowImages())) : null;
         if (shadow == null) {
@@ -162,32 +164,32 @@ public class ScanRequests {
             }
             Path out = dir.resolve("out");
             LOG.infof("scan %s of %s (%s) started", key.scanId(), req.sha256(), req.name());
-            ChildScan.Result r = ChildScan.run(settings, model, shadow, out, settings.scanTimeout());
+            ChildScan.Result r = ChildScan.run(settings, model, "s3://" + store.bucket() + "/" + req.objectKey(), shadow, out,
+                    settings.scanTimeout());
             if (!r.verdict()) {
                 String reason = r.reason(settings.scanTimeout());
                 LOG.warnf("scan %s of %s failed: %s", key.scanId(), req.sha256(), reason);
                 return failed(req, key, reason, false);
             }
             // report.json last: its presence means the evidence is complete.
+            List<String> stored = new ArrayList<>();
             for (String f : EVIDENCE.subList(1, EVIDENCE.size())) {
                 if (Files.exists(out.resolve(f))) {
-                    store.upload(prefix + f, out.resolve(f), "image/png", Map.of());
+                    stored.add(prefix + f);
+                    store.upload(prefix + f, out.resolve(f), f.endsWith(".sarif") ? "application/sarif+json" : "image/png", Map.of());
                 }
             }
             store.upload(prefix + "report.json", out.resolve("report.json"), "application/json", Map.of());
+            stored.add(0, prefix + "report.json");
             JsonNode report = JSON.readTree(out.resolve("report.json").toFile());
             LOG.infof("scan %s of %s: %s, PL1 %.4f", key.scanId(), req.sha256(), report.get("verdict").asText(), report.get("pl1Norm").asDouble());
-            return completed(req, key, report);
+            return completed(req, key, report, stored);
         } finally {
             deleteTree(dir);
         }
     }
 
-    private ScanCompleted completed(EncoderRegistered req, ScanKey key, JsonNode report) {
-        List<String> keys = new ArrayList<>();
-        for (String f : EVIDENCE) {
-            keys.add(key.evidencePrefix() + f);
-        }
+    private ScanCompleted completed(EncoderRegistered req, ScanKey key, JsonNode report, List<String> keys) {
         return new ScanCompleted(key.scanId(), req.sha256(), req.name(), report.get("verdict").asText(),
                 report.get("pl1Norm").asDouble(), report.get("threshold").asDouble(), report.get("similarity").asDouble(),
                 report.get("steps").asInt(), report.get("seconds").asDouble(), report.get("seed").asLong(),

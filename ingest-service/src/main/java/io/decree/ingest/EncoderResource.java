@@ -1,29 +1,54 @@
 package io.decree.ingest;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
-/** {@code POST /api/encoders}: multipart {@code file} (TorchScript), optional {@code spec} JSON, {@code shadowImages}, {@code rescan}. */
+/**
+ * {@code POST /api/encoders} (role uploader): multipart {@code file} (TorchScript), optional {@code spec} JSON,
+ * {@code shadowImages}, {@code rescan}; {@code POST /api/encoders/{sha256}/rescan} (role admin).
+ */
 @Path("/api/encoders")
 public class EncoderResource {
 
     @Inject
     Registrar registrar;
 
+    /** Scan a registered encoder again (after a detector upgrade, or a retryable failure). */
     @POST
+    @Path("/{sha256}/rescan")
+    @RolesAllowed("admin")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response rescan(@PathParam("sha256") String sha256, @QueryParam("shadowImages") String shadowImages,
+            @Context SecurityContext caller) {
+        if (!sha256.matches("[0-9a-f]{64}")) {
+            return Response.status(400).entity(Registrar.Outcome.rejected("sha256 must be 64 lower-case hex digits")).build();
+        }
+        Registrar.Outcome out = registrar.rescan(sha256, shadowImages, "admin:" + caller.getUserPrincipal().getName());
+        return out == null ? Response.status(404).entity(Registrar.Outcome.rejected("no encoder " + sha256)).build()
+                : Response.accepted(out).build();
+    }
+
+    @POST
+    @RolesAllowed({"uploader", "admin"})
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
     public Response upload(@RestForm("file") FileUpload file, @RestForm("spec") String spec,
             @RestForm("shadowImages") String shadowImages, @RestForm("rescan") @DefaultValue("false") boolean rescan,
-            @RestForm("submitter") @DefaultValue("anonymous") String submitter) {
+            @Context SecurityContext caller) {
+        String submitter = caller.getUserPrincipal() == null ? "anonymous" : caller.getUserPrincipal().getName();
         if (file == null || file.uploadedFile() == null) {
             return Response.status(400).entity(Registrar.Outcome.rejected("multipart field 'file' (the TorchScript model) is missing")).build();
         }

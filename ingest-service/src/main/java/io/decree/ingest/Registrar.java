@@ -102,6 +102,29 @@ public class Registrar {
         return new Outcome(sha, "registered", key, null);
     }
 
+    /** Publishes a rescan request for an encoder already in the bucket; null when there is none. */
+    public Outcome rescan(String sha, String shadowImages, String registeredBy) {
+        String key = ObjectStore.modelKey(sha);
+        var stat = store.stat(key);
+        if (stat.isEmpty()) {
+            return null;
+        }
+        Map<String, Object> spec = null;
+        if (store.exists(ObjectStore.specKey(sha))) {
+            try {
+                spec = JSON.readValue(store.getText(ObjectStore.specKey(sha)), new TypeReference<Map<String, Object>>() { });
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        String name = stat.get().userMetadata().getOrDefault("name", sha + ".pt");
+        EncoderRegistered event = new EncoderRegistered(sha, store.bucket(), key, stat.get().size(), name, spec,
+                shadowImages == null || shadowImages.isBlank() ? defaultShadowImages : shadowImages, registeredBy, true);
+        registered.sendMessageAndAwait(KafkaRecord.of(sha, Events.toJson(CloudEvent.of(SOURCE, event))));
+        LOG.infof("rescan of %s requested by %s", sha, registeredBy);
+        return new Outcome(sha, "rescan-requested", key, null);
+    }
+
     static String sha256(Path file) {
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(java.io.OutputStream.nullOutputStream());

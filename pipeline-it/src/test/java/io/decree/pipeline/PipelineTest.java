@@ -12,6 +12,7 @@ import io.decree.attack.BadEncoder;
 import io.decree.attack.PatchTrigger;
 import io.decree.encoder.TorchScriptFixtures;
 import io.decree.events.BackdoorAlert;
+import io.decree.scan.SarifSchema;
 import io.decree.events.Events;
 import io.decree.events.Topics;
 import io.decree.stack.IngestClient;
@@ -92,7 +93,8 @@ class PipelineTest {
 
         for (Map<String, Object> scan : List.of(cleanScan, badScan)) {
             String[] keys = ((String) scan.get("evidence_keys")).split(",");
-            assertEquals(5, keys.length);
+            assertTrue(keys[0].endsWith("/report.json") && List.of(keys).stream().anyMatch(k -> k.endsWith("/scan.sarif")),
+                    List.of(keys).toString());
             for (String key : keys) {
                 assertTrue(stack.store.exists(key), "evidence object " + key);
             }
@@ -105,9 +107,17 @@ class PipelineTest {
         assertEquals(badSha, alerts.get(0).sha256());
         assertEquals(badScan.get("scan_id"), alerts.get(0).scanId());
 
-        // The read API serves the same verdicts.
+        // The read API serves the same verdicts, and the trojaned scan as SARIF 2.1.0 for code-scanning tools.
         JsonNode view = JSON.readTree(stack.client.encoder(badSha));
         assertEquals("trojaned", view.get("latestVerdict").asText());
+        IngestClient.Answer sarif = stack.client.report("/api/scans/" + badScan.get("scan_id") + "/sarif");
+        assertEquals(200, sarif.status(), sarif.body());
+        JsonNode sarifDoc = JSON.readTree(sarif.body());
+        assertTrue(SarifSchema.problems(sarifDoc).isEmpty(), SarifSchema.problems(sarifDoc).toString());
+        assertEquals("error", sarifDoc.at("/runs/0/results/0/level").asText());
+        assertEquals("s3://" + stack.store.bucket() + "/encoders/" + badSha + ".pt",
+                sarifDoc.at("/runs/0/results/0/locations/0/physicalLocation/artifactLocation/uri").asText());
+        assertEquals(404, stack.client.report("/api/scans/" + "0".repeat(32) + "/sarif").status());
     }
 
     @Test
@@ -171,6 +181,15 @@ class PipelineTest {
         // Kill the crashing model's scan process as the kernel's OOM killer would, once it runs.
         ProcessHandle child = RunningStack.await(() -> scanProcess(crashSha), SCAN, "the scan process of " + crashSha);
         child.destroyForcibly();
+        // A model whose forward never returns: the worker's time limit ends its scan.
+        Path endless = TorchScriptFixtures.withForward(work.resolve("models/endless.pt"), """
+                    i = 0
+                    while i >= 0:
+                        i = i + 1
+                    return torch.flatten(x, 1)
+                """);
+        Files.copy(clean.resolveSibling("clean.json"), work.resolve("models/endless.json"));
+        String endlessSha = registered(stack.client.upload(endless, "photos", false), 202);
         String behindSha = registered(stack.client.upload(behind, "photos", false), 202);
 
         Map<String, Object> bad = stack.awaitScan(corruptSha, SCAN).get(0);
@@ -179,6 +198,9 @@ class PipelineTest {
         Map<String, Object> crashed = stack.awaitScan(crashSha, SCAN).get(0);
         assertEquals("failed", crashed.get("status"));
         assertTrue(((String) crashed.get("reason")).contains("crashed (exit 137"), (String) crashed.get("reason"));
+        Map<String, Object> endlessScan = stack.awaitScan(endlessSha, SCAN).get(0);
+        assertEquals("failed", endlessScan.get("status"));
+        assertTrue(((String) endlessScan.get("reason")).contains("exceeded the time limit of PT1M40S"), (String) endlessScan.get("reason"));
         assertEquals("completed", stack.awaitScan(behindSha, SCAN).get(0).get("status"), "the scan queued behind them completed");
     }
 
@@ -283,6 +305,40 @@ class PipelineTest {
         assertTrue(ingest.contains("by bucket-notification:incoming/notified.pt"), "registered from the notification");
         assertTrue(ingest.contains("by reconciler:incoming/listed.pt"), "registered by the reconciler");
         assertEquals(1, stack.readAll(Topics.deadLetter(Topics.BUCKET_NOTIFICATIONS)).size(), "the junk notification is dead-lettered");
+    }
+
+    @Test
+    @Order(8)
+    void everyRoleGets401Or403Or2xxAsItShould() throws Exception {
+        String sha = io.decree.scan.EncoderFile.sha256(clean);
+        Map<String, IngestClient> callers = new java.util.LinkedHashMap<>();
+        callers.put("none", RunningStack.client(null));
+        callers.put("wrong", RunningStack.client("not-a-key"));
+        callers.put("uploader", RunningStack.client(RunningStack.UPLOADER_KEY));
+        callers.put("reader", RunningStack.client(RunningStack.READER_KEY));
+        callers.put("admin", RunningStack.client(RunningStack.ADMIN_KEY));
+        // expected status per caller: upload, read, admin rescan
+        Map<String, List<Integer>> expected = Map.of(
+                "none", List.of(401, 401, 401),
+                "wrong", List.of(401, 401, 401),
+                "uploader", List.of(200, 403, 403),
+                "reader", List.of(403, 200, 403),
+                "admin", List.of(200, 200, 202));
+        StringBuilder got = new StringBuilder();
+        boolean ok = true;
+        for (var c : callers.entrySet()) {
+            List<Integer> statuses = List.of(
+                    c.getValue().upload(clean, "photos", false).status(),
+                    c.getValue().report("/api/scans?size=1").status(),
+                    c.getValue().postIngest("/api/encoders/" + sha + "/rescan").status());
+            got.append(c.getKey()).append(' ').append(statuses).append('\n');
+            ok &= statuses.equals(expected.get(c.getKey()));
+        }
+        assertTrue(ok, "upload / read / rescan statuses:\n" + got);
+        // Health stays open for probes.
+        assertEquals(200, java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + (RunningStack.HTTP + 1) + "/q/health/ready")).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
     }
 
     // --- helpers

@@ -40,11 +40,16 @@ final class RunningStack implements AutoCloseable {
     static final int S3 = 29000;
     static final int PG = 25432;
     static final int HTTP = 28080;
+    static final String SCAN_LIMIT = "100s";
+    /** One key per role; the services get only their hashes. */
+    static final String UPLOADER_KEY = "uploader-key-for-tests";
+    static final String READER_KEY = "reader-key-for-tests";
+    static final String ADMIN_KEY = "admin-key-for-tests";
 
     final Path dir;
     final Process process;
     final Map<String, String> env = new HashMap<>();
-    final IngestClient client = new IngestClient(URI.create("http://127.0.0.1:" + HTTP), URI.create("http://127.0.0.1:" + (HTTP + 1)));
+    final IngestClient client = client(ADMIN_KEY);
     ObjectStore store;
 
     RunningStack(Path root, Path shared, Path dir, int workers) throws IOException, InterruptedException {
@@ -57,7 +62,11 @@ final class RunningStack implements AutoCloseable {
                 "io.decree.stack.Main", "up", "--dir", dir.toString(), "--services", "--workers", String.valueOf(workers),
                 "--root", root.toString(), "--shared", shared.toString(), "--ready-file", ready.toString(),
                 "--kafka-port", String.valueOf(KAFKA), "--s3-port", String.valueOf(S3), "--pg-port", String.valueOf(PG),
-                "--http-port", String.valueOf(HTTP)));
+                "--http-port", String.valueOf(HTTP),
+                // Short enough for the endless-model test, long enough for two 32x32 scans sharing two cores.
+                "--service-env", "DECREE_WORKER_SCAN_TIMEOUT=" + SCAN_LIMIT,
+                "--api-keys", "ci:uploader:" + ApiKeysHash.of(UPLOADER_KEY) + ";dash:reader:" + ApiKeysHash.of(READER_KEY)
+                        + ";ops:admin:" + ApiKeysHash.of(ADMIN_KEY)));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("stack.log").toFile()).start();
         long end = System.nanoTime() + Duration.ofMinutes(4).toNanos();
         while (!Files.exists(ready)) {
@@ -72,6 +81,17 @@ final class RunningStack implements AutoCloseable {
         }
         store = new ObjectStore(env.get("DECREE_S3_ENDPOINT"), env.get("DECREE_S3_ACCESS_KEY"), env.get("DECREE_S3_SECRET_KEY"),
                 env.get("DECREE_S3_BUCKET"));
+    }
+
+    static IngestClient client(String apiKey) {
+        return new IngestClient(URI.create("http://127.0.0.1:" + HTTP), URI.create("http://127.0.0.1:" + (HTTP + 1)), apiKey);
+    }
+
+    /** SHA-256 hex of a key, as decree.auth.api-keys wants it. */
+    static final class ApiKeysHash {
+        static String of(String key) {
+            return io.decree.events.ScanKey.sha256(key);
+        }
     }
 
     Connection db() throws SQLException {
