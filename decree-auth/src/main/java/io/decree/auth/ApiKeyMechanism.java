@@ -11,6 +11,7 @@ import io.quarkus.vertx.http.runtime.security.HttpAuthenticationMechanism;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
 import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -25,9 +26,9 @@ public class ApiKeyMechanism implements HttpAuthenticationMechanism {
     private final boolean enabled;
 
     ApiKeyMechanism(@ConfigProperty(name = "decree.auth.enabled", defaultValue = "true") boolean enabled,
-            @ConfigProperty(name = "decree.auth.api-keys", defaultValue = " ") String config) {
+            @ConfigProperty(name = "decree.auth.api-keys") Optional<String> config) {
         this.enabled = enabled;
-        this.keys = new ApiKeys(config);
+        this.keys = new ApiKeys(config.orElse(null));
     }
 
     @Override
