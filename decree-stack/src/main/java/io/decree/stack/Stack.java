@@ -290,6 +290,8 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
             w.put("DECREE_WORKER_WORK_DIR", dir.resolve("worker-" + i).toString());
             w.put("DECREE_WORKER_SHADOW_SETS_PHOTOS", sharedDir.resolve("images/photos").toString());
             w.put("DECREE_WORKER_SHADOW_SETS_FACES", sharedDir.resolve("images/faces").toString());
+            // Workers share this host's cores: give each scan its share, or OpenMP threads spin against each other.
+            w.put("DECREE_WORKER_TORCH_THREADS", String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors() / workers)));
             started.add(service(workers == 1 ? "detector-worker" : "detector-worker-" + i, r, logs, common,
                     httpPort + 2 + i, w));
         }

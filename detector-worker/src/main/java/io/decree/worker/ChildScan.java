@@ -56,6 +56,10 @@ final class ChildScan {
                 cmd.add(opt);
             }
         }
+        if (s.torchThreads() > 0) {
+            cmd.add("-Dai.djl.pytorch.num_threads=" + s.torchThreads());
+            cmd.add("-Dai.djl.pytorch.num_interop_threads=1");
+        }
         cmd.addAll(List.of("-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
                 "-cp", home.resolve("decree-cli.jar") + java.io.File.pathSeparator + home.resolve("lib") + "/*",
                 "io.decree.cli.Decree", "scan", model.toString(), "--images", images.toString(), "--out", out.toString(),
@@ -66,7 +70,12 @@ final class ChildScan {
         Files.createDirectories(out);
         Path stdout = out.resolve("child.stdout");
         Path stderr = out.resolve("child.stderr");
-        Process p = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        if (s.torchThreads() > 0) {
+            pb.environment().put("OMP_NUM_THREADS", String.valueOf(s.torchThreads()));
+            pb.environment().put("MKL_NUM_THREADS", String.valueOf(s.torchThreads()));
+        }
+        Process p = pb.start();
         // Keep the child's stdin open for as long as this scan is ours: closing it (or dying) stops the child.
         OutputStream keepAlive = p.getOutputStream();
         try {

@@ -34,6 +34,14 @@ public interface WorkerSettings {
     @WithDefault("auto")
     String device();
 
+    /**
+     * CPU threads libtorch may use in one scan (OMP/MKL intra-op; 0: libtorch's default, all cores). Set it to
+     * cores / scans running on the host: oversubscribed OpenMP threads spin against each other and two scans on
+     * two cores with the default ran ten times slower each, not two (bench-out/scaling).
+     */
+    @WithDefault("0")
+    int torchThreads();
+
     /** The settings that change a verdict, in a fixed order: hashed into the scan key. */
     default String canonical(String shadowSet, Map<String, Object> inputSpec) {
         return "threshold=" + threshold() + ";steps=" + steps() + ";batch=" + batch() + ";maxImages=" + maxImages()
