@@ -207,11 +207,8 @@ class PipelineTest {
     @Test
     @Order(5)
     void aWorkerKilledMidScanLeavesTheScanToTheOtherNothingLostNothingTwice() throws Exception {
-        Path model = TorchScriptFixtures.withForward(work.resolve("models/orphan.pt"), """
-                    x0 = torch.div(torch.sub(x, s.mean), s.std)
-                    return torch.flatten(torch.tanh(torch.avg_pool2d(x0, [2, 2])), 1)
-                """);
-        Files.copy(clean.resolveSibling("clean.json"), work.resolve("models/orphan.json"));
+        // A real ResNet scan (tens of seconds), so the kill lands while it runs.
+        Path model = distinctCopy(clean, "orphan");
         String sha = registered(stack.client.upload(model, "photos", false), 202);
         String victim = RunningStack.await(() -> {
             for (String w : List.of("detector-worker-0", "detector-worker-1")) {
@@ -241,11 +238,7 @@ class PipelineTest {
     @Test
     @Order(7)
     void aWorkerStoppedMidScanFinishesItBeforeExiting() throws Exception {
-        Path model = TorchScriptFixtures.withForward(work.resolve("models/drained.pt"), """
-                    x0 = torch.div(torch.sub(x, s.mean), s.std)
-                    return torch.flatten(torch.tanh(torch.max_pool2d(x0, [4, 4])), 1)
-                """);
-        Files.copy(clean.resolveSibling("clean.json"), work.resolve("models/drained.json"));
+        Path model = distinctCopy(clean, "drained");
         String sha = registered(stack.client.upload(model, "photos", false), 202);
         String worker = RunningStack.await(() -> {
             for (String w : List.of("detector-worker-0", "detector-worker-1")) {
@@ -342,6 +335,28 @@ class PipelineTest {
     }
 
     // --- helpers
+
+    /** The same model with other bytes (an extra archive entry libtorch ignores): a new SHA-256, a real scan. */
+    private Path distinctCopy(Path model, String name) throws java.io.IOException {
+        Path target = work.resolve("models/" + name + ".pt");
+        try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(model.toFile());
+                java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(target))) {
+            String top = null;
+            for (java.util.zip.ZipEntry e : java.util.Collections.list(in.entries())) {
+                top = top == null ? e.getName().substring(0, e.getName().indexOf('/')) : top;
+                out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                try (var stream = in.getInputStream(e)) {
+                    stream.transferTo(out);
+                }
+                out.closeEntry();
+            }
+            out.putNextEntry(new java.util.zip.ZipEntry(top + "/extra/" + name));
+            out.write(name.getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        Files.copy(model.resolveSibling("clean.json"), work.resolve("models/" + name + ".json"));
+        return target;
+    }
 
     private long endOffsets() {
         try {
