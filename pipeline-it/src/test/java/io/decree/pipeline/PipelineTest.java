@@ -175,6 +175,11 @@ class PipelineTest {
         IngestClient.Answer refused = stack.client.upload(text, "photos", false);
         assertEquals(422, refused.status(), refused.body());
         assertTrue(refused.body().contains("not a TorchScript archive"), refused.body());
+        // Over decree.ingest.max-upload-bytes (8M here): 413 with the limit in the reason.
+        Path huge = Files.write(work.resolve("models/huge.pt"), new byte[9 << 20]);
+        IngestClient.Answer tooLarge = stack.client.upload(huge, "photos", false);
+        assertEquals(413, tooLarge.status(), tooLarge.body());
+        assertTrue(tooLarge.body().contains("over the limit"), tooLarge.body());
 
         String corruptSha = registered(stack.client.upload(corrupt, "photos", false), 202);
         String crashSha = registered(stack.client.upload(crashing, "photos", false), 202);

@@ -41,6 +41,7 @@ final class RunningStack implements AutoCloseable {
     static final int PG = 25432;
     static final int HTTP = 28080;
     static final String SCAN_LIMIT = "100s";
+    static final String MAX_UPLOAD = "8M";
     /** One key per role; the services get only their hashes. */
     static final String UPLOADER_KEY = "uploader-key-for-tests";
     static final String READER_KEY = "reader-key-for-tests";
@@ -65,6 +66,8 @@ final class RunningStack implements AutoCloseable {
                 "--http-port", String.valueOf(HTTP),
                 // Short enough for the endless-model test, long enough for two 32x32 scans sharing two cores.
                 "--service-env", "DECREE_WORKER_SCAN_TIMEOUT=" + SCAN_LIMIT,
+                // Small enough to test the refusal of a too-large upload, above every model the tests send (~2.6 MB).
+                "--service-env", "DECREE_INGEST_MAX_UPLOAD_BYTES=" + MAX_UPLOAD,
                 "--api-keys", "ci:uploader:" + ApiKeysHash.of(UPLOADER_KEY) + ";dash:reader:" + ApiKeysHash.of(READER_KEY)
                         + ";ops:admin:" + ApiKeysHash.of(ADMIN_KEY)));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("stack.log").toFile()).start();
