@@ -118,6 +118,13 @@ class PipelineTest {
         assertEquals("s3://" + stack.store.bucket() + "/encoders/" + badSha + ".pt",
                 sarifDoc.at("/runs/0/results/0/locations/0/physicalLocation/artifactLocation/uri").asText());
         assertEquals(404, stack.client.report("/api/scans/" + "0".repeat(32) + "/sarif").status());
+        // The recovered trigger, as a person would open it.
+        var png = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        "http://127.0.0.1:" + (RunningStack.HTTP + 1) + "/api/scans/" + badScan.get("scan_id") + "/evidence/trigger.png"))
+                .header("X-API-Key", RunningStack.READER_KEY).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, png.statusCode());
+        assertNotNull(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png.body())), "trigger.png is a PNG");
+        assertEquals(400, stack.client.report("/api/scans/" + badScan.get("scan_id") + "/evidence/passwd").status(), "only the evidence files are served");
     }
 
     @Test

@@ -20,6 +20,16 @@ public class Evidence {
         this.store = new ObjectStore(endpoint, accessKey, secretKey, bucket);
     }
 
+    Uni<byte[]> bytes(String key) {
+        return Uni.createFrom().item(() -> {
+            try (var in = store.open(key)) {
+                return in.readAllBytes();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
     Uni<String> text(String key) {
         return Uni.createFrom().item(() -> store.getText(key)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }

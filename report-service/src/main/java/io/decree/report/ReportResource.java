@@ -76,6 +76,30 @@ public class ReportResource {
                 });
     }
 
+    /** One evidence file of a scan: the recovered mask, pattern, trigger, stamped examples, or report.json. */
+    @GET
+    @Path("/scans/{scanId}/evidence/{file}")
+    public Uni<Response> evidenceFile(@PathParam("scanId") String scanId, @PathParam("file") String file) {
+        String type = EVIDENCE_TYPES.get(file);
+        if (!scanId.matches("[0-9a-f]{32}") || type == null) {
+            throw new BadRequestException("a scan id is 32 hex digits; evidence files are " + EVIDENCE_TYPES.keySet());
+        }
+        return Panache.withSession(() -> ScanEntity.<ScanEntity>findById(scanId))
+                .onItem().ifNull().failWith(() -> new NotFoundException("no scan " + scanId))
+                .chain(scan -> {
+                    String key = scan.evidenceKeys == null ? null : java.util.Arrays.stream(scan.evidenceKeys.split(","))
+                            .filter(k -> k.endsWith("/" + file)).findFirst().orElse(null);
+                    if (key == null) {
+                        return Uni.createFrom().failure(new NotFoundException("scan " + scanId + " has no " + file));
+                    }
+                    return evidence.bytes(key).map(body -> Response.ok(body, type).build());
+                });
+    }
+
+    private static final java.util.Map<String, String> EVIDENCE_TYPES = java.util.Map.of(
+            "mask.png", "image/png", "pattern.png", "image/png", "trigger.png", "image/png", "stamped.png", "image/png",
+            "report.json", MediaType.APPLICATION_JSON, "scan.sarif", "application/sarif+json");
+
     @GET
     @Path("/scans")
     @WithSession
