@@ -9,7 +9,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,9 +17,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -63,31 +59,14 @@ final class ScalingBench implements Callable<Integer> {
         return 0;
     }
 
-    /** Byte-distinct copies: one extra archive entry (a nonce libtorch ignores) changes the SHA-256, not the model. */
+    /** Byte-distinct copies: a new SHA-256 each, the same model. */
     private List<Path> copies() throws IOException {
         Path dir = out.resolve("models");
         Files.createDirectories(dir);
         String stem = model.getFileName().toString().replaceFirst("\\.pt$", "");
         List<Path> list = new ArrayList<>();
         for (int i = 0; i < scans; i++) {
-            Path target = dir.resolve(stem + "-" + i + ".pt");
-            try (ZipFile in = new ZipFile(model.toFile()); ZipOutputStream zout = new ZipOutputStream(Files.newOutputStream(target))) {
-                String top = null;
-                for (ZipEntry e : Collections.list(in.entries())) {
-                    top = top == null ? e.getName().substring(0, e.getName().indexOf('/')) : top;
-                    zout.putNextEntry(new ZipEntry(e.getName()));
-                    try (var s = in.getInputStream(e)) {
-                        s.transferTo(zout);
-                    }
-                    zout.closeEntry();
-                }
-                zout.putNextEntry(new ZipEntry(top + "/extra/nonce"));
-                zout.write(("copy " + i).getBytes());
-                zout.closeEntry();
-            }
-            Files.copy(model.resolveSibling(stem + ".json"), dir.resolve(stem + "-" + i + ".json"),
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            list.add(target);
+            list.add(ModelCopies.distinct(model, dir.resolve(stem + "-" + i + ".pt"), "copy " + i));
         }
         return list;
     }

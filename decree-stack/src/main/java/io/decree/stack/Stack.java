@@ -1,5 +1,6 @@
 package io.decree.stack;
 
+import io.decree.events.Topics;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,13 +37,13 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
     static final Map<String, Integer> TOPICS = new LinkedHashMap<>();
 
     static {
-        TOPICS.put("encoder-registered", 4);
-        TOPICS.put("scan-results", 4);
-        TOPICS.put("backdoor-alerts", 1);
-        TOPICS.put("encoder-registered.dlq", 1);
-        TOPICS.put("scan-results.dlq", 1);
-        TOPICS.put("bucket-notifications", 1);
-        TOPICS.put("bucket-notifications.dlq", 1);
+        TOPICS.put(Topics.ENCODER_REGISTERED, 4);
+        TOPICS.put(Topics.SCAN_RESULTS, 4);
+        TOPICS.put(Topics.BACKDOOR_ALERTS, 1);
+        TOPICS.put(Topics.BUCKET_NOTIFICATIONS, 1);
+        for (String t : List.of(Topics.ENCODER_REGISTERED, Topics.SCAN_RESULTS, Topics.BUCKET_NOTIFICATIONS)) {
+            TOPICS.put(Topics.deadLetter(t), 1);
+        }
     }
 
     @Option(names = "--dir", description = "Data and logs (default: ${DEFAULT-VALUE}).", defaultValue = "stack-data")

@@ -38,6 +38,15 @@ public final class ObjectStore {
         this.bucket = bucket;
     }
 
+    /**
+     * The store the services configure with {@code decree.s3.endpoint}, {@code .access-key}, {@code .secret-key} and
+     * {@code .bucket}; {@code setting} looks a key up (e.g. in MicroProfile Config) and fails if it is missing.
+     */
+    public static ObjectStore fromSettings(java.util.function.Function<String, String> setting) {
+        return new ObjectStore(setting.apply("decree.s3.endpoint"), setting.apply("decree.s3.access-key"),
+                setting.apply("decree.s3.secret-key"), setting.apply("decree.s3.bucket"));
+    }
+
     public String bucket() {
         return bucket;
     }

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -58,15 +59,7 @@ public class ScanRequests {
     @ConfigProperty(name = "quarkus.application.version")
     String detectorVersion;
 
-    private final ObjectStore store;
-
-    @Inject
-    ScanRequests(@ConfigProperty(name = "decree.s3.endpoint") String endpoint,
-            @ConfigProperty(name = "decree.s3.access-key") String accessKey,
-            @ConfigProperty(name = "decree.s3.secret-key") String secretKey,
-            @ConfigProperty(name = "decree.s3.bucket") String bucket) {
-        this.store = new ObjectStore(endpoint, accessKey, secretKey, bucket);
-    }
+    private final ObjectStore store = ObjectStore.fromSettings(k -> ConfigProvider.getConfig().getValue(k, String.class));
 
     @Inject
     @Channel("encoder-registered-dlq")

@@ -16,6 +16,7 @@ import io.decree.scan.SarifSchema;
 import io.decree.events.Events;
 import io.decree.events.Topics;
 import io.decree.stack.IngestClient;
+import io.decree.stack.ModelCopies;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -143,7 +144,7 @@ class PipelineTest {
 
         assertEquals(1, stack.scansOf(badSha).size(), "one verdict row for one encoder, detector version and config");
         assertEquals(1, awaitAlerts(1).size(), "still exactly one alert");
-        assertTrue(worker(badSha).contains("evidence exists, republishing"), "answered from the stored evidence, not rescanned");
+        assertTrue(workerLogs().contains("evidence exists, republishing"), "answered from the stored evidence, not rescanned");
     }
 
     @Test
@@ -222,18 +223,7 @@ class PipelineTest {
         // A real ResNet scan (tens of seconds), so the kill lands while it runs.
         Path model = distinctCopy(clean, "orphan");
         String sha = registered(stack.client.upload(model, "photos", false), 202);
-        String victim = RunningStack.await(() -> {
-            for (String w : List.of("detector-worker-0", "detector-worker-1")) {
-                try {
-                    if (stack.log(w).contains(sha + " (orphan.pt) started")) {
-                        return w;
-                    }
-                } catch (java.io.IOException ignored) {
-                    // not written yet
-                }
-            }
-            return null;
-        }, SCAN, "a worker to start scanning " + sha);
+        String victim = RunningStack.await(() -> workerScanning(sha, "orphan.pt"), SCAN, "a worker to start scanning " + sha);
         RunningStack.await(() -> scanProcess(sha), SCAN, "the scan process");
         ProcessHandle.of(stack.pid(victim)).orElseThrow().destroyForcibly();
         // Its scan process notices (stdin closes) and stops too.
@@ -252,18 +242,7 @@ class PipelineTest {
     void aWorkerStoppedMidScanFinishesItBeforeExiting() throws Exception {
         Path model = distinctCopy(clean, "drained");
         String sha = registered(stack.client.upload(model, "photos", false), 202);
-        String worker = RunningStack.await(() -> {
-            for (String w : List.of("detector-worker-0", "detector-worker-1")) {
-                try {
-                    if (stack.log(w).contains(sha + " (drained.pt) started") && ProcessHandle.of(stack.pid(w)).isPresent()) {
-                        return w;
-                    }
-                } catch (java.io.IOException ignored) {
-                    // not written yet
-                }
-            }
-            return null;
-        }, SCAN, "a live worker to start scanning " + sha);
+        String worker = RunningStack.await(() -> workerScanning(sha, "drained.pt"), SCAN, "a live worker to start scanning " + sha);
         ProcessHandle process = ProcessHandle.of(stack.pid(worker)).orElseThrow();
         process.destroy(); // SIGTERM, as a scale-down or a rollout sends
         process.onExit().get(3, java.util.concurrent.TimeUnit.MINUTES);
@@ -348,26 +327,23 @@ class PipelineTest {
 
     // --- helpers
 
-    /** The same model with other bytes (an extra archive entry libtorch ignores): a new SHA-256, a real scan. */
+    /** The same model with other bytes: a new SHA-256, a real scan of tens of seconds. */
     private Path distinctCopy(Path model, String name) throws java.io.IOException {
-        Path target = work.resolve("models/" + name + ".pt");
-        try (java.util.zip.ZipFile in = new java.util.zip.ZipFile(model.toFile());
-                java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(target))) {
-            String top = null;
-            for (java.util.zip.ZipEntry e : java.util.Collections.list(in.entries())) {
-                top = top == null ? e.getName().substring(0, e.getName().indexOf('/')) : top;
-                out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
-                try (var stream = in.getInputStream(e)) {
-                    stream.transferTo(out);
+        return ModelCopies.distinct(model, work.resolve("models/" + name + ".pt"), name);
+    }
+
+    /** The live worker whose log says it started scanning {@code sha} ({@code file}), or null so far. */
+    private String workerScanning(String sha, String file) {
+        for (String w : List.of("detector-worker-0", "detector-worker-1")) {
+            try {
+                if (stack.log(w).contains(sha + " (" + file + ") started") && ProcessHandle.of(stack.pid(w)).isPresent()) {
+                    return w;
                 }
-                out.closeEntry();
+            } catch (java.io.IOException notYet) {
+                // the log is not written yet
             }
-            out.putNextEntry(new java.util.zip.ZipEntry(top + "/extra/" + name));
-            out.write(name.getBytes(StandardCharsets.UTF_8));
-            out.closeEntry();
         }
-        Files.copy(model.resolveSibling("clean.json"), work.resolve("models/" + name + ".json"));
-        return target;
+        return null;
     }
 
     private long endOffsets() {
@@ -401,7 +377,7 @@ class PipelineTest {
         return stack.readAll(Topics.BACKDOOR_ALERTS).stream().map(r -> Events.parse(r.value(), BackdoorAlert.class).data()).toList();
     }
 
-    private String worker(String sha) throws Exception {
+    private String workerLogs() throws Exception {
         return stack.log("detector-worker-0") + stack.log("detector-worker-1");
     }
 
@@ -417,7 +393,7 @@ class PipelineTest {
 
     private String scanIdInLogs(String sha) {
         try {
-            Matcher m = Pattern.compile("scan (\\w+) of " + sha + " \\(").matcher(worker(sha));
+            Matcher m = Pattern.compile("scan (\\w+) of " + sha + " \\(").matcher(workerLogs());
             return m.find() ? m.group(1) : null;
         } catch (Exception e) {
             return null;

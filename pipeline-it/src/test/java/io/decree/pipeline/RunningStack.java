@@ -68,8 +68,8 @@ final class RunningStack implements AutoCloseable {
                 "--service-env", "DECREE_WORKER_SCAN_TIMEOUT=" + SCAN_LIMIT,
                 // Small enough to test the refusal of a too-large upload, above every model the tests send (~2.6 MB).
                 "--service-env", "DECREE_INGEST_MAX_UPLOAD_BYTES=" + MAX_UPLOAD,
-                "--api-keys", "ci:uploader:" + ApiKeysHash.of(UPLOADER_KEY) + ";dash:reader:" + ApiKeysHash.of(READER_KEY)
-                        + ";ops:admin:" + ApiKeysHash.of(ADMIN_KEY)));
+                "--api-keys", "ci:uploader:" + io.decree.events.ScanKey.sha256(UPLOADER_KEY) + ";dash:reader:" + io.decree.events.ScanKey.sha256(READER_KEY)
+                        + ";ops:admin:" + io.decree.events.ScanKey.sha256(ADMIN_KEY)));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("stack.log").toFile()).start();
         long end = System.nanoTime() + Duration.ofMinutes(4).toNanos();
         while (!Files.exists(ready)) {
@@ -82,19 +82,12 @@ final class RunningStack implements AutoCloseable {
             int eq = line.indexOf('=');
             env.put(line.substring(0, eq), line.substring(eq + 1));
         }
-        store = new ObjectStore(env.get("DECREE_S3_ENDPOINT"), env.get("DECREE_S3_ACCESS_KEY"), env.get("DECREE_S3_SECRET_KEY"),
-                env.get("DECREE_S3_BUCKET"));
+        // The ready file names the settings as environment variables: decree.s3.endpoint -> DECREE_S3_ENDPOINT.
+        store = ObjectStore.fromSettings(k -> env.get(k.toUpperCase().replace('.', '_').replace('-', '_')));
     }
 
     static IngestClient client(String apiKey) {
         return new IngestClient(URI.create("http://127.0.0.1:" + HTTP), URI.create("http://127.0.0.1:" + (HTTP + 1)), apiKey);
-    }
-
-    /** SHA-256 hex of a key, as decree.auth.api-keys wants it. */
-    static final class ApiKeysHash {
-        static String of(String key) {
-            return io.decree.events.ScanKey.sha256(key);
-        }
     }
 
     Connection db() throws SQLException {

@@ -4,21 +4,12 @@ import io.decree.store.ObjectStore;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /** Reads evidence objects from the bucket; the MinIO client blocks, so it runs off the event loop. */
 @ApplicationScoped
 public class Evidence {
-    private final ObjectStore store;
-
-    @Inject
-    Evidence(@ConfigProperty(name = "decree.s3.endpoint") String endpoint,
-            @ConfigProperty(name = "decree.s3.access-key") String accessKey,
-            @ConfigProperty(name = "decree.s3.secret-key") String secretKey,
-            @ConfigProperty(name = "decree.s3.bucket") String bucket) {
-        this.store = new ObjectStore(endpoint, accessKey, secretKey, bucket);
-    }
+    private final ObjectStore store = ObjectStore.fromSettings(k -> ConfigProvider.getConfig().getValue(k, String.class));
 
     Uni<byte[]> bytes(String key) {
         return Uni.createFrom().item(() -> {
