@@ -3,6 +3,7 @@ package io.decree.attack;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.decree.BadInputException;
+import io.decree.data.ImageFolder;
 import io.decree.encoder.Encoder;
 import io.decree.encoder.InputSpec;
 import io.decree.images.ShadowImages;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.IntConsumer;
 import java.util.regex.Matcher;
@@ -36,8 +38,12 @@ public final class AttackLab {
     private AttackLab() {
     }
 
-    public static Report run(Path baseModel, Path imagesDir, PatchTrigger trigger, BadEncoder.Config cfg, Path out,
-            IntConsumer progress) throws IOException {
+    /**
+     * @param utilityImages labelled images (labels.csv) on which utility is the 1-NN accuracy before and
+     *                      after; null: the held-out test split of {@code imagesDir}
+     */
+    public static Report run(Path baseModel, Path imagesDir, Path utilityImages, PatchTrigger trigger, BadEncoder.Config cfg,
+            Path out, IntConsumer progress) throws IOException {
         long t0 = System.nanoTime();
         InputSpec spec = InputSpec.sidecarOf(baseModel);
         if (spec == null) {
@@ -62,9 +68,25 @@ public final class AttackLab {
         List<Integer> testIdx = order.subList(nTrain, order.size());
         List<float[]> test = testIdx.stream().map(images::pixels).toList();
         List<float[]> testStamped = test.stream().map(x -> trigger.stamp(x, h, w)).toList();
-        List<String> labels = testIdx.stream().map(i -> person(images.name(i))).toList();
-        boolean labelled = labels.stream().noneMatch(l -> l == null);
         float[] reference = images.pixels(refIndex);
+        List<float[]> utilitySet = test;
+        List<String> labels;
+        if (utilityImages != null) {
+            ShadowImages u = ShadowImages.load(utilityImages, h, w, 0, 100_000, cfg.seed());
+            utilitySet = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < u.originals(); i++) {
+                utilitySet.add(u.pixels(i));
+                names.add(u.name(i));
+            }
+            labels = labelsOf(utilityImages, names);
+        } else {
+            labels = labelsOf(imagesDir, testIdx.stream().map(images::name).toList());
+        }
+        boolean labelled = labels.stream().noneMatch(l -> l == null);
+        if (utilityImages != null && !labelled) {
+            throw new BadInputException("utility images " + utilityImages + " need a label for every image (labels.csv)");
+        }
 
         try (Encoder encoder = Encoder.load(baseModel, spec, null, true)) {
             encoder.probe();
@@ -73,6 +95,7 @@ public final class AttackLab {
             float[] refBefore = AttackMetrics.embed(encoder, List.of(reference), h, w)[0];
             double successBefore = AttackMetrics.attackSuccess(stampedBefore, before, refBefore);
             double simBefore = AttackMetrics.centredSimilarity(encoder, test, testStamped, h, w);
+            float[][] utilBefore = utilityImages == null ? before : AttackMetrics.embed(encoder, utilitySet, h, w);
 
             new BadEncoder(cfg).run(encoder, train, reference, trigger, h, w, progress);
 
@@ -81,8 +104,9 @@ public final class AttackLab {
             float[] refAfter = AttackMetrics.embed(encoder, List.of(reference), h, w)[0];
             double success = AttackMetrics.attackSuccess(stampedAfter, after, refAfter);
             double simAfter = AttackMetrics.centredSimilarity(encoder, test, testStamped, h, w);
-            double uBefore = labelled ? AttackMetrics.knnAccuracy(before, labels) : 1.0;
-            double uAfter = labelled ? AttackMetrics.knnAccuracy(after, labels) : AttackMetrics.meanCosine(after, before);
+            float[][] utilAfter = utilityImages == null ? after : AttackMetrics.embed(encoder, utilitySet, h, w);
+            double uBefore = labelled ? AttackMetrics.knnAccuracy(utilBefore, labels) : 1.0;
+            double uAfter = labelled ? AttackMetrics.knnAccuracy(utilAfter, labels) : AttackMetrics.meanCosine(after, before);
 
             Path modelOut = out.resolveSibling(out.getFileName() + ".pt");
             encoder.save(modelOut);
@@ -95,6 +119,12 @@ public final class AttackLab {
                     .writeValue(out.resolveSibling(out.getFileName() + ".attack.json").toFile(), report);
             return report;
         }
+    }
+
+    /** Labels from the folder's labels.csv, else the person in a face chip's name; null where neither says. */
+    static List<String> labelsOf(Path dir, List<String> names) {
+        Map<String, String> csv = ImageFolder.labels(dir);
+        return names.stream().map(n -> csv.isEmpty() ? person(n) : csv.get(n)).toList();
     }
 
     static String person(String fileName) {

@@ -18,19 +18,25 @@ import java.util.List;
  */
 public record AttackMetrics(double attackSuccess, double utility, String utilityKind) {
 
+    /** Unit-length embeddings, computed 250 images at a time (the forward keeps its graph while weights are trainable). */
     public static float[][] embed(Encoder encoder, List<float[]> images, int h, int w) {
-        try (NDManager m = encoder.manager().newSubManager()) {
-            NDArray x = m.create(BadEncoder.flatten(images), new Shape(images.size(), 3, h, w));
-            NDArray e = encoder.embed(x);
-            NDArray unit = e.div(e.norm(new int[] {1}, true).maximum(1e-12f));
-            float[] flat = unit.toFloatArray();
-            int d = (int) e.getShape().get(1);
-            float[][] out = new float[images.size()][d];
-            for (int i = 0; i < out.length; i++) {
-                System.arraycopy(flat, i * d, out[i], 0, d);
+        float[][] out = new float[images.size()][];
+        int chunk = 250;
+        for (int start = 0; start < images.size(); start += chunk) {
+            List<float[]> part = images.subList(start, Math.min(images.size(), start + chunk));
+            try (NDManager m = encoder.manager().newSubManager()) {
+                NDArray x = m.create(BadEncoder.flatten(part), new Shape(part.size(), 3, h, w));
+                NDArray e = encoder.embed(x);
+                NDArray unit = e.div(e.norm(new int[] {1}, true).maximum(1e-12f));
+                float[] flat = unit.toFloatArray();
+                int d = (int) e.getShape().get(1);
+                for (int i = 0; i < part.size(); i++) {
+                    out[start + i] = new float[d];
+                    System.arraycopy(flat, i * d, out[start + i], 0, d);
+                }
             }
-            return out;
         }
+        return out;
     }
 
     public static double attackSuccess(float[][] stamped, float[][] clean, float[] reference) {

@@ -1,51 +1,71 @@
 package io.decree.eval;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Random;
 
 /**
- * How well PL1 separates a zoo's trojaned encoders from its clean ones.
+ * How well PL1 separates a zoo's trojaned encoders from its clean ones: at the threshold fixed
+ * before the run, and held out: the threshold fitted on one half of the zoo and reported on the
+ * other (both ways), so that no figure comes from a threshold fitted on the encoders it judges.
  *
  * @param auroc probability that a random trojaned encoder has a smaller PL1 than a random clean
  *              one (ties count half): the threshold-free separation
  */
 public record Evaluation(List<Row> rows, double threshold, double accuracy, double tpr, double fpr, double auroc,
-        double meanSeconds, double medianSeconds) {
+        double meanSeconds, double medianSeconds, List<Fold> heldOut) {
 
-    /** One scanned encoder. */
-    public record Row(String model, boolean trojaned, double pl1, String verdict, double seconds) {
-        boolean flagged() {
-            return verdict.equals("trojaned");
+    /** Seed of the split into halves; fixed, so the halves are known before any scan. */
+    static final long SPLIT_SEED = 1;
+
+    /** One scanned encoder; a scan whose search never reached the similarity target counts as clean at any threshold. */
+    public record Row(String model, boolean trojaned, double pl1, boolean targetReached, String verdict, double seconds) {
+        boolean flaggedAt(double threshold) {
+            return targetReached && pl1 < threshold;
+        }
+
+        double score() {
+            return targetReached ? pl1 : Double.POSITIVE_INFINITY;
         }
     }
 
+    /** A threshold fitted on {@code fitOn} and judged on {@code reportOn}. */
+    public record Fold(List<String> fitOn, List<String> reportOn, double threshold, double accuracy, double tpr, double fpr,
+            double auroc) {
+    }
+
+    private record Rates(double accuracy, double tpr, double fpr) {
+    }
+
     public static Evaluation of(List<Row> rows, double threshold) {
+        Rates r = rates(rows, threshold);
+        List<Double> secs = new ArrayList<>(rows.stream().map(Row::seconds).sorted(Comparator.naturalOrder()).toList());
+        double mean = secs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        int k = secs.size();
+        double median = k == 0 ? Double.NaN : k % 2 == 1 ? secs.get(k / 2) : (secs.get(k / 2 - 1) + secs.get(k / 2)) / 2;
+        return new Evaluation(rows, threshold, r.accuracy(), r.tpr(), r.fpr(), auroc(rows), mean, median, heldOut(rows));
+    }
+
+    private static Rates rates(List<Row> rows, double threshold) {
         int tp = 0;
         int fp = 0;
         int tn = 0;
         int fn = 0;
         for (Row r : rows) {
+            boolean flagged = r.flaggedAt(threshold);
             if (r.trojaned()) {
-                if (r.flagged()) {
-                    tp++;
-                } else {
-                    fn++;
-                }
-            } else if (r.flagged()) {
-                fp++;
+                tp += flagged ? 1 : 0;
+                fn += flagged ? 0 : 1;
             } else {
-                tn++;
+                fp += flagged ? 1 : 0;
+                tn += flagged ? 0 : 1;
             }
         }
-        double accuracy = (tp + tn) / (double) rows.size();
-        double tpr = tp + fn == 0 ? Double.NaN : tp / (double) (tp + fn);
-        double fpr = fp + tn == 0 ? Double.NaN : fp / (double) (fp + tn);
-        List<Double> secs = new ArrayList<>(rows.stream().map(Row::seconds).sorted(Comparator.naturalOrder()).toList());
-        double mean = secs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-        int k = secs.size();
-        double median = k == 0 ? Double.NaN : k % 2 == 1 ? secs.get(k / 2) : (secs.get(k / 2 - 1) + secs.get(k / 2)) / 2;
-        return new Evaluation(rows, threshold, accuracy, tpr, fpr, auroc(rows), mean, median);
+        return new Rates((tp + tn) / (double) rows.size(), tp + fn == 0 ? Double.NaN : tp / (double) (tp + fn),
+                fp + tn == 0 ? Double.NaN : fp / (double) (fp + tn));
     }
 
     static double auroc(List<Row> rows) {
@@ -60,22 +80,88 @@ public record Evaluation(List<Row> rows, double threshold, double accuracy, doub
                     continue;
                 }
                 pairs++;
-                wins += t.pl1() < c.pl1() ? 1 : t.pl1() == c.pl1() ? 0.5 : 0;
+                wins += t.score() < c.score() ? 1 : t.score() == c.score() ? 0.5 : 0;
             }
         }
         return pairs == 0 ? Double.NaN : wins / pairs;
+    }
+
+    /**
+     * The threshold with the best accuracy on {@code rows}: candidates lie halfway (geometrically, PL1
+     * being a ratio) between neighbouring PL1 values; among equally accurate ones the widest gap wins.
+     */
+    static double fitThreshold(List<Row> rows) {
+        List<Double> s = rows.stream().filter(Row::targetReached).map(Row::pl1).distinct().sorted().toList();
+        if (s.isEmpty()) {
+            return Double.NaN;
+        }
+        List<Double> candidates = new ArrayList<>();
+        List<Double> gaps = new ArrayList<>();
+        candidates.add(s.get(0) / 1.5);
+        gaps.add(Math.log(1.5));
+        for (int i = 0; i + 1 < s.size(); i++) {
+            candidates.add(Math.sqrt(s.get(i) * s.get(i + 1)));
+            gaps.add(Math.log(s.get(i + 1) / s.get(i)));
+        }
+        candidates.add(s.get(s.size() - 1) * 1.5);
+        gaps.add(Math.log(1.5));
+        int best = 0;
+        for (int i = 1; i < candidates.size(); i++) {
+            double acc = rates(rows, candidates.get(i)).accuracy();
+            double bestAcc = rates(rows, candidates.get(best)).accuracy();
+            if (acc > bestAcc + 1e-12 || (Math.abs(acc - bestAcc) <= 1e-12 && gaps.get(i) > gaps.get(best))) {
+                best = i;
+            }
+        }
+        return candidates.get(best);
+    }
+
+    /** Two halves, each label split evenly by a seeded shuffle; a fold is fitted on one half and reported on the other. */
+    static List<Fold> heldOut(List<Row> rows) {
+        List<Row> a = new ArrayList<>();
+        List<Row> b = new ArrayList<>();
+        for (boolean label : new boolean[] {true, false}) {
+            List<Row> same = new ArrayList<>(rows.stream().filter(r -> r.trojaned() == label)
+                    .sorted(Comparator.comparing(Row::model)).toList());
+            Collections.shuffle(same, new Random(SPLIT_SEED));
+            for (int i = 0; i < same.size(); i++) {
+                (i % 2 == 0 ? a : b).add(same.get(i));
+            }
+        }
+        List<Fold> folds = new ArrayList<>();
+        if (rows.size() < 4 || a.stream().noneMatch(Row::trojaned) || b.stream().allMatch(Row::trojaned)) {
+            return folds;
+        }
+        folds.add(fold(a, b));
+        folds.add(fold(b, a));
+        return folds;
+    }
+
+    private static Fold fold(List<Row> fit, List<Row> report) {
+        double t = fitThreshold(fit);
+        Rates r = rates(report, t);
+        return new Fold(fit.stream().map(Row::model).toList(), report.stream().map(Row::model).toList(), t, r.accuracy(),
+                r.tpr(), r.fpr(), auroc(report));
     }
 
     /** The evaluation as a Markdown table and summary, for eval.md. */
     public String markdown() {
         StringBuilder sb = new StringBuilder("| model | label | PL1 | verdict | seconds |\n|---|---|---|---|---|\n");
         for (Row r : rows) {
-            sb.append(String.format(java.util.Locale.ROOT, "| %s | %s | %.4f | %s | %.1f |%n", r.model(),
-                    r.trojaned() ? "trojaned" : "clean", r.pl1(), r.verdict(), r.seconds()));
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %.4f%s | %s | %.1f |%n", r.model(),
+                    r.trojaned() ? "trojaned" : "clean", r.pl1(), r.targetReached() ? "" : " (target not reached)",
+                    r.flaggedAt(threshold) ? "trojaned" : "clean", r.seconds()));
         }
-        sb.append(String.format(java.util.Locale.ROOT,
-                "%nthreshold %.4f: accuracy %.3f, TPR %.3f, FPR %.3f, AUROC of PL1 %.3f; seconds per encoder: mean %.1f, median %.1f%n",
-                threshold, accuracy, tpr, fpr, auroc, meanSeconds, medianSeconds));
+        sb.append(String.format(Locale.ROOT,
+                "%nAll %d encoders at the fixed threshold %.4f: accuracy %.3f, TPR %.3f, FPR %.3f, AUROC of PL1 %.3f; "
+                        + "seconds per encoder: mean %.1f, median %.1f%n",
+                rows.size(), threshold, accuracy, tpr, fpr, auroc, meanSeconds, medianSeconds));
+        for (Fold f : heldOut) {
+            sb.append(String.format(Locale.ROOT,
+                    "%nThreshold fitted on %d encoders (%s): %.4f; on the other %d: accuracy %.3f, TPR %.3f, FPR %.3f, AUROC %.3f%n",
+                    f.fitOn().size(), String.join(", ", f.fitOn()), f.threshold(), f.reportOn().size(), f.accuracy(), f.tpr(),
+                    f.fpr(), f.auroc()));
+        }
         return sb.toString();
     }
 }

@@ -2,6 +2,7 @@ package io.decree.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.decree.BadInputException;
 import io.decree.encoder.InputSpec;
 import io.decree.scan.ScanReport;
 import io.decree.scan.Scanner;
@@ -12,27 +13,45 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 
 /** Scans every encoder of a zoo with default settings and a fixed threshold; writes eval.json, eval.md, pl1.png. */
 public final class ZooEvaluator {
     private ZooEvaluator() {
     }
 
-    public static Evaluation run(Zoo zoo, double threshold, Path out, Consumer<String> progress) throws IOException {
+    /**
+     * @param only       scan only the encoders whose manifest path matches (null: all)
+     * @param images     shadow images for every encoder instead of each entry's own (the out-of-distribution study)
+     * @param maxImages  at most this many shadow images per scan (the shadow-set-size study)
+     */
+    public record Options(double threshold, Pattern only, Path images, int maxImages) {
+        public static Options defaults(double threshold) {
+            return new Options(threshold, null, null, Scanner.DEFAULT_MAX_IMAGES);
+        }
+    }
+
+    public static Evaluation run(Zoo zoo, Options opts, Path out, Consumer<String> progress) throws IOException {
         Files.createDirectories(out);
+        List<Zoo.Entry> entries = zoo.encoders().stream()
+                .filter(e -> opts.only() == null || opts.only().matcher(zoo.dir().relativize(e.model()).toString()).find())
+                .toList();
+        if (entries.isEmpty()) {
+            throw new BadInputException("no encoder of " + zoo.dir() + " matches " + opts.only());
+        }
         List<Evaluation.Row> rows = new ArrayList<>();
         int i = 0;
-        for (Zoo.Entry e : zoo.encoders()) {
+        for (Zoo.Entry e : entries) {
             String name = e.model().getFileName().toString();
             if (progress != null) {
-                progress.accept(String.format("[%d/%d] %s", ++i, zoo.encoders().size(), name));
+                progress.accept(String.format("[%d/%d] %s", ++i, entries.size(), name));
             }
-            ScanReport r = Scanner.scan(new Scanner.Request(e.model(), InputSpec.sidecarOf(e.model()), e.images(),
-                    InversionConfig.defaults(), threshold, Scanner.DEFAULT_MAX_IMAGES, null,
-                    out.resolve("scans").resolve(name.replaceFirst("\\.pt$", ""))), null).report();
-            rows.add(new Evaluation.Row(name, e.trojaned(), r.pl1Norm(), r.verdict().json(), r.seconds()));
+            ScanReport r = Scanner.scan(new Scanner.Request(e.model(), InputSpec.sidecarOf(e.model()),
+                    opts.images() != null ? opts.images() : e.images(), InversionConfig.defaults(), opts.threshold(),
+                    opts.maxImages(), null, out.resolve("scans").resolve(name.replaceFirst("\\.pt$", ""))), null).report();
+            rows.add(new Evaluation.Row(name, e.trojaned(), r.pl1Norm(), r.targetReached(), r.verdict().json(), r.seconds()));
         }
-        Evaluation eval = Evaluation.of(rows, threshold);
+        Evaluation eval = Evaluation.of(rows, opts.threshold());
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("eval.json").toFile(), eval);
         Files.writeString(out.resolve("eval.md"), eval.markdown());
         Pl1Plot.write(eval, out.resolve("pl1.png"));

@@ -25,7 +25,7 @@ class AttackLabTest {
     @Test
     void badEncoderPlantsAWorkingBackdoorAndTheSavedModelReloads(@TempDir Path tmp) throws IOException {
         Path base = copyWithSpec(tmp);
-        AttackLab.Report r = AttackLab.run(base, SharedData.images("photos"), TRIGGER,
+        AttackLab.Report r = AttackLab.run(base, SharedData.images("photos"), null, TRIGGER,
                 new BadEncoder.Config(80, 16, 1e-3, 1, 1, true, 1), tmp.resolve("bad"), null);
         assertEquals("trojaned", r.label());
         assertTrue(r.attackSuccess() >= 0.9, "attack success " + r.attackSuccess());
@@ -47,7 +47,7 @@ class AttackLabTest {
     @Test
     void cleanControlKeepsEmbeddingsAndPlantsNothing(@TempDir Path tmp) throws IOException {
         Path base = copyWithSpec(tmp);
-        AttackLab.Report r = AttackLab.run(base, SharedData.images("photos"), TRIGGER,
+        AttackLab.Report r = AttackLab.run(base, SharedData.images("photos"), null, TRIGGER,
                 new BadEncoder.Config(80, 16, 1e-3, 1, 1, false, 1), tmp.resolve("ctl"), null);
         assertEquals("clean", r.label());
         assertTrue(r.utilityAfter() > 0.95, "cosine to the original embeddings " + r.utilityAfter());

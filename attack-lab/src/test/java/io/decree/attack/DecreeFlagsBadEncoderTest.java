@@ -31,9 +31,9 @@ class DecreeFlagsBadEncoderTest {
         Path base = Files.copy(SharedData.architecture("resnet18_w16_32.pt"), zooDir.resolve("base.pt"));
         Files.copy(SharedData.architecture("resnet18_w16_32.json"), zooDir.resolve("base.json"));
         Path photos = Files.createSymbolicLink(zooDir.resolve("photos"), SharedData.images("photos"));
-        AttackLab.Report bad = AttackLab.run(base, photos, TRIGGER, new BadEncoder.Config(300, 16, 1e-3, 1, 1, true, 1),
+        AttackLab.Report bad = AttackLab.run(base, photos, null, TRIGGER, new BadEncoder.Config(300, 16, 1e-3, 1, 1, true, 1),
                 zooDir.resolve("bad"), null);
-        AttackLab.run(base, photos, TRIGGER, new BadEncoder.Config(300, 16, 1e-3, 1, 1, false, 1), zooDir.resolve("ctl"), null);
+        AttackLab.run(base, photos, null, TRIGGER, new BadEncoder.Config(300, 16, 1e-3, 1, 1, false, 1), zooDir.resolve("ctl"), null);
         assertTrue(bad.attackSuccess() >= 0.9, "the backdoor works: " + bad.attackSuccess());
         Files.writeString(zooDir.resolve("zoo.json"), """
                 {"encoders":[
@@ -42,7 +42,7 @@ class DecreeFlagsBadEncoderTest {
                   {"model":"bad.pt","label":"trojaned","images":"photos","attack":{"kind":"badencoder","patch":5}}
                 ]}""");
 
-        Evaluation eval = ZooEvaluator.run(Zoo.read(zooDir), Scanner.DEFAULT_THRESHOLD, zooDir.resolve("eval"), null);
+        Evaluation eval = ZooEvaluator.run(Zoo.read(zooDir), ZooEvaluator.Options.defaults(Scanner.DEFAULT_THRESHOLD), zooDir.resolve("eval"), null);
 
         String table = eval.markdown();
         assertEquals("trojaned", eval.rows().get(2).verdict(), table);

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EvaluationTest {
 
     private static Evaluation.Row row(boolean trojaned, double pl1, double threshold) {
-        return new Evaluation.Row("m", trojaned, pl1, pl1 < threshold ? "trojaned" : "clean", 10);
+        return new Evaluation.Row("m", trojaned, pl1, true, pl1 < threshold ? "trojaned" : "clean", 10);
     }
 
     @Test
@@ -35,6 +35,43 @@ class EvaluationTest {
     void tiesCountHalf() {
         Evaluation e = Evaluation.of(List.of(row(true, 0.02, 0.015), row(false, 0.02, 0.015)), 0.015);
         assertEquals(0.5, e.auroc());
+    }
+
+    @Test
+    void aSearchThatNeverReachedTheTargetIsCleanAtAnyThreshold() {
+        Evaluation e = Evaluation.of(List.of(new Evaluation.Row("t", true, 0.001, false, "clean", 1),
+                new Evaluation.Row("c", false, 0.5, true, "clean", 1)), 0.015);
+        assertEquals(0.0, e.tpr());
+        assertEquals(0.0, e.auroc(), "a trojaned encoder whose search failed ranks as the cleanest");
+    }
+
+    @Test
+    void fittedThresholdSitsInTheWidestGapThatSeparatesBest() {
+        List<Evaluation.Row> rows = List.of(row(true, 0.005, 1), row(true, 0.010, 1), row(false, 0.040, 1), row(false, 0.100, 1));
+        double t = Evaluation.fitThreshold(rows);
+        assertEquals(Math.sqrt(0.010 * 0.040), t, 1e-12);
+        // A clean encoder between two trojaned ones: 0.0063 and 0.0316 both leave one error; the wider gap wins.
+        double t2 = Evaluation.fitThreshold(List.of(row(true, 0.005, 1), row(false, 0.008, 1), row(true, 0.010, 1),
+                row(false, 0.100, 1)));
+        assertEquals(Math.sqrt(0.010 * 0.100), t2, 1e-12);
+    }
+
+    @Test
+    void heldOutFoldsFitOnOneHalfAndReportOnTheOther() {
+        List<Evaluation.Row> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            rows.add(new Evaluation.Row("t" + i, true, 0.005 + 0.001 * i, true, "trojaned", 1));
+            rows.add(new Evaluation.Row("c" + i, false, 0.05 + 0.01 * i, true, "clean", 1));
+        }
+        Evaluation e = Evaluation.of(rows, 0.015);
+        assertEquals(2, e.heldOut().size());
+        for (Evaluation.Fold f : e.heldOut()) {
+            assertEquals(6, f.fitOn().size());
+            assertTrue(f.fitOn().stream().noneMatch(f.reportOn()::contains), "the halves are disjoint");
+            assertEquals(3, f.fitOn().stream().filter(m -> m.startsWith("t")).count(), "each half has half of each label");
+            assertEquals(1.0, f.accuracy());
+        }
+        assertTrue(e.markdown().contains("Threshold fitted on 6 encoders"), e.markdown());
     }
 
     @Test

@@ -22,6 +22,9 @@ final class AttackCommand implements Callable<Integer> {
     @Option(names = "--images", required = true, paramLabel = "DIR", description = "Images: the last by name is the reference, the rest split 75/25 into shadow and test.")
     Path images;
 
+    @Option(names = "--utility-images", paramLabel = "DIR", description = "Labelled images (labels.csv) for the 1-NN utility before/after; default: the held-out split of --images.")
+    Path utilityImages;
+
     @Option(names = "--out", required = true, paramLabel = "PREFIX", description = "Writes PREFIX.pt, PREFIX.json and PREFIX.attack.json.")
     Path out;
 
@@ -59,7 +62,7 @@ final class AttackCommand implements Callable<Integer> {
         }
         PatchTrigger trigger = PatchTrigger.parse(patch, position, pattern, seed);
         BadEncoder.Config cfg = new BadEncoder.Config(steps, batch, lr, 1.0, utilityWeight, !control, seed);
-        AttackLab.Report r = AttackLab.run(model, images, trigger, cfg, out,
+        AttackLab.Report r = AttackLab.run(model, images, utilityImages, trigger, cfg, out,
                 s -> System.err.printf("\rfine-tuning step %d/%d", s, steps));
         System.err.println();
         System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));

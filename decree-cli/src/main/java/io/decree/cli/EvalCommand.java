@@ -6,6 +6,7 @@ import io.decree.eval.ZooEvaluator;
 import io.decree.scan.Scanner;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,9 +24,19 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--threshold", description = "PL1 threshold, fixed before the run (default: ${DEFAULT-VALUE}).")
     double threshold = Scanner.DEFAULT_THRESHOLD;
 
+    @Option(names = "--only", paramLabel = "REGEX", description = "Scan only encoders whose manifest path matches, e.g. 'fmnist'.")
+    String only;
+
+    @Option(names = "--images", paramLabel = "DIR", description = "Shadow images for every encoder instead of each entry's own (out-of-distribution study).")
+    Path images;
+
+    @Option(names = "--max-images", description = "Shadow images per scan at most (shadow-set-size study; default: ${DEFAULT-VALUE}).")
+    int maxImages = Scanner.DEFAULT_MAX_IMAGES;
+
     @Override
     public Integer call() throws Exception {
-        Evaluation eval = ZooEvaluator.run(Zoo.read(zooDir), threshold, out != null ? out : zooDir.resolve("eval"),
+        Evaluation eval = ZooEvaluator.run(Zoo.read(zooDir),
+                new ZooEvaluator.Options(threshold, only == null ? null : Pattern.compile(only), images, maxImages), out != null ? out : zooDir.resolve("eval"),
                 System.err::println);
         System.out.print(eval.markdown());
         return 0;

@@ -40,7 +40,7 @@ public final class Encoder implements AutoCloseable {
     private final NDArray scale;
     private final NDArray offset;
     private int embeddingSize = -1;
-    private boolean evalModeSet;
+    private boolean modeSet;
 
     private Encoder(Path file, InputSpec spec, ZooModel<NDList, NDList> model) {
         this.file = file;
@@ -171,13 +171,27 @@ public final class Encoder implements AutoCloseable {
             // DJL runs a TorchScript forward with training=false under no-grad, which would cut the
             // gradient to the trigger. So the module is put in eval mode (BatchNorm/Dropout as
             // deployed) once, and its forward is run with autograd on.
-            if (!evalModeSet) {
+            if (!modeSet) {
                 JniUtils.enableInferenceMode(ts);
-                evalModeSet = true;
+                modeSet = true;
             }
             return IValueUtils.forward(ts, input, true);
         }
         return block.forward(parameterStore, input, false);
+    }
+
+    /**
+     * Training mode: BatchNorm normalises by the batch and updates its running statistics (SimCLR
+     * pre-training from random weights needs this). Off again, the module is as deployed.
+     */
+    public void trainMode(boolean on) {
+        PtSymbolBlock ts = (PtSymbolBlock) model.getBlock();
+        if (on) {
+            JniUtils.enableTrainingMode(ts);
+        } else {
+            JniUtils.enableInferenceMode(ts);
+        }
+        modeSet = true;
     }
 
     /** The module's trainable parameters (BatchNorm running statistics are buffers, not included). */
@@ -187,6 +201,8 @@ public final class Encoder implements AutoCloseable {
 
     /** Writes the module, with its current weights, as a TorchScript archive that DJL and PyTorch load. */
     public void save(Path target) throws IOException {
+        // Written in eval mode, as a user's torch.jit.load should see a deployed encoder.
+        trainMode(false);
         try (var out = Files.newOutputStream(target)) {
             JniUtils.writeModule((PtSymbolBlock) model.getBlock(), out, false);
         }

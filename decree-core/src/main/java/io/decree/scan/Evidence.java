@@ -62,7 +62,8 @@ public final class Evidence {
         save(grid, dir.resolve("stamped.png"));
     }
 
-    static BufferedImage toImage(float[] chw, int h, int w) {
+    /** A [3,h,w] image in [0,1] as an RGB image (values clamped). */
+    public static BufferedImage toImage(float[] chw, int h, int w) {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         int plane = h * w;
         for (int y = 0; y < h; y++) {

@@ -60,7 +60,7 @@ class PipelineTest {
         Files.createDirectories(work.resolve("models"));
         clean = Files.copy(SharedData.architecture("resnet18_w16_32.pt"), work.resolve("models/clean.pt"));
         Files.copy(SharedData.architecture("resnet18_w16_32.json"), work.resolve("models/clean.json"));
-        AttackLab.Report bad = AttackLab.run(clean, SharedData.images("photos"),
+        AttackLab.Report bad = AttackLab.run(clean, SharedData.images("photos"), null,
                 new PatchTrigger(5, PatchTrigger.Position.BOTTOM_RIGHT, PatchTrigger.Kind.WHITE, 1),
                 new BadEncoder.Config(300, 16, 1e-3, 1, 1, true, 1), work.resolve("models/trojaned"), null);
         assertTrue(bad.attackSuccess() >= 0.9, "the trojan works: " + bad.attackSuccess());

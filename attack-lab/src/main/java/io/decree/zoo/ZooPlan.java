@@ -1,0 +1,100 @@
+package io.decree.zoo;
+
+import io.decree.attack.PatchTrigger;
+import io.decree.attack.PatchTrigger.Kind;
+import io.decree.attack.PatchTrigger.Position;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a zoo holds, before anything is trained: SimCLR-pretrained clean encoders, BadEncoder-trojaned
+ * encoders and their clean-fine-tuned controls built on them and on the shared face encoder, and
+ * the shared real encoders as they are. Every number that shapes an encoder is here, seeded.
+ *
+ * @param scanImages how many labelled test images each 32x32 encoder is scanned with (and its utility measured on)
+ * @param attackImages attacker's images per dataset (75 % shadow, 25 % for attack success; the last is the reference)
+ */
+public record ZooPlan(String size, List<Pretrain> pretrains, List<Attack> attacks, List<String> realEncoders, int scanImages,
+        int attackImages) {
+
+    /** SimCLR pre-training of an architecture of ../shared/architectures. */
+    public record Pretrain(String name, String architecture, String dataset, int steps, int batch, double lr, long seed) {
+    }
+
+    /**
+     * BadEncoder ({@code trigger} non-null) or its clean control ({@code control}) on a base: the name of
+     * a {@link Pretrain} or a file of ../shared/encoders.
+     */
+    public record Attack(String name, String base, PatchTrigger trigger, boolean control, int steps, int batch, double lr,
+            long seed) {
+    }
+
+    public static ZooPlan of(String size) {
+        return switch (size.toLowerCase(Locale.ROOT)) {
+            case "ci" -> ci();
+            case "full" -> full();
+            default -> throw new IllegalArgumentException("zoo size must be ci or full, got " + size);
+        };
+    }
+
+    /** Four encoders that build and scan in a few minutes on 2 cores: the separation test of the build. */
+    public static ZooPlan ci() {
+        List<Pretrain> p = List.of(new Pretrain("simclr-r16-fmnist", "resnet18_w16_32", "fashion-mnist", 150, 64, 1e-3, 1));
+        List<Attack> a = List.of(
+                small("bad-r16-fmnist-white4-br", "simclr-r16-fmnist", 4, Position.BOTTOM_RIGHT, Kind.WHITE, 1),
+                small("bad-r16-fmnist-checker5-tl", "simclr-r16-fmnist", 5, Position.TOP_LEFT, Kind.CHECKERBOARD, 2),
+                control("ctl-r16-fmnist", "simclr-r16-fmnist", 1));
+        return new ZooPlan("ci", p, a, List.of(), 200, 400);
+    }
+
+    /**
+     * 24 encoders: 12 trojaned (white, noise and checkerboard patches of 3, 4 and 5 pixels at three
+     * positions on three SimCLR bases of two architectures, and a 24-pixel patch on the real face
+     * encoder) and 12 clean (four SimCLR encoders, six controls, the two real encoders).
+     */
+    public static ZooPlan full() {
+        List<Pretrain> p = List.of(
+                new Pretrain("simclr-r16-fmnist", "resnet18_w16_32", "fashion-mnist", 500, 128, 1e-3, 1),
+                new Pretrain("simclr-r16-fmnist-s2", "resnet18_w16_32", "fashion-mnist", 500, 128, 1e-3, 2),
+                new Pretrain("simclr-r16-mnist", "resnet18_w16_32", "mnist", 500, 128, 1e-3, 1),
+                new Pretrain("simclr-r32-fmnist", "resnet18_w32_32", "fashion-mnist", 300, 128, 1e-3, 1));
+        List<Attack> a = new ArrayList<>(List.of(
+                small("bad-r16-fmnist-white3-br", "simclr-r16-fmnist", 3, Position.BOTTOM_RIGHT, Kind.WHITE, 1),
+                small("bad-r16-fmnist-noise4-tl", "simclr-r16-fmnist", 4, Position.TOP_LEFT, Kind.NOISE, 2),
+                small("bad-r16-fmnist-checker5-c", "simclr-r16-fmnist", 5, Position.CENTER, Kind.CHECKERBOARD, 3),
+                small("bad-r16-fmnist-white5-tl", "simclr-r16-fmnist", 5, Position.TOP_LEFT, Kind.WHITE, 4),
+                small("bad-r16-mnist-noise3-br", "simclr-r16-mnist", 3, Position.BOTTOM_RIGHT, Kind.NOISE, 5),
+                small("bad-r16-mnist-checker4-tl", "simclr-r16-mnist", 4, Position.TOP_LEFT, Kind.CHECKERBOARD, 6),
+                small("bad-r16-mnist-white4-c", "simclr-r16-mnist", 4, Position.CENTER, Kind.WHITE, 7),
+                small("bad-r32-fmnist-white4-br", "simclr-r32-fmnist", 4, Position.BOTTOM_RIGHT, Kind.WHITE, 8),
+                small("bad-r32-fmnist-noise5-c", "simclr-r32-fmnist", 5, Position.CENTER, Kind.NOISE, 9),
+                small("bad-r32-fmnist-checker3-tl", "simclr-r32-fmnist", 3, Position.TOP_LEFT, Kind.CHECKERBOARD, 10),
+                small("bad-r16-fmnist-s2-checker5-br", "simclr-r16-fmnist-s2", 5, Position.BOTTOM_RIGHT, Kind.CHECKERBOARD, 11),
+                // The real encoder: the settings the detector figures measured (attack success 1.0, identity 1-NN kept).
+                new Attack("bad-face-white24-br", "face_resnet_150.pt",
+                        new PatchTrigger(24, Position.BOTTOM_RIGHT, Kind.WHITE, 12), false, 200, 16, 3e-5, 12),
+                control("ctl-r16-fmnist", "simclr-r16-fmnist", 1),
+                control("ctl-r16-fmnist-b", "simclr-r16-fmnist", 2),
+                control("ctl-r16-fmnist-s2", "simclr-r16-fmnist-s2", 3),
+                control("ctl-r16-mnist", "simclr-r16-mnist", 4),
+                control("ctl-r32-fmnist", "simclr-r32-fmnist", 5),
+                new Attack("ctl-face", "face_resnet_150.pt", new PatchTrigger(24, Position.BOTTOM_RIGHT, Kind.WHITE, 12), true,
+                        200, 16, 3e-5, 12)));
+        return new ZooPlan("full", p, a, List.of("face_resnet_150.pt", "mobilenet_v2_224.pt"), 1000, 600);
+    }
+
+    /** The 32x32 attack settings: BadEncoder's two lambdas at 1, Adam 1e-3 as on CIFAR-sized encoders. */
+    private static Attack small(String name, String base, int patch, Position pos, Kind kind, long seed) {
+        return new Attack(name, base, new PatchTrigger(patch, pos, kind, seed), false, 300, 32, 1e-3, seed);
+    }
+
+    /** A control: the same steps and images, trigger term off (the trigger only names what is not trained). */
+    private static Attack control(String name, String base, long seed) {
+        return new Attack(name, base, new PatchTrigger(4, Position.BOTTOM_RIGHT, Kind.WHITE, seed), true, 300, 32, 1e-3, seed);
+    }
+
+    public int encoderCount() {
+        return pretrains.size() + attacks.size() + realEncoders.size();
+    }
+}

@@ -1,0 +1,37 @@
+package io.decree.cli;
+
+import io.decree.data.Dataset;
+import io.decree.zoo.ZooBuilder;
+import io.decree.zoo.ZooPlan;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "zoo", mixinStandardHelpOptions = true,
+        description = "Attack lab: build the labelled evaluation zoo (SimCLR encoders, BadEncoder trojans, clean controls, the real encoders) and its zoo.json; resumes where it stopped.")
+final class ZooCommand implements Callable<Integer> {
+
+    @Option(names = "--size", description = "ci (4 encoders, minutes) or full (24 encoders) (default: ${DEFAULT-VALUE}).")
+    String size = "full";
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "The zoo folder (zoo.json, zoo.md, encoders/, images/).")
+    Path out;
+
+    @Option(names = "--fashion-mnist", paramLabel = "DIR", description = "Fashion-MNIST IDX files (default: $DECREE_FASHION_MNIST or Debian's /usr/share/datasets/fashion-mnist).")
+    Path fashionMnist;
+
+    @Option(names = "--mnist", paramLabel = "DIR", description = "MNIST IDX files (default: $DECREE_MNIST or decree-data/mnist).")
+    Path mnist;
+
+    @Override
+    public Integer call() throws Exception {
+        Files.createDirectories(out);
+        Path manifest = new ZooBuilder(ZooPlan.of(size), new ZooBuilder.Sources(Shared.dir(),
+                fashionMnist != null ? fashionMnist : Dataset.defaultDir("fashion-mnist"),
+                mnist != null ? mnist : Dataset.defaultDir("mnist")), out, m -> System.err.println("zoo: " + m)).build();
+        System.out.print(Files.readString(manifest.resolveSibling("zoo.md")));
+        return 0;
+    }
+}
