@@ -49,7 +49,7 @@ done
   echo "# DECREE on the zoo's 32x32 encoders: shadow-set size and out-of-distribution shadow images"
   for run in size-50 size-200 size-1000 fmnist-in-distribution fmnist-ood-photos; do
     echo; echo "## $run"; echo
-    grep -E '^(All|Threshold)' "$S/$run/eval.md" | sed 's/ (.*\.pt)//'
+    grep -E '^(All|Threshold)' "$S/$run/eval.md" | sed -E 's/ encoders: [^)]*\)/ encoders)/'
   done
 } > "$S/study.md"
 cat "$S/study.md"

@@ -156,11 +156,12 @@ public record Evaluation(List<Row> rows, double threshold, double accuracy, doub
                 "%nAll %d encoders at the fixed threshold %.4f: accuracy %.3f, TPR %.3f, FPR %.3f, AUROC of PL1 %.3f; "
                         + "seconds per encoder: mean %.1f, median %.1f%n",
                 rows.size(), threshold, accuracy, tpr, fpr, auroc, meanSeconds, medianSeconds));
-        for (Fold f : heldOut) {
+        for (int i = 0; i < heldOut.size(); i++) {
+            Fold f = heldOut.get(i);
             sb.append(String.format(Locale.ROOT,
-                    "%nThreshold fitted on %d encoders (%s): %.4f; on the other %d: accuracy %.3f, TPR %.3f, FPR %.3f, AUROC %.3f%n",
-                    f.fitOn().size(), String.join(", ", f.fitOn()), f.threshold(), f.reportOn().size(), f.accuracy(), f.tpr(),
-                    f.fpr(), f.auroc()));
+                    "%nThreshold fitted on half %s (%d encoders: %s): %.4f; on the other %d: accuracy %.3f, TPR %.3f, FPR %.3f, AUROC %.3f%n",
+                    i == 0 ? "A" : "B", f.fitOn().size(), String.join(", ", f.fitOn()), f.threshold(), f.reportOn().size(),
+                    f.accuracy(), f.tpr(), f.fpr(), f.auroc()));
         }
         return sb.toString();
     }

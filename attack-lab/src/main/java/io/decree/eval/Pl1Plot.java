@@ -47,6 +47,16 @@ public final class Pl1Plot {
         line.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
         line.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_RIGHT);
         plot.addRangeMarker(line);
+        // The held-out folds' thresholds, each fitted on the other half of the zoo: how far a fitted value moves.
+        for (int i = 0; i < eval.heldOut().size(); i++) {
+            double t = eval.heldOut().get(i).threshold();
+            ValueMarker fitted = new ValueMarker(t, new Color(0x31a354), new BasicStroke(1f, BasicStroke.CAP_BUTT,
+                    BasicStroke.JOIN_MITER, 1f, new float[] {2f, 3f}, 0f));
+            fitted.setLabel(String.format(java.util.Locale.ROOT, "fitted on half %s: %.4f", i == 0 ? "A" : "B", t));
+            fitted.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_LEFT);
+            fitted.setLabelTextAnchor(i == 0 ? org.jfree.chart.ui.TextAnchor.BOTTOM_LEFT : org.jfree.chart.ui.TextAnchor.TOP_LEFT);
+            plot.addRangeMarker(fitted);
+        }
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         JFreeChart chart = new JFreeChart(String.format(java.util.Locale.ROOT,

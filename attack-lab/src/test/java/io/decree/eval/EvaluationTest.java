@@ -71,7 +71,7 @@ class EvaluationTest {
             assertEquals(3, f.fitOn().stream().filter(m -> m.startsWith("t")).count(), "each half has half of each label");
             assertEquals(1.0, f.accuracy());
         }
-        assertTrue(e.markdown().contains("Threshold fitted on 6 encoders"), e.markdown());
+        assertTrue(e.markdown().contains("Threshold fitted on half A (6 encoders"), e.markdown());
     }
 
     @Test

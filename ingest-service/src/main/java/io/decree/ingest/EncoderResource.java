@@ -1,5 +1,6 @@
 package io.decree.ingest;
 
+import io.decree.auth.CredentialRateLimit;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -13,6 +14,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.OptionalLong;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -26,6 +28,17 @@ public class EncoderResource {
     @Inject
     Registrar registrar;
 
+    @Inject
+    CredentialRateLimit rateLimit;
+
+    /** 429 with Retry-After once a credential has used its allowance; counted before any content check, so junk counts too. */
+    private Response limited(String credential) {
+        OptionalLong wait = rateLimit.acquire(credential);
+        return wait.isEmpty() ? null : Response.status(429).header("Retry-After", wait.getAsLong())
+                .entity(Registrar.Outcome.rejected("rate limit of " + credential + " reached; retry after " + wait.getAsLong() + " s"))
+                .build();
+    }
+
     /** Scan a registered encoder again (after a detector upgrade, or a retryable failure). */
     @POST
     @Path("/{sha256}/rescan")
@@ -33,6 +46,10 @@ public class EncoderResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Response rescan(@PathParam("sha256") String sha256, @QueryParam("shadowImages") String shadowImages,
             @Context SecurityContext caller) {
+        Response slowDown = limited(caller.getUserPrincipal().getName());
+        if (slowDown != null) {
+            return slowDown;
+        }
         if (!sha256.matches("[0-9a-f]{64}")) {
             return Response.status(400).entity(Registrar.Outcome.rejected("sha256 must be 64 lower-case hex digits")).build();
         }
@@ -49,6 +66,10 @@ public class EncoderResource {
             @RestForm("shadowImages") String shadowImages, @RestForm("rescan") @DefaultValue("false") boolean rescan,
             @Context SecurityContext caller) {
         String submitter = caller.getUserPrincipal() == null ? "anonymous" : caller.getUserPrincipal().getName();
+        Response slowDown = limited(submitter);
+        if (slowDown != null) {
+            return slowDown;
+        }
         if (file == null || file.uploadedFile() == null) {
             return Response.status(400).entity(Registrar.Outcome.rejected("multipart field 'file' (the TorchScript model) is missing")).build();
         }

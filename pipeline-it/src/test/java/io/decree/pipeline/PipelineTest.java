@@ -50,6 +50,8 @@ class PipelineTest {
     private RunningStack stack;
     private Path clean;
     private Path trojaned;
+    /** Down for its first two deliveries: the report service must retry. */
+    private WebhookReceiver webhook;
 
     @BeforeAll
     void startPipelineAndMakeEncoders() throws Exception {
@@ -65,11 +67,15 @@ class PipelineTest {
                 new BadEncoder.Config(300, 16, 1e-3, 1, 1, true, 1), work.resolve("models/trojaned"), null);
         assertTrue(bad.attackSuccess() >= 0.9, "the trojan works: " + bad.attackSuccess());
         trojaned = work.resolve("models/trojaned.pt");
+        webhook = new WebhookReceiver(RunningStack.WEBHOOK_PORT, 2);
         stack = new RunningStack(root, shared, work.resolve("stack"), 2);
     }
 
     @AfterAll
     void stopPipeline() throws Exception {
+        if (webhook != null) {
+            webhook.close();
+        }
         if (stack != null) {
             stack.close();
             // Nothing of the stack may outlive it: no server, service or scan process that names its folder.
@@ -108,6 +114,18 @@ class PipelineTest {
         assertEquals(badSha, alerts.get(0).sha256());
         assertEquals(badScan.get("scan_id"), alerts.get(0).scanId());
 
+        // The alert webhook: refused twice (503), delivered on the third attempt, signed, as a CloudEvent.
+        List<WebhookReceiver.Delivery> hooks = webhook.awaitAccepted(1, Duration.ofSeconds(60));
+        assertEquals(1, hooks.size(), "deliveries after " + webhook.attempts() + " attempts");
+        assertEquals(3, webhook.attempts(), "two refusals, then the delivery");
+        WebhookReceiver.Delivery hook = hooks.get(0);
+        assertTrue(hook.contentType().startsWith("application/cloudevents+json"), hook.contentType());
+        assertEquals(badSha, Events.parse(hook.body(), BackdoorAlert.class).data().sha256());
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(RunningStack.WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        assertEquals("sha256=" + java.util.HexFormat.of().formatHex(mac.doFinal(hook.body().getBytes(StandardCharsets.UTF_8))),
+                hook.signature(), "the receiver can check the alert came from decree");
+
         // The read API serves the same verdicts, and the trojaned scan as SARIF 2.1.0 for code-scanning tools.
         JsonNode view = JSON.readTree(stack.client.encoder(badSha));
         assertEquals("trojaned", view.get("latestVerdict").asText());
@@ -144,6 +162,7 @@ class PipelineTest {
 
         assertEquals(1, stack.scansOf(badSha).size(), "one verdict row for one encoder, detector version and config");
         assertEquals(1, awaitAlerts(1).size(), "still exactly one alert");
+        assertEquals(1, webhook.awaitAccepted(1, Duration.ZERO).size(), "and one webhook delivery");
         assertTrue(workerLogs().contains("evidence exists, republishing"), "answered from the stored evidence, not rescanned");
     }
 
@@ -323,6 +342,27 @@ class PipelineTest {
         assertEquals(200, java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://127.0.0.1:" + (RunningStack.HTTP + 1) + "/q/health/ready")).build(),
                 java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
+    }
+
+    @Test
+    @Order(9)
+    void aCredentialOverItsRateLimitGets429AndOthersAreUnaffected() throws Exception {
+        Path junk = work.resolve("models/not-a-model.pt");
+        Files.createDirectories(junk.getParent());
+        Files.writeString(junk, "not a model");
+        IngestClient burst = RunningStack.client(RunningStack.BURST_KEY);
+        List<Integer> statuses = new java.util.ArrayList<>();
+        for (int i = 0; i <= RunningStack.BURST_LIMIT; i++) {
+            statuses.add(burst.upload(junk, "photos", false).status());
+        }
+        IngestClient.Answer over = burst.upload(junk, "photos", false);
+        List<Integer> expected = new java.util.ArrayList<>(java.util.Collections.nCopies(RunningStack.BURST_LIMIT, 422));
+        expected.add(429);
+        assertEquals(expected, statuses, "junk counts against the allowance too; the one over it is refused");
+        assertEquals(429, over.status());
+        assertTrue(over.body().contains("retry after"), over.body());
+        assertEquals(422, RunningStack.client(RunningStack.UPLOADER_KEY).upload(junk, "photos", false).status(),
+                "another credential still gets its answer");
     }
 
     // --- helpers

@@ -46,6 +46,12 @@ final class RunningStack implements AutoCloseable {
     static final String UPLOADER_KEY = "uploader-key-for-tests";
     static final String READER_KEY = "reader-key-for-tests";
     static final String ADMIN_KEY = "admin-key-for-tests";
+    /** An uploader whose allowance is lowered to {@link #BURST_LIMIT} requests a minute. */
+    static final String BURST_KEY = "burst-key-for-tests";
+    static final int BURST_LIMIT = 3;
+    /** The alert webhook the report service posts to (a {@link WebhookReceiver}), and its signing secret. */
+    static final int WEBHOOK_PORT = 28095;
+    static final String WEBHOOK_SECRET = "webhook-secret-for-tests";
 
     final Path dir;
     final Process process;
@@ -68,8 +74,13 @@ final class RunningStack implements AutoCloseable {
                 "--service-env", "DECREE_WORKER_SCAN_TIMEOUT=" + SCAN_LIMIT,
                 // Small enough to test the refusal of a too-large upload, above every model the tests send (~2.6 MB).
                 "--service-env", "DECREE_INGEST_MAX_UPLOAD_BYTES=" + MAX_UPLOAD,
+                "--service-env", "DECREE_AUTH_RATE_LIMIT_OVERRIDES=burst:" + BURST_LIMIT,
+                "--service-env", "DECREE_WEBHOOK_URLS=http://127.0.0.1:" + WEBHOOK_PORT + "/hooks/decree",
+                "--service-env", "DECREE_WEBHOOK_SECRET=" + WEBHOOK_SECRET,
+                "--service-env", "DECREE_WEBHOOK_INITIAL_BACKOFF=200ms",
                 "--api-keys", "ci:uploader:" + io.decree.events.ScanKey.sha256(UPLOADER_KEY) + ";dash:reader:" + io.decree.events.ScanKey.sha256(READER_KEY)
-                        + ";ops:admin:" + io.decree.events.ScanKey.sha256(ADMIN_KEY)));
+                        + ";ops:admin:" + io.decree.events.ScanKey.sha256(ADMIN_KEY)
+                        + ";burst:uploader:" + io.decree.events.ScanKey.sha256(BURST_KEY)));
         process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("stack.log").toFile()).start();
         long end = System.nanoTime() + Duration.ofMinutes(4).toNanos();
         while (!Files.exists(ready)) {
