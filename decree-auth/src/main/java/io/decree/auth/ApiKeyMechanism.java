@@ -22,6 +22,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class ApiKeyMechanism implements HttpAuthenticationMechanism {
+    /** The report pages' sign-in keeps the key in this HttpOnly cookie; it counts for GET/HEAD only (no CSRF). */
+    public static final String COOKIE = "decree_api_key";
     private final ApiKeys keys;
     private final boolean enabled;
 
@@ -41,6 +43,10 @@ public class ApiKeyMechanism implements HttpAuthenticationMechanism {
         if (key == null && auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             key = auth.substring(7).trim();
         }
+        if (key == null && readOnly(context)) {
+            var cookie = context.request().getCookie(COOKIE);
+            key = cookie == null ? null : cookie.getValue();
+        }
         if (key == null || key.isEmpty()) {
             return Uni.createFrom().nullItem();
         }
@@ -52,8 +58,26 @@ public class ApiKeyMechanism implements HttpAuthenticationMechanism {
         return QuarkusSecurityIdentity.builder().setPrincipal(new QuarkusPrincipal(name)).addRoles(roles).build();
     }
 
+    /** Whether {@code key} belongs to a configured credential (the pages' sign-in form). */
+    public boolean knows(String key) {
+        return !enabled || keys.lookup(key).isPresent();
+    }
+
+    private static boolean readOnly(RoutingContext context) {
+        String m = context.request().method().name();
+        return m.equals("GET") || m.equals("HEAD");
+    }
+
+    /** A person's browser asking for a page goes to the sign-in form; API clients get 401 with the scheme. */
     @Override
     public Uni<ChallengeData> getChallenge(RoutingContext context) {
+        String path = context.request().path();
+        String accept = context.request().getHeader("Accept");
+        if (readOnly(context) && accept != null && accept.contains("text/html") && !path.startsWith("/api/")
+                && !path.startsWith("/q/")) {
+            return Uni.createFrom().item(new ChallengeData(303, "Location", "/login?next=" + java.net.URLEncoder.encode(
+                    path, java.nio.charset.StandardCharsets.UTF_8)));
+        }
         return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", "Bearer realm=\"decree\""));
     }
 

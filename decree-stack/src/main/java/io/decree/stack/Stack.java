@@ -169,6 +169,8 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://127.0.0.1:" + pgPort + "/decree");
         env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
         env.put("QUARKUS_DATASOURCE_PASSWORD", "postgres");
+        // The pages are served on plain-http loopback here: a Secure cookie would not be sent back by every browser.
+        env.put("DECREE_AUTH_SECURE_COOKIE", "false");
         return env;
     }
 

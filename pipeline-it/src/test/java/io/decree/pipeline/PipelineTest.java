@@ -365,6 +365,74 @@ class PipelineTest {
                 "another credential still gets its answer");
     }
 
+    @Test
+    @Order(10)
+    void reportPagesShowAPersonTheVerdictAndTheRecoveredTrigger() throws Exception {
+        Path driver = Path.of(System.getProperty("decree.chromedriver", "/usr/bin/chromedriver"));
+        Path chromium = Path.of(System.getProperty("decree.chromium", "/usr/bin/chromium"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(driver) && Files.isExecutable(chromium),
+                "no headless browser here (apt-get install chromium chromium-driver)");
+        String badSha = io.decree.scan.EncoderFile.sha256(trojaned);
+        String cleanSha = io.decree.scan.EncoderFile.sha256(clean);
+        String base = "http://127.0.0.1:" + (RunningStack.HTTP + 1);
+        Path shots = work.getParent().resolve("screenshots");
+        Files.createDirectories(shots);
+        var options = new org.openqa.selenium.chrome.ChromeOptions();
+        options.setBinary(chromium.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1100,1500");
+        var service = new org.openqa.selenium.chrome.ChromeDriverService.Builder().usingDriverExecutable(driver.toFile())
+                .usingAnyFreePort().build();
+        org.openqa.selenium.WebDriver browser = new org.openqa.selenium.chrome.ChromeDriver(service, options);
+        try {
+            var wait = new org.openqa.selenium.support.ui.WebDriverWait(browser, Duration.ofSeconds(20));
+            // Without a key a person is sent to sign in, and back to the page afterwards.
+            browser.get(base + "/encoders/" + badSha);
+            assertTrue(browser.getCurrentUrl().contains("/login"), browser.getCurrentUrl());
+            browser.findElement(org.openqa.selenium.By.id("key")).sendKeys("not-a-key");
+            browser.findElement(org.openqa.selenium.By.id("sign-in")).click();
+            assertTrue(browser.findElement(org.openqa.selenium.By.id("login-error")).isDisplayed());
+            browser.findElement(org.openqa.selenium.By.id("key")).sendKeys(RunningStack.READER_KEY);
+            browser.findElement(org.openqa.selenium.By.id("sign-in")).click();
+            wait.until(d -> d.getCurrentUrl().endsWith("/encoders/" + badSha));
+
+            assertEquals("trojaned", browser.findElement(org.openqa.selenium.By.id("verdict")).getText());
+            assertTrue(browser.findElement(org.openqa.selenium.By.id("pl1-comparison")).getText().matches("PL1 0\\.\\d+ < threshold 0\\.\\d+"),
+                    browser.findElement(org.openqa.selenium.By.id("pl1-comparison")).getText());
+            for (String img : List.of("evidence-trigger", "evidence-mask", "evidence-pattern", "evidence-stamped")) {
+                var el = browser.findElement(org.openqa.selenium.By.id(img));
+                Object width = wait.until(d -> {
+                    Object w = ((org.openqa.selenium.JavascriptExecutor) d).executeScript(
+                            "return arguments[0].complete ? arguments[0].naturalWidth : null", el);
+                    return w;
+                });
+                assertTrue(((Number) width).intValue() > 0, img + " did not load");
+            }
+            assertEquals(1, browser.findElements(org.openqa.selenium.By.cssSelector("#similarity-curve polyline.sim")).size(),
+                    "the optimisation curve is drawn");
+            assertTrue(browser.findElement(org.openqa.selenium.By.id("history")).getText().contains("completed"));
+            Files.write(shots.resolve("encoder-trojaned.png"), ((org.openqa.selenium.TakesScreenshot) browser)
+                    .getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+
+            // The list filters by verdict and finds an encoder by SHA-256 prefix.
+            browser.get(base + "/scans?verdict=trojaned");
+            String trojanedList = browser.findElement(org.openqa.selenium.By.id("scans")).getText();
+            assertTrue(trojanedList.contains(badSha.substring(0, 12)) && !trojanedList.contains(cleanSha.substring(0, 12)),
+                    trojanedList);
+            browser.get(base + "/scans?q=" + cleanSha.substring(0, 10));
+            String found = browser.findElement(org.openqa.selenium.By.id("scans")).getText();
+            assertTrue(found.contains(cleanSha.substring(0, 12)) && !found.contains(badSha.substring(0, 12)), found);
+
+            // The distribution: every scanned encoder a dot, the trojaned one red, below the threshold line.
+            browser.get(base + "/distribution");
+            assertTrue(browser.findElements(org.openqa.selenium.By.cssSelector("#pl1-distribution circle")).size() >= 2);
+            assertTrue(browser.findElements(org.openqa.selenium.By.cssSelector("#pl1-distribution circle.dot-trojaned")).size() >= 1);
+            Files.write(shots.resolve("distribution.png"), ((org.openqa.selenium.TakesScreenshot) browser)
+                    .getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+        } finally {
+            browser.quit();
+        }
+    }
+
     // --- helpers
 
     /** The same model with other bytes: a new SHA-256, a real scan of tens of seconds. */

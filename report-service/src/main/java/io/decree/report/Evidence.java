@@ -11,7 +11,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 public class Evidence {
     private final ObjectStore store = ObjectStore.fromSettings(k -> ConfigProvider.getConfig().getValue(k, String.class));
 
-    Uni<byte[]> bytes(String key) {
+    public Uni<byte[]> bytes(String key) {
         return Uni.createFrom().item(() -> {
             try (var in = store.open(key)) {
                 return in.readAllBytes();
@@ -21,7 +21,7 @@ public class Evidence {
         }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
-    Uni<String> text(String key) {
+    public Uni<String> text(String key) {
         return Uni.createFrom().item(() -> store.getText(key)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 }
