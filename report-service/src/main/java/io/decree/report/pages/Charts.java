@@ -45,7 +45,7 @@ public final class Charts {
                 + f("<text x=\"%d\" y=\"%.1f\" class=\"note\">target %.2f</text>", W - PAD - 70, y(target, -0.2, 1) - 4, target)
                 + "<polyline class=\"sim\" points=\"" + sim + "\"/>"
                 + "<polyline class=\"pl1\" points=\"" + pl1 + "\"/>"
-                + f("<text x=\"%d\" y=\"14\" class=\"note pl1-label\">PL1 of the mask (right scale, max %.3f)</text>", W - PAD - 230, maxPl1)
+                + f("<text x=\"%d\" y=\"%d\" class=\"note pl1-label\">orange: PL1 of the mask (0 – %.3f)</text>", W - PAD - 190, H - 6, maxPl1)
                 + "</svg>";
     }
 

@@ -75,6 +75,10 @@ public class Pages {
             return threshold == null ? "–" : String.format(java.util.Locale.ROOT, "%.4f", threshold);
         }
 
+        public String secondsText() {
+            return seconds == null ? "–" : String.format(java.util.Locale.ROOT, "%.1f", seconds);
+        }
+
         public String label() {
             return verdict != null ? verdict : status;
         }
