@@ -24,7 +24,7 @@ public final class ImageFolder {
     private ImageFolder() {
     }
 
-    /** Writes {@code count} images of {@code split}, drawn with {@code seed}, as {@code 00000.png...} plus labels.csv. */
+    /** Writes {@code count} images of {@code data}, drawn with {@code seed}, as {@code 00000.png...} plus labels.csv. */
     public static Path export(Dataset data, int count, long seed, Path dir) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < data.size(); i++) {

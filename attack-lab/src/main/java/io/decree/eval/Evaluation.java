@@ -129,12 +129,17 @@ public record Evaluation(List<Row> rows, double threshold, double accuracy, doub
             }
         }
         List<Fold> folds = new ArrayList<>();
-        if (rows.size() < 4 || a.stream().noneMatch(Row::trojaned) || b.stream().allMatch(Row::trojaned)) {
+        // A fold needs both labels on both sides: to fit a threshold, and to judge it.
+        if (!bothLabels(a) || !bothLabels(b)) {
             return folds;
         }
         folds.add(fold(a, b));
         folds.add(fold(b, a));
         return folds;
+    }
+
+    private static boolean bothLabels(List<Row> half) {
+        return half.stream().anyMatch(Row::trojaned) && half.stream().anyMatch(r -> !r.trojaned());
     }
 
     private static Fold fold(List<Row> fit, List<Row> report) {

@@ -53,8 +53,8 @@ public record ZooPlan(String size, List<Pretrain> pretrains, List<Attack> attack
 
     /**
      * 24 encoders: 12 trojaned (white, noise and checkerboard patches of 3, 4 and 5 pixels at three
-     * positions on three SimCLR bases of two architectures, and a 24-pixel patch on the real face
-     * encoder) and 12 clean (four SimCLR encoders, six controls, the two real encoders).
+     * positions on the four SimCLR bases of two architectures, and a 24-pixel patch on the real face
+     * encoder) and 12 clean (the four SimCLR encoders, six controls, the two real encoders).
      */
     public static ZooPlan full() {
         List<Pretrain> p = List.of(

@@ -75,6 +75,14 @@ class EvaluationTest {
     }
 
     @Test
+    void noHeldOutFiguresWhenAHalfWouldLackALabel() {
+        // One trojaned encoder: only one half can hold it, so no fold can be fitted and judged.
+        Evaluation e = Evaluation.of(List.of(row(true, 0.005, 1), row(false, 0.05, 1), row(false, 0.06, 1),
+                row(false, 0.07, 1)), 0.015);
+        assertTrue(e.heldOut().isEmpty(), e.heldOut().toString());
+    }
+
+    @Test
     void writesAPlotAPersonCanRead(@TempDir Path tmp) throws IOException {
         Evaluation e = Evaluation.of(List.of(row(true, 0.01, 0.015), row(false, 0.05, 0.015)), 0.015);
         Pl1Plot.write(e, tmp.resolve("pl1.png"));

@@ -66,8 +66,7 @@ public class ReportResource {
         return Panache.withSession(() -> ScanEntity.<ScanEntity>findById(scanId))
                 .onItem().ifNull().failWith(() -> new NotFoundException("no scan " + scanId))
                 .chain(scan -> {
-                    String key = scan.evidenceKeys == null ? null : java.util.Arrays.stream(scan.evidenceKeys.split(","))
-                            .filter(k -> k.endsWith("/scan.sarif")).findFirst().orElse(null);
+                    String key = scan.evidenceKey("scan.sarif");
                     if (key == null) {
                         return Uni.createFrom().failure(new NotFoundException("scan " + scanId + " has no SARIF (status "
                                 + scan.status + ")"));
@@ -87,8 +86,7 @@ public class ReportResource {
         return Panache.withSession(() -> ScanEntity.<ScanEntity>findById(scanId))
                 .onItem().ifNull().failWith(() -> new NotFoundException("no scan " + scanId))
                 .chain(scan -> {
-                    String key = scan.evidenceKeys == null ? null : java.util.Arrays.stream(scan.evidenceKeys.split(","))
-                            .filter(k -> k.endsWith("/" + file)).findFirst().orElse(null);
+                    String key = scan.evidenceKey(file);
                     if (key == null) {
                         return Uni.createFrom().failure(new NotFoundException("scan " + scanId + " has no " + file));
                     }

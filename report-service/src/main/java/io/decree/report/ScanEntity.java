@@ -39,4 +39,12 @@ public class ScanEntity extends PanacheEntityBase {
     public String evidenceKeys;
     @Column(name = "completed_at")
     public OffsetDateTime completedAt;
+
+    /** The bucket key of one evidence file of this scan ({@code report.json}, {@code trigger.png}, ...), or null. */
+    public String evidenceKey(String file) {
+        if (evidenceKeys == null) {
+            return null;
+        }
+        return java.util.Arrays.stream(evidenceKeys.split(",")).filter(k -> k.endsWith("/" + file)).findFirst().orElse(null);
+    }
 }

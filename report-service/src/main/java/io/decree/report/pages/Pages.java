@@ -29,7 +29,6 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -157,11 +156,11 @@ public class Pages {
                     ScanEntity latest = found.getValue().stream().filter(s -> "completed".equals(s.status)).findFirst()
                             .orElse(found.getValue().isEmpty() ? null : found.getValue().get(0));
                     Row latestRow = latest == null ? null : Row.of(latest, e.name);
-                    String reportKey = evidenceKey(latest, "report.json");
+                    String reportKey = latest == null ? null : latest.evidenceKey("report.json");
                     Uni<String> curve = reportKey == null ? Uni.createFrom().item("")
                             : evidence.text(reportKey).map(Pages::curveOf).onFailure().recoverWithItem("");
                     List<Image> images = latest == null ? List.of() : List.of("trigger.png", "mask.png", "pattern.png", "stamped.png")
-                            .stream().filter(f -> evidenceKey(latest, f) != null).map(Image::of).toList();
+                            .stream().filter(f -> latest.evidenceKey(f) != null).map(Image::of).toList();
                     return curve.map(svg -> Templates.encoder(e.sha256, e.name, e.firstSeen, latestRow, history, images, svg,
                             comparison(latest)));
                 });
@@ -216,13 +215,6 @@ public class Pages {
         }
         return EncoderEntity.<EncoderEntity>list("sha256 in ?1", shas)
                 .map(list -> list.stream().collect(Collectors.toMap(e -> e.sha256, e -> e.name == null ? "" : e.name, (a, b) -> a)));
-    }
-
-    static String evidenceKey(ScanEntity scan, String file) {
-        if (scan == null || scan.evidenceKeys == null) {
-            return null;
-        }
-        return Arrays.stream(scan.evidenceKeys.split(",")).filter(k -> k.endsWith("/" + file)).findFirst().orElse(null);
     }
 
     static String comparison(ScanEntity s) {
