@@ -3,6 +3,7 @@ package io.decree.auth;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -50,16 +51,15 @@ public final class RateLimits {
         if (limit == 0) {
             return OptionalLong.empty();
         }
-        RateLimiter limiter = registry.rateLimiter(credential, RateLimiterConfig.custom()
+        // The configuration is built only for a credential's first request.
+        RateLimiter limiter = registry.rateLimiter(credential, () -> RateLimiterConfig.custom()
                 .limitForPeriod(limit).limitRefreshPeriod(period).timeoutDuration(Duration.ZERO).build());
         if (limiter.acquirePermission()) {
             return OptionalLong.empty();
         }
-        long nanos = limiter.reservePermission();
-        if (nanos >= 0) {
-            // reservePermission with a zero timeout does not reserve; it only reports the wait.
-            return OptionalLong.of(Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L));
-        }
-        return OptionalLong.of(Math.max(1, period.toSeconds()));
+        // The default limiter knows how long until its next refresh; anything else: a whole period.
+        long nanos = limiter instanceof AtomicRateLimiter atomic ? atomic.getDetailedMetrics().getNanosToWait()
+                : period.toNanos();
+        return OptionalLong.of(Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L));
     }
 }
