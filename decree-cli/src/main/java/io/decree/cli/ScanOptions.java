@@ -41,15 +41,19 @@ final class ScanOptions {
     @Option(names = "--mask-grid", paramLabel = "N", description = "Optimise the mask on about N x N cells (0: per pixel; default: ${DEFAULT-VALUE}).")
     int maskGrid = InversionConfig.defaults().maskGrid();
 
+    @Option(names = "--window-grid", paramLabel = "N",
+            description = "Also start the search from N x N windows (0: only the paper's uniform start; default: ${DEFAULT-VALUE}).")
+    int windowGrid = InversionConfig.DEFAULT_WINDOW_GRID;
+
     @Option(names = "--device", paramLabel = "auto|cpu|gpu", description = "Where to run (default: ${DEFAULT-VALUE}: the GPU when one is present).")
     String device = "auto";
 
     InversionConfig config() {
-        if (steps < 1 || batch < 2 || !(lr > 0)) {
-            throw new BadInputException("--steps must be >= 1, --batch >= 2 and --lr > 0");
+        if (steps < 1 || batch < 2 || !(lr > 0) || windowGrid < 0) {
+            throw new BadInputException("--steps must be >= 1, --batch >= 2, --lr > 0 and --window-grid >= 0");
         }
         return InversionConfig.defaults().toBuilder().steps(steps).batchSize(batch).seed(seed).learningRate(lr)
-                .centerEmbeddings(center).maskGrid(maskGrid).build();
+                .centerEmbeddings(center).maskGrid(maskGrid).windowGrid(windowGrid).build();
     }
 
     Device device() {

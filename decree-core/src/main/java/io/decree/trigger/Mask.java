@@ -32,15 +32,9 @@ public final class Mask {
         return grid <= 0 ? 1 : Math.max(1, (int) Math.round(Math.min(height, width) / (double) grid));
     }
 
-    /** Uniform random init in (0,1), as the reference's {@code mask_init='rand'}. */
-    static Mask random(NDManager run, Squash squash, int height, int width, int cell, Random rnd) {
-        int gh = ceilDiv(height, cell);
-        int gw = ceilDiv(width, cell);
-        float[] init = new float[gh * gw];
-        for (int i = 0; i < init.length; i++) {
-            init[i] = Squash.inverse(rnd.nextDouble());
-        }
-        return of(run, squash, height, width, cell, init);
+    /** A mask that starts as {@code start} says (the paper's uniform random init, or a window). */
+    static Mask start(NDManager run, Squash squash, int height, int width, int cell, MaskStart start, Random rnd) {
+        return of(run, squash, height, width, cell, start.theta(height, width, cell, rnd));
     }
 
     static Mask of(NDManager run, Squash squash, int height, int width, float[] theta) {

@@ -1,16 +1,13 @@
 package io.decree.trigger;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import io.decree.encoder.Encoder;
-import io.decree.optim.Adam;
 import io.decree.images.ShadowImages;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
@@ -25,8 +22,11 @@ import java.util.function.Consumer;
  * </pre>
  *
  * minimised with Adam, lambda adapted around the similarity target, stopping once the smallest
- * successful mask has stopped shrinking. Every array of a step lives in that step's
- * {@link NDScope}; only the trigger, its Adam moments, the images and constants live for the run.
+ * successful mask has stopped shrinking. The answer is the smallest successful trigger of several
+ * {@link Attempt}s: the paper's single start from a uniform random mask, run to its end, then a grid
+ * of window starts ({@link MaskStart}), each probed for a few steps, of which the most promising
+ * are carried on. Every trigger an attempt keeps met the similarity target, so more starts can only
+ * find a smaller trigger, never invent one.
  */
 public final class TriggerInversion {
 
@@ -48,94 +48,99 @@ public final class TriggerInversion {
             throw new IllegalArgumentException("trigger inversion needs at least 2 images");
         }
         Random init = new Random(cfg.seed());
-        Random order = new Random(cfg.seed() * 31 + 7);
         try (NDManager run = encoder.manager().newSubManager()) {
             NDArray all = run.create(images.flat(), new Shape(n, 3, h, w));
             Squash squash = new Squash(run);
             NDArray center = cfg.centerEmbeddings() ? meanEmbedding(encoder, all, run, cfg.batchSize()) : null;
             TriggerLoss loss = new TriggerLoss(encoder, run, center);
-            Mask mask = Mask.random(run, squash, h, w, Mask.cellFor(h, w, cfg.maskGrid()), init);
-            Pattern pattern = Pattern.random(run, squash, h, w, init);
-            Adam adam = new Adam(run, cfg.learningRate(), cfg.beta1(), cfg.beta2(), 1e-8,
-                    List.of(mask.theta(), pattern.theta()));
-            LambdaController lambda = LambdaController.forImage(cfg, h, w);
-            BatchOrder batches = new BatchOrder(n, Math.min(cfg.batchSize(), n), order);
+            Search search = new Search(all, loss, h, w, progress);
+            List<MaskStart> starts = MaskStart.plan(h, w, cfg.windowGrid());
+            int batch = Math.min(cfg.batchSize(), n);
 
-            List<StepRecord> history = new ArrayList<>();
-            float[] bestMask = null;
-            float[] bestPattern = null;
-            double bestL1 = Double.POSITIVE_INFINITY;
-            double bestSimilarity = Double.NaN;
-            double earlyStopBest = Double.POSITIVE_INFINITY;
-            int sinceImprovement = 0;
-            double epochSimilaritySum = 0;
-            int epochSteps = 0;
-            double lastSimilarity = Double.NaN;
-            boolean earlyStopped = false;
-            int step = 0;
-            while (step < cfg.maxSteps()) {
-                int[] batch = batches.next();
-                step++;
-                double cos;
-                double l1;
-                float[] m2d = null;
-                float[] p3d = null;
-                try (NDScope scope = new NDScope()) {
-                    NDArray x = all.get(new NDIndex("{}", run.create(toLongs(batch))));
-                    NDArray lambdaNow = run.create((float) lambda.lambda());
-                    TriggerLoss.Terms t;
-                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        t = loss.evaluate(x, mask, pattern, lambdaNow);
-                        gc.backward(t.loss());
-                    }
-                    cos = t.similarity().getFloat();
-                    l1 = t.l1().getFloat();
-                    boolean success = cos > cfg.similarityTarget();
-                    if (success && l1 < bestL1) {
-                        // The trigger that was evaluated in this step, before Adam moves it.
-                        m2d = t.mask().toFloatArray();
-                        p3d = t.pattern().toFloatArray();
-                    }
-                    adam.step();
-                    lambda.update(success);
+            try (Attempt paper = new Attempt(cfg, run, squash, h, w, starts.get(0), init,
+                    new BatchOrder(n, batch, new Random(cfg.seed() * 31 + 7)))) {
+                search.advance(paper, cfg.maxSteps());
+                search.keepBest(paper);
+            }
+
+            List<Attempt> windows = new ArrayList<>();
+            try {
+                for (int i = 1; i < starts.size(); i++) {
+                    Attempt a = new Attempt(cfg, run, squash, h, w, starts.get(i), init,
+                            new BatchOrder(n, batch, new Random(cfg.seed() * 31 + 7 + i)));
+                    windows.add(a);
+                    search.advance(a, cfg.windowProbeSteps());
+                    search.keepBest(a);
                 }
-                lastSimilarity = cos;
-                if (m2d != null) {
-                    bestMask = m2d;
-                    bestPattern = p3d;
-                    bestL1 = l1;
-                    bestSimilarity = cos;
+                windows.sort(Comparator.comparingDouble(Attempt::bestL1)
+                        .thenComparing(Comparator.comparingDouble(Attempt::lastSimilarity).reversed()));
+                for (Attempt a : windows.subList(0, Math.min(cfg.windowsKept(), windows.size()))) {
+                    search.advance(a, cfg.windowSteps());
+                    search.keepBest(a);
                 }
-                if (bestMask != null) {
-                    sinceImprovement = bestL1 >= earlyStopBest ? sinceImprovement + 1 : 0;
-                    earlyStopBest = Math.min(earlyStopBest, bestL1);
-                }
-                double pl1Now = l1 / (3.0 * h * w);
-                double bestPl1 = bestMask == null ? 1.0 : bestL1 / (3.0 * h * w);
-                StepRecord rec = new StepRecord(step, cos, pl1Now, lambda.lambda(), bestPl1);
+            } finally {
+                windows.forEach(Attempt::close);
+            }
+            return search.result();
+        }
+    }
+
+    /** The attempts' steps as one history, and the smallest successful trigger over all of them. */
+    private static final class Search {
+        private final NDArray all;
+        private final TriggerLoss loss;
+        private final int h;
+        private final int w;
+        private final Consumer<StepRecord> progress;
+        private final List<StepRecord> history = new ArrayList<>();
+        private int steps;
+        private double lastSimilarity = Double.NaN;
+        private double bestL1 = Double.POSITIVE_INFINITY;
+        private float[] bestMask;
+        private float[] bestPattern;
+        private double bestSimilarity;
+        private boolean bestEarlyStopped;
+
+        Search(NDArray all, TriggerLoss loss, int h, int w, Consumer<StepRecord> progress) {
+            this.all = all;
+            this.loss = loss;
+            this.h = h;
+            this.w = w;
+            this.progress = progress;
+        }
+
+        /** Runs {@code a} until it has made {@code upTo} steps in all or stopped early. */
+        void advance(Attempt a, int upTo) {
+            while (a.steps() < upTo && !a.earlyStopped()) {
+                Attempt.Step s = a.step(all, loss);
+                steps++;
+                lastSimilarity = s.similarity();
+                double best = Math.min(bestL1, a.bestL1());
+                StepRecord rec = new StepRecord(steps, s.similarity(), s.l1() / (3.0 * h * w), s.lambda(),
+                        Double.isInfinite(best) ? 1.0 : best / (3.0 * h * w));
                 history.add(rec);
                 if (progress != null) {
                     progress.accept(rec);
                 }
-                epochSimilaritySum += cos;
-                epochSteps++;
-                if (batches.epochEnded()) {
-                    // As the reference: stop at an epoch's end once the epoch met the target on average
-                    // and the best mask has not shrunk for earlyStopPatience steps.
-                    double epochMean = epochSimilaritySum / epochSteps;
-                    epochSimilaritySum = 0;
-                    epochSteps = 0;
-                    if (epochMean > cfg.similarityTarget() && sinceImprovement > cfg.earlyStopPatience()) {
-                        earlyStopped = true;
-                        break;
-                    }
-                }
             }
+        }
+
+        void keepBest(Attempt a) {
+            if (a.succeeded() && a.bestL1() < bestL1) {
+                bestL1 = a.bestL1();
+                bestMask = a.bestMask();
+                bestPattern = a.bestPattern();
+                bestSimilarity = a.bestSimilarity();
+                bestEarlyStopped = a.earlyStopped();
+            }
+        }
+
+        InversionResult result() {
             if (bestMask == null) {
-                return new InversionResult(null, null, h, w, false, 1.0, lastSimilarity, step, false, history);
+                return new InversionResult(null, null, h, w, false, 1.0, lastSimilarity, steps, false, history);
             }
             return new InversionResult(bestMask, bestPattern, h, w, true, Pl1Norm.of(bestMask, h, w), bestSimilarity,
-                    step, earlyStopped, history);
+                    steps, bestEarlyStopped, history);
         }
     }
 
@@ -158,14 +163,6 @@ public final class TriggerInversion {
             sum[i] /= n;
         }
         return run.create(sum, new Shape(1, sum.length));
-    }
-
-    private static long[] toLongs(int[] idx) {
-        long[] out = new long[idx.length];
-        for (int i = 0; i < idx.length; i++) {
-            out[i] = idx[i];
-        }
-        return out;
     }
 
     /**

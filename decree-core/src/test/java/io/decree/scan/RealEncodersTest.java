@@ -12,14 +12,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The two real encoders of ../shared are believed clean: a default scan must say so. These are
- * whole scans with default settings (the MobileNetV2 one takes ~15 min on 2 cores).
+ * The two real encoders of ../shared are believed clean: a scan must say so. The face encoder gets
+ * a whole scan with default settings (~5 min on 2 cores); MobileNetV2 gets the paper's single start
+ * (~12 min; with the default window starts it takes ~35 min, too long for CI, and is measured by
+ * {@code decree eval} on the zoo instead, where it is one of the clean encoders).
  */
 class RealEncodersTest {
 
     @Test
     void judgesTheSharedFaceEncoderClean(@TempDir Path out) {
-        ScanReport r = scan("face_resnet_150.pt", "faces", out);
+        ScanReport r = scan("face_resnet_150.pt", "faces", InversionConfig.defaults(), out);
         assertEquals(Verdict.CLEAN, r.verdict(), "PL1 " + r.pl1Norm());
         assertTrue(r.pl1Norm() > r.threshold() && r.pl1Norm() < 1, "a trigger was found, just not a small one: " + r.pl1Norm());
         assertTrue(Files.exists(out.resolve("trigger.png")));
@@ -27,14 +29,14 @@ class RealEncodersTest {
 
     @Test
     void judgesTheSharedMobileNetClean(@TempDir Path out) {
-        ScanReport r = scan("mobilenet_v2_224.pt", "photos", out);
+        ScanReport r = scan("mobilenet_v2_224.pt", "photos", InversionConfig.defaults().toBuilder().windowGrid(0).build(), out);
         assertEquals(Verdict.CLEAN, r.verdict(), "PL1 " + r.pl1Norm());
         assertTrue(r.pl1Norm() > r.threshold(), "PL1 " + r.pl1Norm());
     }
 
-    private static ScanReport scan(String encoder, String images, Path out) {
+    private static ScanReport scan(String encoder, String images, InversionConfig config, Path out) {
         Path model = SharedData.encoder(encoder);
         return Scanner.scan(new Scanner.Request(model, InputSpec.sidecarOf(model), SharedData.images(images),
-                InversionConfig.defaults(), Scanner.DEFAULT_THRESHOLD, Scanner.DEFAULT_MAX_IMAGES, null, out), null).report();
+                config, Scanner.DEFAULT_THRESHOLD, Scanner.DEFAULT_MAX_IMAGES, null, out), null).report();
     }
 }

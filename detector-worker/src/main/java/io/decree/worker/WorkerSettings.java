@@ -31,6 +31,10 @@ public interface WorkerSettings {
 
     int maskGrid();
 
+    /** Window starts of the search, N x N (0: the paper's single uniform start); the main cost knob. */
+    @WithDefault("5")
+    int windowGrid();
+
     @WithDefault("auto")
     String device();
 
@@ -45,7 +49,7 @@ public interface WorkerSettings {
     /** The settings that change a verdict, in a fixed order: hashed into the scan key. */
     default String canonical(String shadowSet, Map<String, Object> inputSpec) {
         return "threshold=" + threshold() + ";steps=" + steps() + ";batch=" + batch() + ";maxImages=" + maxImages()
-                + ";seed=" + seed() + ";maskGrid=" + maskGrid() + ";shadow=" + shadowSet
+                + ";seed=" + seed() + ";maskGrid=" + maskGrid() + ";windowGrid=" + windowGrid() + ";shadow=" + shadowSet
                 + ";spec=" + (inputSpec == null ? "sidecar" : new TreeMap<>(inputSpec));
     }
 }

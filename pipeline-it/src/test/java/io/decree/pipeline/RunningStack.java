@@ -72,6 +72,10 @@ final class RunningStack implements AutoCloseable {
                 "--http-port", String.valueOf(HTTP),
                 // Short enough for the endless-model test, long enough for two 32x32 scans sharing two cores.
                 "--service-env", "DECREE_WORKER_SCAN_TIMEOUT=" + SCAN_LIMIT,
+                // The paper's single start: these tests are about the pipeline, and the window starts would
+                // take the scans past that limit on two shared cores (the search itself: TriggerInversionTest,
+                // CiZooTest and `decree eval`).
+                "--service-env", "DECREE_WORKER_WINDOW_GRID=0",
                 // Small enough to test the refusal of a too-large upload, above every model the tests send (~2.6 MB).
                 "--service-env", "DECREE_INGEST_MAX_UPLOAD_BYTES=" + MAX_UPLOAD,
                 "--service-env", "DECREE_AUTH_RATE_LIMIT_OVERRIDES=burst:" + BURST_LIMIT,

@@ -1,0 +1,152 @@
+package io.decree.trigger;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.training.GradientCollector;
+import io.decree.optim.Adam;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * One optimisation of the trigger from one {@link MaskStart}: its mask, pattern, Adam moments and
+ * lambda, which can be advanced a few steps at a time so that the search can probe several starts
+ * and carry on only the promising ones. Its arrays live in its own manager, closed with it; every
+ * array of a step lives in that step's {@link NDScope}.
+ */
+final class Attempt implements AutoCloseable {
+
+    /** What one step did. */
+    record Step(double similarity, double l1, double lambda) {
+    }
+
+    private final InversionConfig cfg;
+    private final NDManager manager;
+    private final Mask mask;
+    private final Pattern pattern;
+    private final Adam adam;
+    private final LambdaController lambda;
+    private final TriggerInversion.BatchOrder batches;
+    private final MaskStart start;
+
+    private float[] bestMask;
+    private float[] bestPattern;
+    private double bestL1 = Double.POSITIVE_INFINITY;
+    private double bestSimilarity = Double.NaN;
+    private double earlyStopBest = Double.POSITIVE_INFINITY;
+    private int sinceImprovement;
+    private double epochSimilaritySum;
+    private int epochSteps;
+    private double lastSimilarity = Double.NaN;
+    private boolean earlyStopped;
+    private int steps;
+
+    Attempt(InversionConfig cfg, NDManager run, Squash squash, int height, int width, MaskStart start, Random init,
+            TriggerInversion.BatchOrder batches) {
+        this.cfg = cfg;
+        this.start = start;
+        this.manager = run.newSubManager();
+        this.mask = Mask.start(manager, squash, height, width, Mask.cellFor(height, width, cfg.maskGrid()), start, init);
+        this.pattern = Pattern.random(manager, squash, height, width, init);
+        this.adam = new Adam(manager, cfg.learningRate(), cfg.beta1(), cfg.beta2(), 1e-8, List.of(mask.theta(), pattern.theta()));
+        this.lambda = LambdaController.forImage(cfg, height, width);
+        this.batches = batches;
+    }
+
+    /** One Adam step on the next batch of {@code all}; records the trigger if it is the smallest success yet. */
+    Step step(NDArray all, TriggerLoss loss) {
+        int[] batch = batches.next();
+        steps++;
+        double cos;
+        double l1;
+        try (NDScope scope = new NDScope()) {
+            NDArray x = all.get(new NDIndex("{}", manager.create(toLongs(batch))));
+            NDArray lambdaNow = manager.create((float) lambda.lambda());
+            TriggerLoss.Terms t;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                t = loss.evaluate(x, mask, pattern, lambdaNow);
+                gc.backward(t.loss());
+            }
+            cos = t.similarity().getFloat();
+            l1 = t.l1().getFloat();
+            boolean success = cos > cfg.similarityTarget();
+            if (success && l1 < bestL1) {
+                // The trigger that was evaluated in this step, before Adam moves it.
+                bestMask = t.mask().toFloatArray();
+                bestPattern = t.pattern().toFloatArray();
+                bestL1 = l1;
+                bestSimilarity = cos;
+            }
+            adam.step();
+            lambda.update(success);
+        }
+        lastSimilarity = cos;
+        if (bestMask != null) {
+            sinceImprovement = bestL1 >= earlyStopBest ? sinceImprovement + 1 : 0;
+            earlyStopBest = Math.min(earlyStopBest, bestL1);
+        }
+        epochSimilaritySum += cos;
+        epochSteps++;
+        if (batches.epochEnded()) {
+            // As the reference: stop at an epoch's end once the epoch met the target on average
+            // and the best mask has not shrunk for earlyStopPatience steps.
+            double epochMean = epochSimilaritySum / epochSteps;
+            epochSimilaritySum = 0;
+            epochSteps = 0;
+            earlyStopped = epochMean > cfg.similarityTarget() && sinceImprovement > cfg.earlyStopPatience();
+        }
+        return new Step(cos, l1, lambda.lambda());
+    }
+
+    boolean earlyStopped() {
+        return earlyStopped;
+    }
+
+    int steps() {
+        return steps;
+    }
+
+    MaskStart start() {
+        return start;
+    }
+
+    boolean succeeded() {
+        return bestMask != null;
+    }
+
+    /** L1 over 3 channels of the smallest successful mask; infinite before any success. */
+    double bestL1() {
+        return bestL1;
+    }
+
+    double bestSimilarity() {
+        return bestSimilarity;
+    }
+
+    double lastSimilarity() {
+        return lastSimilarity;
+    }
+
+    float[] bestMask() {
+        return bestMask;
+    }
+
+    float[] bestPattern() {
+        return bestPattern;
+    }
+
+    private static long[] toLongs(int[] idx) {
+        long[] out = new long[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            out[i] = idx[i];
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
