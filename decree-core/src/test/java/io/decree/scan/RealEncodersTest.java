@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The two real encoders of ../shared are believed clean: a scan must say so. The face encoder gets
  * a whole scan with default settings (~5 min on 2 cores); MobileNetV2 gets the paper's single start
- * (~12 min; with the default window starts it takes ~35 min, too long for CI, and is measured by
+ * (~12 min; with the default window starts it took 67 min here, too long for CI, and is measured by
  * {@code decree eval} on the zoo instead, where it is one of the clean encoders).
  */
 class RealEncodersTest {
