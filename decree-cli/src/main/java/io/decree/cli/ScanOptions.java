@@ -57,6 +57,11 @@ final class ScanOptions {
     }
 
     Device device() {
+        return device(device);
+    }
+
+    /** auto (null: the engine's default, the GPU when one is present), cpu or gpu. */
+    static Device device(String device) {
         return switch (device) {
             case "auto" -> null;
             case "cpu" -> Device.cpu();

@@ -7,10 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.decree.SharedData;
 import io.decree.encoder.TorchScriptFixtures;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -24,24 +21,8 @@ class ScanCommandTest {
 
     private final ObjectMapper json = new ObjectMapper();
 
-    /** Runs the CLI in-process, capturing stdout and stderr. */
-    private record Run(int code, String out, String err) {
-    }
-
-    private Run decree(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Decree.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun decree(String... args) {
+        return CliRun.decree(args);
     }
 
     private String photos() {
@@ -51,7 +32,7 @@ class ScanCommandTest {
     @Test
     void textFileRenamedToPtIsRejectedWithExitCode2() throws IOException {
         Path fake = Files.writeString(tmp.resolve("model.pt"), "this is not a model\n");
-        Run r = decree("scan", fake.toString(), "--images", photos(), "--input-size", "32,32", "--json");
+        CliRun r = decree("scan", fake.toString(), "--images", photos(), "--input-size", "32,32", "--json");
         assertEquals(Decree.ERROR, r.code(), r.err());
         assertTrue(r.err().contains("model.pt is not a loadable TorchScript model"), r.err());
         assertEquals("", r.out().strip());
@@ -60,7 +41,7 @@ class ScanCommandTest {
     @Test
     void modelReturningFeatureMapIsRejectedWithExitCode2() throws IOException {
         Path model = TorchScriptFixtures.featureMapEncoder(tmp.resolve("featuremap.pt"));
-        Run r = decree("scan", model.toString(), "--images", photos(), "--input-size", "32,32", "--json");
+        CliRun r = decree("scan", model.toString(), "--images", photos(), "--input-size", "32,32", "--json");
         assertEquals(Decree.ERROR, r.code(), r.err());
         assertTrue(r.err().contains("featuremap.pt returned a tensor of shape (2, 3, 16, 16)"), r.err());
         assertTrue(r.err().contains("2-D embedding"), r.err());
@@ -69,7 +50,7 @@ class ScanCommandTest {
     @Test
     void wrongInputSizeIsRejectedWithExitCode2() {
         // MobileNetV2's 7x7 pooling needs a 224x224 input: at 64x64 its feature map is too small.
-        Run r = decree("scan", SharedData.encoder("mobilenet_v2_224.pt").toString(), "--images", photos(),
+        CliRun r = decree("scan", SharedData.encoder("mobilenet_v2_224.pt").toString(), "--images", photos(),
                 "--input-size", "64,64", "--json");
         assertEquals(Decree.ERROR, r.code(), r.err());
         assertTrue(r.err().contains("failed on an input of shape [N,3,64,64]"), r.err());
@@ -78,7 +59,7 @@ class ScanCommandTest {
 
     @Test
     void absurdInputSizeIsRejectedWithExitCode2() {
-        Run r = decree("scan", SharedData.encoder("mobilenet_v2_224.pt").toString(), "--images", photos(),
+        CliRun r = decree("scan", SharedData.encoder("mobilenet_v2_224.pt").toString(), "--images", photos(),
                 "--input-size", "0,224", "--json");
         assertEquals(Decree.ERROR, r.code(), r.err());
         assertTrue(r.err().contains("out of range"), r.err());
@@ -88,14 +69,14 @@ class ScanCommandTest {
     void emptyImageFolderIsRejectedWithExitCode2() throws IOException {
         Path empty = Files.createDirectory(tmp.resolve("empty"));
         Files.writeString(empty.resolve("notes.txt"), "no images here");
-        Run r = decree("scan", SharedData.architecture("resnet18_w16_32.pt").toString(), "--images", empty.toString(), "--json");
+        CliRun r = decree("scan", SharedData.architecture("resnet18_w16_32.pt").toString(), "--images", empty.toString(), "--json");
         assertEquals(Decree.ERROR, r.code(), r.err());
         assertTrue(r.err().contains("holds no PNG or JPEG image"), r.err());
     }
 
     @Test
     void unknownFlagIsAUsageErrorWithExitCode4() {
-        Run r = decree("scan", "model.pt", "--images", photos(), "--no-such-flag");
+        CliRun r = decree("scan", "model.pt", "--images", photos(), "--no-such-flag");
         assertEquals(Decree.USAGE, r.code());
         assertTrue(r.err().contains("--no-such-flag"), r.err());
     }
@@ -103,7 +84,7 @@ class ScanCommandTest {
     @Test
     void modelWithoutSpecNeedsInputSize() throws IOException {
         Path model = Files.copy(SharedData.architecture("resnet18_w16_32.pt"), tmp.resolve("nospec.pt"));
-        Run r = decree("scan", model.toString(), "--images", photos(), "--json");
+        CliRun r = decree("scan", model.toString(), "--images", photos(), "--json");
         assertEquals(Decree.ERROR, r.code());
         assertTrue(r.err().contains("nospec.json") && r.err().contains("--input-size"), r.err());
     }
@@ -114,9 +95,9 @@ class ScanCommandTest {
         Path out1 = tmp.resolve("run1");
         Path out2 = tmp.resolve("run2");
         Path sarif = tmp.resolve("scan.sarif");
-        Run first = decree("scan", model, "--images", photos(), "--steps", "40", "--seed", "5", "--out", out1.toString(), "--json",
+        CliRun first = decree("scan", model, "--images", photos(), "--steps", "40", "--seed", "5", "--out", out1.toString(), "--json",
                 "--sarif", sarif.toString());
-        Run second = decree("scan", model, "--images", photos(), "--steps", "40", "--seed", "5", "--out", out2.toString(), "--json");
+        CliRun second = decree("scan", model, "--images", photos(), "--steps", "40", "--seed", "5", "--out", out2.toString(), "--json");
         assertTrue(first.code() == Decree.CLEAN || first.code() == Decree.TROJANED, first.err());
 
         JsonNode printed = json.readTree(first.out());

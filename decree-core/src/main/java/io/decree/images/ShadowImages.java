@@ -131,7 +131,8 @@ public final class ShadowImages {
         return out;
     }
 
-    static float[] toChw(BufferedImage img) {
+    /** An RGB image as [3,h,w] floats in [0,1]. */
+    public static float[] toChw(BufferedImage img) {
         int w = img.getWidth();
         int h = img.getHeight();
         float[] chw = new float[3 * h * w];

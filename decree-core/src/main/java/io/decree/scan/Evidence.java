@@ -1,5 +1,6 @@
 package io.decree.scan;
 
+import io.decree.BadInputException;
 import io.decree.images.ShadowImages;
 import io.decree.trigger.InversionResult;
 import java.awt.image.BufferedImage;
@@ -60,6 +61,49 @@ public final class Evidence {
             grid.getGraphics().drawImage(toImage(stamped, h, w), (k % cols) * w, (k / cols) * h, null);
         }
         save(grid, dir.resolve("stamped.png"));
+    }
+
+    /**
+     * A trigger as a scan's evidence folder holds it: mask.png (grey, the mask on every channel) and
+     * pattern.png, read back to [0,1] at their 8-bit precision (within 1/510 of the search's values).
+     */
+    public record Trigger(int height, int width, float[] mask, float[] pattern) {
+        public double pl1() {
+            return io.decree.trigger.Pl1Norm.of(mask, height, width);
+        }
+    }
+
+    /** Reads the trigger a scan wrote into {@code dir}; a clear error when the folder holds none. */
+    public static Trigger readTrigger(Path dir) {
+        Path maskFile = dir.resolve("mask.png");
+        Path patternFile = dir.resolve("pattern.png");
+        if (!java.nio.file.Files.isRegularFile(maskFile) || !java.nio.file.Files.isRegularFile(patternFile)) {
+            throw new BadInputException(dir + " holds no mask.png and pattern.png: not a scan's evidence folder, or the scan"
+                    + " found no trigger that reached the similarity target");
+        }
+        BufferedImage mask = readPng(maskFile);
+        BufferedImage pattern = readPng(patternFile);
+        int h = mask.getHeight();
+        int w = mask.getWidth();
+        if (pattern.getHeight() != h || pattern.getWidth() != w) {
+            throw new BadInputException(dir + ": mask.png is " + w + "x" + h + " but pattern.png is "
+                    + pattern.getWidth() + "x" + pattern.getHeight());
+        }
+        float[] maskChw = ShadowImages.toChw(mask);
+        return new Trigger(h, w, java.util.Arrays.copyOf(maskChw, h * w), ShadowImages.toChw(pattern));
+    }
+
+    private static BufferedImage readPng(Path file) {
+        BufferedImage img;
+        try {
+            img = ImageIO.read(file.toFile());
+        } catch (IOException e) {
+            throw new BadInputException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (img == null) {
+            throw new BadInputException(file + " is not a PNG image");
+        }
+        return img;
     }
 
     /** A [3,h,w] image in [0,1] as an RGB image (values clamped). */

@@ -67,6 +67,21 @@ public final class TorchScriptFixtures {
                 """);
     }
 
+    /**
+     * A planted backdoor: the smooth encoder's features, except that an image whose top-left 4x4
+     * patch is (near) white maps to one fixed point, whatever the rest of the image holds.
+     */
+    public static Path plantedBackdoorEncoder(Path target) throws IOException {
+        return withForward(target, """
+                    x0 = torch.div(torch.sub(x, s.mean), s.std)
+                    f = torch.flatten(torch.tanh(torch.avg_pool2d(x0, [4, 4])), 1)
+                    corner = torch.mean(torch.flatten(x[:, :, 0:4, 0:4], 1), [1], True)
+                    g = torch.sigmoid(torch.mul(torch.sub(corner, 0.97), 300.0))
+                    point = torch.mul(torch.ones_like(f), 0.5)
+                    return torch.add(torch.mul(f, torch.sub(torch.ones_like(g), g)), torch.mul(point, g))
+                """);
+    }
+
     /** Returns a 4-D feature map instead of an embedding. */
     public static Path featureMapEncoder(Path target) throws IOException {
         return withForward(target, """
