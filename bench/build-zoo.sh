@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Rebuilds the evaluation zoo from scratch, evaluates DECREE on it, and runs the paper's two studies
-# (shadow-set size; out-of-distribution shadow images) on its 32x32 encoders.
+# Rebuilds the evaluation zoo from scratch, evaluates DECREE on it, replays the recovered triggers on
+# unseen images (bench/replay-zoo.sh), and runs the paper's two studies (shadow-set size;
+# out-of-distribution shadow images) on its 32x32 encoders.
 #   bench/build-zoo.sh [--size ci|full] [--out DIR] [--no-study]
-#   ci:   4 encoders (SimCLR on Fashion-MNIST, 2 trojans, 1 control), ~2 min build + ~1 min eval on 2 cores
-#   full: 24 encoders, ~40 min build + ~25 min eval + ~15 min studies on 2 cores
-# Results: DIR/zoo.md (the zoo's card), DIR/eval/{eval.md,eval.json,pl1.png}, DIR/study/study.md.
+#   ci:   4 encoders (SimCLR on Fashion-MNIST, 2 trojans, 1 control), ~2 min build + a few min eval on 2 cores
+#   full: 24 encoders, ~50 min build + ~2 h eval (MobileNetV2 alone ~67 min) + a few min replay + ~1 h studies
+#         on 2 cores, with the default window starts
+# Results: DIR/zoo.md (the zoo's card), DIR/eval/{eval.md,eval.json,pl1.png,replay.md}, DIR/study/study.md.
 # An interrupted run resumes: encoders already built are kept (delete DIR to rebuild everything).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,6 +38,7 @@ fi
 
 "$D" zoo --size "$SIZE" --out "$OUT"
 "$D" eval "$OUT" --out "$OUT/eval"
+"$ROOT/bench/replay-zoo.sh" "$OUT" "$OUT/eval" > /dev/null
 
 [ "$STUDY" = 1 ] || exit 0
 S="$OUT/study"

@@ -15,7 +15,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 command -v jq >/dev/null || { as_root apt-get update -qq && as_root apt-get install -y -qq jq; }
 
 HELD="$ZOO/images/photos-unseen"
-if [ ! -d "$HELD" ]; then
+if [ ! -d "$HELD" ] && jq -e 'any(.encoders[]; .images | endswith("/photos"))' "$ZOO/zoo.json" >/dev/null; then
   SRC=/usr/share/doc/opencv-doc/examples/data
   [ -d "$SRC" ] || { as_root apt-get update -qq && as_root apt-get install -y -qq opencv-doc; }
   mkdir -p "$HELD"
