@@ -43,6 +43,10 @@ fi
       */photos) unseen="$HELD" ;;
       *) unseen="" ;;
     esac
+    [ -n "$unseen" ] && [ ! -d "$unseen" ] && unseen=""   # e.g. a zoo built without attacker images
+    if [ ! -d "$scan" ]; then
+      echo "| $name | $label | – | not scanned in $(basename "$EVAL") | | | |"; continue
+    fi
     if [ ! -f "$scan/mask.png" ]; then
       echo "| $name | $label | – | no trigger reached the target | | | |"; continue
     fi

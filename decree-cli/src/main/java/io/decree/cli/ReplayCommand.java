@@ -1,5 +1,6 @@
 package io.decree.cli;
 
+import ai.djl.engine.EngineException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -66,7 +67,12 @@ final class ReplayCommand implements Callable<Integer> {
             encoder.probe();
             for (Path dir : images) {
                 ShadowImages imgs = ShadowImages.load(dir, inputSpec.height(), inputSpec.width(), 2, maxImages, 0);
-                results.add(TriggerTransfer.measure(encoder, imgs, trigger.mask(), trigger.pattern(), batch));
+                try {
+                    results.add(TriggerTransfer.measure(encoder, imgs, trigger.mask(), trigger.pattern(), batch));
+                } catch (EngineException e) {
+                    throw new BadInputException(model + " failed while replaying the trigger on " + dir + " (libtorch): "
+                            + e.getMessage(), e);
+                }
             }
         }
         if (json) {

@@ -3,10 +3,13 @@ package io.decree.scan;
 import io.decree.BadInputException;
 import io.decree.images.ShadowImages;
 import io.decree.trigger.InversionResult;
+import io.decree.trigger.Pl1Norm;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import javax.imageio.ImageIO;
 
@@ -69,7 +72,7 @@ public final class Evidence {
      */
     public record Trigger(int height, int width, float[] mask, float[] pattern) {
         public double pl1() {
-            return io.decree.trigger.Pl1Norm.of(mask, height, width);
+            return Pl1Norm.of(mask, height, width);
         }
     }
 
@@ -77,7 +80,7 @@ public final class Evidence {
     public static Trigger readTrigger(Path dir) {
         Path maskFile = dir.resolve("mask.png");
         Path patternFile = dir.resolve("pattern.png");
-        if (!java.nio.file.Files.isRegularFile(maskFile) || !java.nio.file.Files.isRegularFile(patternFile)) {
+        if (!Files.isRegularFile(maskFile) || !Files.isRegularFile(patternFile)) {
             throw new BadInputException(dir + " holds no mask.png and pattern.png: not a scan's evidence folder, or the scan"
                     + " found no trigger that reached the similarity target");
         }
@@ -90,7 +93,7 @@ public final class Evidence {
                     + pattern.getWidth() + "x" + pattern.getHeight());
         }
         float[] maskChw = ShadowImages.toChw(mask);
-        return new Trigger(h, w, java.util.Arrays.copyOf(maskChw, h * w), ShadowImages.toChw(pattern));
+        return new Trigger(h, w, Arrays.copyOf(maskChw, h * w), ShadowImages.toChw(pattern));
     }
 
     private static BufferedImage readPng(Path file) {
