@@ -15,16 +15,21 @@ import java.util.List;
  *
  * @param pl1Norm      |m|_1/(H*W) of the smallest trigger that reached the similarity target (1 if none)
  * @param similarity   mean pairwise cosine of the stamped batch with that trigger
+ * @param heldOutSimilarity the same on the held-out shadow images (NaN without a holdout or a trigger)
  * @param curve        one record per optimisation step (similarity, current PL1, lambda, best PL1)
  */
-@JsonPropertyOrder({"verdict", "pl1Norm", "threshold", "similarity", "targetReached", "steps", "earlyStopped",
+@JsonPropertyOrder({"verdict", "pl1Norm", "threshold", "similarity", "heldOutSimilarity", "targetReached", "steps", "earlyStopped",
         "seconds", "seed", "encoder", "images", "config", "device", "detectorVersion", "curve"})
-public record ScanReport(Verdict verdict, double pl1Norm, double threshold, double similarity, boolean targetReached,
+public record ScanReport(Verdict verdict, double pl1Norm, double threshold, double similarity, double heldOutSimilarity,
+        boolean targetReached,
         int steps, boolean earlyStopped, double seconds, long seed, EncoderFile encoder, Images images,
         InversionConfig config, String device, String detectorVersion, List<StepRecord> curve) {
 
-    /** The shadow images used: folder, how many went into the optimisation, how many were distinct files. */
-    public record Images(String dir, int count, int originals) {
+    /**
+     * The shadow images used: folder, how many were loaded, how many were distinct files, and how many
+     * of them were held out of the optimisation to confirm triggers.
+     */
+    public record Images(String dir, int count, int originals, int heldOut) {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -35,6 +35,7 @@ final class Attempt implements AutoCloseable {
     private float[] bestPattern;
     private double bestL1 = Double.POSITIVE_INFINITY;
     private double bestSimilarity = Double.NaN;
+    private double bestHeldOutSimilarity = Double.NaN;
     private double earlyStopBest = Double.POSITIVE_INFINITY;
     private int sinceImprovement;
     private double epochSimilaritySum;
@@ -55,8 +56,11 @@ final class Attempt implements AutoCloseable {
         this.batches = batches;
     }
 
-    /** One Adam step on the next batch of {@code all}; records the trigger if it is the smallest success yet. */
-    Step step(NDArray all, TriggerLoss loss) {
+    /**
+     * One Adam step on the next batch of {@code all}; records the trigger if it is the smallest
+     * success yet and, with a {@code holdout}, also collapses the held-out images to the target.
+     */
+    Step step(NDArray all, TriggerLoss loss, Holdout holdout) {
         int[] batch = batches.next();
         steps++;
         double cos;
@@ -73,11 +77,15 @@ final class Attempt implements AutoCloseable {
             l1 = t.l1().getFloat();
             boolean success = cos > cfg.similarityTarget();
             if (success && l1 < bestL1) {
-                // The trigger that was evaluated in this step, before Adam moves it.
-                bestMask = t.mask().toFloatArray();
-                bestPattern = t.pattern().toFloatArray();
-                bestL1 = l1;
-                bestSimilarity = cos;
+                double held = holdout == null ? Double.NaN : holdout.similarity(t.mask(), t.pattern());
+                if (holdout == null || held > cfg.similarityTarget()) {
+                    // The trigger that was evaluated in this step, before Adam moves it.
+                    bestMask = t.mask().toFloatArray();
+                    bestPattern = t.pattern().toFloatArray();
+                    bestL1 = l1;
+                    bestSimilarity = cos;
+                    bestHeldOutSimilarity = held;
+                }
             }
             adam.step();
             lambda.update(success);
@@ -123,6 +131,10 @@ final class Attempt implements AutoCloseable {
 
     double bestSimilarity() {
         return bestSimilarity;
+    }
+
+    double bestHeldOutSimilarity() {
+        return bestHeldOutSimilarity;
     }
 
     double lastSimilarity() {

@@ -9,8 +9,10 @@ import java.util.List;
  *                      trigger smaller than the whole image and {@code pl1} is 1
  * @param pl1           PL1 of the best mask (1 when no target was reached)
  * @param similarity    mean cosine of the stamped batch at the best step (at the last step if none)
+ * @param heldOutSimilarity the same on the held-out images (NaN without a holdout or a trigger)
+ * @param heldOut       shadow images kept out of the optimisation to confirm triggers (0: none)
  * @param steps         steps run (fewer than configured after an early stop)
  */
 public record InversionResult(float[] mask, float[] pattern, int height, int width, boolean targetReached,
-        double pl1, double similarity, int steps, boolean earlyStopped, List<StepRecord> history) {
+        double pl1, double similarity, double heldOutSimilarity, int heldOut, int steps, boolean earlyStopped, List<StepRecord> history) {
 }

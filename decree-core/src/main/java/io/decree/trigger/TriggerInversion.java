@@ -49,11 +49,16 @@ public final class TriggerInversion {
         }
         Random init = new Random(cfg.seed());
         try (NDManager run = encoder.manager().newSubManager()) {
-            NDArray all = run.create(images.flat(), new Shape(n, 3, h, w));
+            int held = heldOutCount(cfg.holdout(), n);
+            float[][] split = split(images.flat(), n, held, 3 * h * w, cfg.seed());
+            n -= held;
+            NDArray all = run.create(split[0], new Shape(n, 3, h, w));
             Squash squash = new Squash(run);
             NDArray center = cfg.centerEmbeddings() ? meanEmbedding(encoder, all, run, cfg.batchSize()) : null;
             TriggerLoss loss = new TriggerLoss(encoder, run, center);
-            Search search = new Search(all, loss, h, w, progress);
+            Holdout holdout = held == 0 ? null
+                    : new Holdout(encoder, run.create(split[1], new Shape(held, 3, h, w)), center, run, cfg.batchSize());
+            Search search = new Search(all, loss, holdout, h, w, progress);
             List<MaskStart> starts = MaskStart.plan(h, w, cfg.windowGrid());
             int batch = Math.min(cfg.batchSize(), n);
 
@@ -89,6 +94,7 @@ public final class TriggerInversion {
     private static final class Search {
         private final NDArray all;
         private final TriggerLoss loss;
+        private final Holdout holdout;
         private final int h;
         private final int w;
         private final Consumer<StepRecord> progress;
@@ -99,11 +105,13 @@ public final class TriggerInversion {
         private float[] bestMask;
         private float[] bestPattern;
         private double bestSimilarity;
+        private double bestHeldOutSimilarity = Double.NaN;
         private boolean bestEarlyStopped;
 
-        Search(NDArray all, TriggerLoss loss, int h, int w, Consumer<StepRecord> progress) {
+        Search(NDArray all, TriggerLoss loss, Holdout holdout, int h, int w, Consumer<StepRecord> progress) {
             this.all = all;
             this.loss = loss;
+            this.holdout = holdout;
             this.h = h;
             this.w = w;
             this.progress = progress;
@@ -112,7 +120,7 @@ public final class TriggerInversion {
         /** Runs {@code a} until it has made {@code upTo} steps in all or stopped early. */
         void advance(Attempt a, int upTo) {
             while (a.steps() < upTo && !a.earlyStopped()) {
-                Attempt.Step s = a.step(all, loss);
+                Attempt.Step s = a.step(all, loss, holdout);
                 steps++;
                 lastSimilarity = s.similarity();
                 double best = Math.min(bestL1, a.bestL1());
@@ -131,17 +139,60 @@ public final class TriggerInversion {
                 bestMask = a.bestMask();
                 bestPattern = a.bestPattern();
                 bestSimilarity = a.bestSimilarity();
+                bestHeldOutSimilarity = a.bestHeldOutSimilarity();
                 bestEarlyStopped = a.earlyStopped();
             }
         }
 
         InversionResult result() {
             if (bestMask == null) {
-                return new InversionResult(null, null, h, w, false, 1.0, lastSimilarity, steps, false, history);
+                return new InversionResult(null, null, h, w, false, 1.0, lastSimilarity, Double.NaN, heldOut(), steps,
+                        false, history);
             }
             return new InversionResult(bestMask, bestPattern, h, w, true, Pl1Norm.of(bestMask, h, w), bestSimilarity,
-                    steps, bestEarlyStopped, history);
+                    bestHeldOutSimilarity, heldOut(), steps, bestEarlyStopped, history);
         }
+
+        private int heldOut() {
+            return holdout == null ? 0 : holdout.size();
+        }
+    }
+
+    /** Held-out images for a shadow set of {@code n}: at most {@code wanted}, a fifth of the set, and 0 below a pair. */
+    static int heldOutCount(int wanted, int n) {
+        int k = Math.min(wanted, n / 5);
+        return k < 2 ? 0 : k;
+    }
+
+    /**
+     * The images cut into [search, held-out] by a seeded shuffle (held-out empty: the images as
+     * given, so that a scan without a holdout is the same scan as before it existed).
+     */
+    static float[][] split(float[] flat, int n, int held, int plane, long seed) {
+        if (held == 0) {
+            return new float[][] {flat, new float[0]};
+        }
+        int[] perm = new int[n];
+        for (int i = 0; i < n; i++) {
+            perm[i] = i;
+        }
+        Random rnd = new Random(seed * 17 + 3);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        float[] out = new float[held * plane];
+        float[] in = new float[(n - held) * plane];
+        for (int k = 0; k < n; k++) {
+            if (k < held) {
+                System.arraycopy(flat, perm[k] * plane, out, k * plane, plane);
+            } else {
+                System.arraycopy(flat, perm[k] * plane, in, (k - held) * plane, plane);
+            }
+        }
+        return new float[][] {in, out};
     }
 
     /** The clean images' mean embedding [1,D], in batches, without a tape; owned by {@code run}. */

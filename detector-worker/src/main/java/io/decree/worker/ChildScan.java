@@ -67,7 +67,8 @@ final class ChildScan {
                 "--threshold", String.valueOf(s.threshold()), "--steps", String.valueOf(s.steps()),
                 "--batch", String.valueOf(s.batch()), "--max-images", String.valueOf(s.maxImages()),
                 "--seed", String.valueOf(s.seed()), "--mask-grid", String.valueOf(s.maskGrid()),
-                "--window-grid", String.valueOf(s.windowGrid()), "--device", s.device()));
+                "--window-grid", String.valueOf(s.windowGrid()), "--holdout", String.valueOf(s.holdout()),
+                "--device", s.device()));
         Files.createDirectories(out);
         Path stdout = out.resolve("child.stdout");
         Path stderr = out.resolve("child.stderr");

@@ -35,6 +35,10 @@ public interface WorkerSettings {
     @WithDefault("5")
     int windowGrid();
 
+    /** Shadow images kept out of the search to confirm each trigger (at most a fifth of the set; 0: off, the paper's). */
+    @WithDefault("0")
+    int holdout();
+
     @WithDefault("auto")
     String device();
 
@@ -49,7 +53,9 @@ public interface WorkerSettings {
     /** The settings that change a verdict, in a fixed order: hashed into the scan key. */
     default String canonical(String shadowSet, Map<String, Object> inputSpec) {
         return "threshold=" + threshold() + ";steps=" + steps() + ";batch=" + batch() + ";maxImages=" + maxImages()
-                + ";seed=" + seed() + ";maskGrid=" + maskGrid() + ";windowGrid=" + windowGrid() + ";shadow=" + shadowSet
+                + ";seed=" + seed() + ";maskGrid=" + maskGrid() + ";windowGrid=" + windowGrid()
+                // Only when on, so that the scan ids of earlier scans (made without a holdout) stay valid.
+                + (holdout() > 0 ? ";holdout=" + holdout() : "") + ";shadow=" + shadowSet
                 + ";spec=" + (inputSpec == null ? "sidecar" : new TreeMap<>(inputSpec));
     }
 }
