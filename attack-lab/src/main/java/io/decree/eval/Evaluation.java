@@ -14,9 +14,15 @@ import java.util.Random;
  *
  * @param auroc probability that a random trojaned encoder has a smaller PL1 than a random clean
  *              one (ties count half): the threshold-free separation
+ * @param crossValidated every encoder of the two halves judged at the threshold fitted on the other
+ *              half (two-fold cross-validation): held-out figures over the whole zoo; null without folds
  */
 public record Evaluation(List<Row> rows, double threshold, double accuracy, double tpr, double fpr, double auroc,
-        double meanSeconds, double medianSeconds, List<Fold> heldOut) {
+        double meanSeconds, double medianSeconds, List<Fold> heldOut, Pooled crossValidated) {
+
+    /** Rates over encoders each judged by a threshold fitted without it. */
+    public record Pooled(int encoders, int correct, double accuracy, double tpr, double fpr) {
+    }
 
     /** Seed of the split into halves; fixed, so the halves are known before any scan. */
     static final long SPLIT_SEED = 1;
@@ -46,7 +52,37 @@ public record Evaluation(List<Row> rows, double threshold, double accuracy, doub
         double mean = secs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         int k = secs.size();
         double median = k == 0 ? Double.NaN : k % 2 == 1 ? secs.get(k / 2) : (secs.get(k / 2 - 1) + secs.get(k / 2)) / 2;
-        return new Evaluation(rows, threshold, r.accuracy(), r.tpr(), r.fpr(), auroc(rows), mean, median, heldOut(rows));
+        List<Fold> folds = heldOut(rows);
+        return new Evaluation(rows, threshold, r.accuracy(), r.tpr(), r.fpr(), auroc(rows), mean, median, folds,
+                pooled(rows, folds));
+    }
+
+    static Pooled pooled(List<Row> rows, List<Fold> folds) {
+        if (folds.isEmpty()) {
+            return null;
+        }
+        int tp = 0;
+        int fn = 0;
+        int fp = 0;
+        int tn = 0;
+        for (Fold f : folds) {
+            for (Row r : rows) {
+                if (!f.reportOn().contains(r.model())) {
+                    continue;
+                }
+                boolean flagged = r.flaggedAt(f.threshold());
+                if (r.trojaned()) {
+                    tp += flagged ? 1 : 0;
+                    fn += flagged ? 0 : 1;
+                } else {
+                    fp += flagged ? 1 : 0;
+                    tn += flagged ? 0 : 1;
+                }
+            }
+        }
+        int n = tp + fn + fp + tn;
+        return new Pooled(n, tp + tn, (tp + tn) / (double) n, tp + fn == 0 ? Double.NaN : tp / (double) (tp + fn),
+                fp + tn == 0 ? Double.NaN : fp / (double) (fp + tn));
     }
 
     private static Rates rates(List<Row> rows, double threshold) {
@@ -167,6 +203,13 @@ public record Evaluation(List<Row> rows, double threshold, double accuracy, doub
                     "%nThreshold fitted on half %s (%d encoders: %s): %.4f; on the other %d: accuracy %.3f, TPR %.3f, FPR %.3f, AUROC %.3f%n",
                     i == 0 ? "A" : "B", f.fitOn().size(), String.join(", ", f.fitOn()), f.threshold(), f.reportOn().size(),
                     f.accuracy(), f.tpr(), f.fpr(), f.auroc()));
+        }
+        if (crossValidated != null) {
+            sb.append(String.format(Locale.ROOT,
+                    "%nBoth halves, each encoder judged at the threshold fitted on the other half (two-fold cross-validation): "
+                            + "%d of %d right, accuracy %.3f, TPR %.3f, FPR %.3f%n",
+                    crossValidated.correct(), crossValidated.encoders(), crossValidated.accuracy(), crossValidated.tpr(),
+                    crossValidated.fpr()));
         }
         return sb.toString();
     }

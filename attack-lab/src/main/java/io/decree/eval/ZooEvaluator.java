@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
-/** Scans every encoder of a zoo with default settings and a fixed threshold; writes eval.json, eval.md, pl1.png. */
+/** Scans every encoder of a zoo with one detector config and a fixed threshold; writes eval.json, eval.md, pl1.png. */
 public final class ZooEvaluator {
     private ZooEvaluator() {
     }
@@ -24,10 +24,11 @@ public final class ZooEvaluator {
      * @param only       scan only the encoders whose manifest path matches (null: all)
      * @param images     shadow images for every encoder instead of each entry's own (the out-of-distribution study)
      * @param maxImages  at most this many shadow images per scan (the shadow-set-size study)
+     * @param config     the detector's search settings (a candidate config is judged on the zoo with them)
      */
-    public record Options(double threshold, Pattern only, Path images, int maxImages) {
+    public record Options(double threshold, Pattern only, Path images, int maxImages, InversionConfig config) {
         public static Options defaults(double threshold) {
-            return new Options(threshold, null, null, Scanner.DEFAULT_MAX_IMAGES);
+            return new Options(threshold, null, null, Scanner.DEFAULT_MAX_IMAGES, InversionConfig.defaults());
         }
     }
 
@@ -47,7 +48,7 @@ public final class ZooEvaluator {
                 progress.accept(String.format("[%d/%d] %s", ++i, entries.size(), name));
             }
             ScanReport r = Scanner.scan(new Scanner.Request(e.model(), InputSpec.sidecarOf(e.model()),
-                    opts.images() != null ? opts.images() : e.images(), InversionConfig.defaults(), opts.threshold(),
+                    opts.images() != null ? opts.images() : e.images(), opts.config(), opts.threshold(),
                     opts.maxImages(), null, out.resolve("scans").resolve(name.replaceFirst("\\.pt$", ""))), null).report();
             rows.add(new Evaluation.Row(name, e.trojaned(), r.pl1Norm(), r.targetReached(), r.verdict().json(), r.seconds()));
         }

@@ -75,11 +75,34 @@ class EvaluationTest {
     }
 
     @Test
+    void crossValidationJudgesEveryEncoderOnceAtTheThresholdOfTheOtherHalf() {
+        List<Evaluation.Row> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            rows.add(new Evaluation.Row("t" + i, true, 0.005 + 0.001 * i, true, "trojaned", 1));
+            rows.add(new Evaluation.Row("c" + i, false, 0.05 + 0.01 * i, true, "clean", 1));
+        }
+        // One trojan far above every clean encoder: whichever half holds it, the other half's
+        // threshold (fitted below the clean ones) misses it, and its own half's fit is no help to it.
+        rows.add(new Evaluation.Row("t9", true, 0.5, true, "clean", 1));
+        rows.add(new Evaluation.Row("c9", false, 0.2, true, "clean", 1));
+        Evaluation e = Evaluation.of(rows, 0.015);
+        Evaluation.Pooled cv = e.crossValidated();
+        assertEquals(rows.size(), cv.encoders(), "each encoder judged once");
+        assertEquals(rows.size() - 1, cv.correct(), e.markdown());
+        assertEquals(4.0 / 5, cv.tpr(), 1e-12);
+        assertEquals(0.0, cv.fpr());
+        double byFolds = e.heldOut().stream().mapToDouble(f -> f.accuracy() * f.reportOn().size()).sum() / rows.size();
+        assertEquals(byFolds, cv.accuracy(), 1e-12, "the pooled accuracy is the folds' accuracies weighted by size");
+        assertTrue(e.markdown().contains("two-fold cross-validation): 9 of 10 right"), e.markdown());
+    }
+
+    @Test
     void noHeldOutFiguresWhenAHalfWouldLackALabel() {
         // One trojaned encoder: only one half can hold it, so no fold can be fitted and judged.
         Evaluation e = Evaluation.of(List.of(row(true, 0.005, 1), row(false, 0.05, 1), row(false, 0.06, 1),
                 row(false, 0.07, 1)), 0.015);
         assertTrue(e.heldOut().isEmpty(), e.heldOut().toString());
+        assertEquals(null, e.crossValidated(), "nor a cross-validated figure");
     }
 
     @Test

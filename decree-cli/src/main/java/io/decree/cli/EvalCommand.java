@@ -1,9 +1,11 @@
 package io.decree.cli;
 
+import io.decree.BadInputException;
 import io.decree.eval.Evaluation;
 import io.decree.eval.Zoo;
 import io.decree.eval.ZooEvaluator;
 import io.decree.scan.Scanner;
+import io.decree.trigger.InversionConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
@@ -33,11 +35,29 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--max-images", description = "Shadow images per scan at most (shadow-set-size study; default: ${DEFAULT-VALUE}).")
     int maxImages = Scanner.DEFAULT_MAX_IMAGES;
 
+    @Option(names = "--center", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Similarity on embeddings centred on the clean images' mean (default: on; --no-center: the paper's plain cosine).")
+    boolean center = true;
+
+    @Option(names = "--window-grid", paramLabel = "N", description = "Window starts N x N (0: the paper's single start; default: ${DEFAULT-VALUE}).")
+    int windowGrid = InversionConfig.DEFAULT_WINDOW_GRID;
+
+    @Option(names = "--holdout", paramLabel = "N", description = "Shadow images kept out of the search to confirm triggers (default: ${DEFAULT-VALUE}).")
+    int holdout = InversionConfig.DEFAULT_HOLDOUT;
+
+    @Option(names = "--target", paramLabel = "X", description = "Similarity a trigger must reach (default: ${DEFAULT-VALUE}).")
+    double target = InversionConfig.defaults().similarityTarget();
+
     @Override
     public Integer call() throws Exception {
+        if (windowGrid < 0 || holdout < 0 || !(target > 0 && target < 1)) {
+            throw new BadInputException("--window-grid and --holdout must be >= 0 and --target in (0,1)");
+        }
+        InversionConfig config = InversionConfig.defaults().toBuilder().centerEmbeddings(center).windowGrid(windowGrid)
+                .holdout(holdout).similarityTarget(target).build();
         Evaluation eval = ZooEvaluator.run(Zoo.read(zooDir),
-                new ZooEvaluator.Options(threshold, only == null ? null : Pattern.compile(only), images, maxImages), out != null ? out : zooDir.resolve("eval"),
-                System.err::println);
+                new ZooEvaluator.Options(threshold, only == null ? null : Pattern.compile(only), images, maxImages, config),
+                out != null ? out : zooDir.resolve("eval"), System.err::println);
         System.out.print(eval.markdown());
         return 0;
     }
