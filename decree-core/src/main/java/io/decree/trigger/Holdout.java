@@ -1,9 +1,9 @@
 package io.decree.trigger;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import io.decree.encoder.Encoder;
+import java.util.Arrays;
 
 /**
  * Shadow images the optimisation never sees. A backdoor collapses any stamped input, while a
@@ -20,16 +20,14 @@ final class Holdout {
     private final Encoder encoder;
     private final NDArray images;
     private final NDArray center;
-    private final NDArray tiny;
     private final int batch;
     private final int size;
 
     /** @param images [K,3,H,W] owned by the run; @param center the clean mean embedding, or null */
-    Holdout(Encoder encoder, NDArray images, NDArray center, NDManager run, int batch) {
+    Holdout(Encoder encoder, NDArray images, NDArray center, int batch) {
         this.encoder = encoder;
         this.images = images;
         this.center = center;
-        this.tiny = run.create(1e-12f);
         this.batch = batch;
         this.size = (int) images.getShape().get(0);
     }
@@ -40,28 +38,17 @@ final class Holdout {
 
     /** Mean pairwise (centred) cosine of the held-out images stamped with {@code mask} and {@code pattern}. */
     double similarity(NDArray mask, NDArray pattern) {
-        double[] sum = null;
+        float[][] rows = new float[size][];
         for (int start = 0; start < size; start += batch) {
             try (NDScope scope = new NDScope()) {
                 NDArray e = encoder.embed(Pattern.stamp(images.get(start + ":" + Math.min(size, start + batch)), mask, pattern));
-                if (center != null) {
-                    e = e.sub(center);
-                }
-                NDArray unit = e.div(e.square().sum(new int[] {1}, true).sqrt().maximum(tiny));
-                float[] part = unit.sum(new int[] {0}).toFloatArray();
-                if (sum == null) {
-                    sum = new double[part.length];
-                }
-                for (int j = 0; j < part.length; j++) {
-                    sum[j] += part[j];
+                float[] flat = (center == null ? e : e.sub(center)).toFloatArray();
+                int d = flat.length / (Math.min(size, start + batch) - start);
+                for (int i = 0; i * d < flat.length; i++) {
+                    rows[start + i] = Arrays.copyOfRange(flat, i * d, (i + 1) * d);
                 }
             }
         }
-        double total = 0;
-        for (double s : sum) {
-            total += s * s;
-        }
-        // sum_{i!=j} u_i.u_j = |sum_i u_i|^2 - N, as SelfSimilarity.
-        return (total - size) / (size * (size - 1.0));
+        return TriggerTransfer.meanCosine(rows, null);
     }
 }

@@ -57,7 +57,7 @@ public final class TriggerInversion {
             NDArray center = cfg.centerEmbeddings() ? meanEmbedding(encoder, all, run, cfg.batchSize()) : null;
             TriggerLoss loss = new TriggerLoss(encoder, run, center);
             Holdout holdout = held == 0 ? null
-                    : new Holdout(encoder, run.create(split[1], new Shape(held, 3, h, w)), center, run, cfg.batchSize());
+                    : new Holdout(encoder, run.create(split[1], new Shape(held, 3, h, w)), center, cfg.batchSize());
             Search search = new Search(all, loss, holdout, h, w, progress);
             List<MaskStart> starts = MaskStart.plan(h, w, cfg.windowGrid());
             int batch = Math.min(cfg.batchSize(), n);

@@ -71,7 +71,7 @@ class HoldoutTest {
             encoder.probe();
             NDArray images = run.create(faces.flat(), new Shape(faces.size(), 3, SIDE, SIDE));
             NDArray center = TriggerInversion.meanEmbedding(encoder, images, run, 8);
-            Holdout holdout = new Holdout(encoder, images, center, run, 7);
+            Holdout holdout = new Holdout(encoder, images, center, 7);
             NDArray pattern = run.ones(new Shape(1, 3, SIDE, SIDE));
             double hit = holdout.similarity(corner(run, 0), pattern);
             double miss = holdout.similarity(corner(run, SIDE - 4), pattern);
