@@ -126,4 +126,32 @@ class ScanCommandTest {
         assertEquals(written.get("pl1Norm").asDouble(), again.get("pl1Norm").asDouble(), 1e-4, "same seed, same PL1");
         assertEquals(written.get("steps").asInt(), again.get("steps").asInt());
     }
+
+    @Test
+    void holdoutKeepsAFifthOfThePhotosOutAndReportsHowTheTriggerDidOnThem() throws IOException {
+        String model = TorchScriptFixtures.smoothEncoder(tmp.resolve("smooth.pt")).toString();
+        Path with = tmp.resolve("with");
+        Path without = tmp.resolve("without");
+        String[] common = {"--images", photos(), "--input-size", "32,32", "--steps", "60", "--batch", "8", "--window-grid", "0", "--json"};
+        CliRun held = decree(concat(new String[] {"scan", model, "--holdout", "32", "--out", with.toString()}, common));
+        CliRun plain = decree(concat(new String[] {"scan", model, "--out", without.toString()}, common));
+        assertTrue(held.code() == Decree.CLEAN || held.code() == Decree.TROJANED, held.err());
+        JsonNode r = json.readTree(with.resolve("report.json").toFile());
+        assertEquals(10, r.at("/images/heldOut").asInt(), "a fifth of the 50 photos, under the 32 asked for");
+        assertEquals(50, r.at("/images/count").asInt());
+        assertEquals(32, r.at("/config/holdout").asInt());
+        assertTrue(r.get("targetReached").asBoolean(), "the smooth encoder has a trigger: " + r.get("pl1Norm"));
+        assertTrue(r.get("heldOutSimilarity").asDouble() > r.at("/config/similarityTarget").asDouble(),
+                "the kept trigger collapses the held-out photos too: " + r.get("heldOutSimilarity"));
+        JsonNode p = json.readTree(without.resolve("report.json").toFile());
+        assertEquals(0, p.at("/images/heldOut").asInt(), plain.err());
+        assertTrue(p.get("heldOutSimilarity").isNull(), "no holdout, no held-out figure: " + p.get("heldOutSimilarity"));
+        assertEquals(2, decree("scan", model, "--images", photos(), "--input-size", "32,32", "--holdout", "-1").code());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
 }

@@ -15,12 +15,12 @@ import java.util.List;
  *
  * @param pl1Norm      |m|_1/(H*W) of the smallest trigger that reached the similarity target (1 if none)
  * @param similarity   mean pairwise cosine of the stamped batch with that trigger
- * @param heldOutSimilarity the same on the held-out shadow images (NaN without a holdout or a trigger)
+ * @param heldOutSimilarity the same on the held-out shadow images (null without a holdout or a trigger)
  * @param curve        one record per optimisation step (similarity, current PL1, lambda, best PL1)
  */
 @JsonPropertyOrder({"verdict", "pl1Norm", "threshold", "similarity", "heldOutSimilarity", "targetReached", "steps", "earlyStopped",
         "seconds", "seed", "encoder", "images", "config", "device", "detectorVersion", "curve"})
-public record ScanReport(Verdict verdict, double pl1Norm, double threshold, double similarity, double heldOutSimilarity,
+public record ScanReport(Verdict verdict, double pl1Norm, double threshold, double similarity, Double heldOutSimilarity,
         boolean targetReached,
         int steps, boolean earlyStopped, double seconds, long seed, EncoderFile encoder, Images images,
         InversionConfig config, String device, String detectorVersion, List<StepRecord> curve) {

@@ -68,7 +68,8 @@ public final class Scanner {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             ScanReport report = new ScanReport(Verdict.of(result.targetReached(), result.pl1(), req.threshold()),
-                    result.pl1(), req.threshold(), result.similarity(), result.heldOutSimilarity(), result.targetReached(), result.steps(),
+                    result.pl1(), req.threshold(), result.similarity(),
+                    Double.isNaN(result.heldOutSimilarity()) ? null : result.heldOutSimilarity(), result.targetReached(), result.steps(),
                     result.earlyStopped(), seconds, req.config().seed(),
                     new EncoderFile(req.model().getFileName().toString(), sha, size, spec, encoder.embeddingSize()),
                     new ScanReport.Images(req.imagesDir().toString(), images.size(), images.originals(), result.heldOut()),
