@@ -4,7 +4,7 @@
 # out-of-distribution shadow images) on its 32x32 encoders.
 #   bench/build-zoo.sh [--size ci|full] [--out DIR] [--no-study]
 #   ci:   4 encoders (SimCLR on Fashion-MNIST, 2 trojans, 1 control), ~2 min build + a few min eval on 2 cores
-#   full: 24 encoders, ~50 min build + ~2 h eval (MobileNetV2 alone ~67 min) + a few min replay + ~1 h studies
+#   full: 24 encoders, ~50 min build + ~1.5-2 h eval (MobileNetV2 alone 56-67 min) + a few min replay + ~1 h studies
 #         on 2 cores, with the default window starts
 # Results: DIR/zoo.md (the zoo's card), DIR/eval/{eval.md,eval.json,pl1.png,replay.md}, DIR/study/study.md.
 # An interrupted run resumes: encoders already built are kept (delete DIR to rebuild everything).

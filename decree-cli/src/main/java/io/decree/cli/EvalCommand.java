@@ -35,9 +35,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--max-images", description = "Shadow images per scan at most (shadow-set-size study; default: ${DEFAULT-VALUE}).")
     int maxImages = Scanner.DEFAULT_MAX_IMAGES;
 
-    @Option(names = "--center", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Similarity on embeddings centred on the clean images' mean (default: on; --no-center: the paper's plain cosine).")
-    boolean center = true;
+    @Option(names = "--center", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Similarity on embeddings centred on the clean images' mean (default: off, the paper's plain cosine).")
+    boolean center;
 
     @Option(names = "--window-grid", paramLabel = "N", description = "Window starts N x N (0: the paper's single start; default: ${DEFAULT-VALUE}).")
     int windowGrid = InversionConfig.DEFAULT_WINDOW_GRID;

@@ -34,9 +34,9 @@ final class ScanOptions {
     @Option(names = "--max-images", paramLabel = "N", description = "Use at most N shadow images (default: ${DEFAULT-VALUE}).")
     int maxImages = Scanner.DEFAULT_MAX_IMAGES;
 
-    @Option(names = "--center", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "Measure similarity on embeddings centred on the clean images' mean (default: on; --no-center is the paper's plain cosine).")
-    boolean center = true;
+    @Option(names = "--center", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Measure similarity on embeddings centred on the clean images' mean (default: off, the paper's plain cosine).")
+    boolean center;
 
     @Option(names = "--mask-grid", paramLabel = "N", description = "Optimise the mask on about N x N cells (0: per pixel; default: ${DEFAULT-VALUE}).")
     int maskGrid = InversionConfig.defaults().maskGrid();

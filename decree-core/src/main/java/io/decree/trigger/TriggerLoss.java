@@ -14,7 +14,9 @@ import io.decree.encoder.Encoder;
  * people), and then a tiny natural patch reaches 0.99 on a clean encoder. Measured on the face
  * encoder without centring: clean PL1 0.0171, BadEncoder-trojaned (24px patch) 0.0158, no
  * separation. A backdoor's collapse onto the reference survives centring: its stamped images
- * still meet at one point, f(r) - c.
+ * still meet at one point, f(r) - c. That was the single start with a per-pixel mask; with window
+ * starts and the grid mask the plain cosine separates the face encoders (clean 0.029, trojan 0.0028)
+ * and the whole evaluation zoo better than centring, so centring is off by default.
  */
 final class TriggerLoss {
     private final Encoder encoder;

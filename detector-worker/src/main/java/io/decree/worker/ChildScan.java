@@ -68,7 +68,7 @@ final class ChildScan {
                 "--batch", String.valueOf(s.batch()), "--max-images", String.valueOf(s.maxImages()),
                 "--seed", String.valueOf(s.seed()), "--mask-grid", String.valueOf(s.maskGrid()),
                 "--window-grid", String.valueOf(s.windowGrid()), "--holdout", String.valueOf(s.holdout()),
-                "--device", s.device()));
+                s.center() ? "--center" : "--no-center", "--device", s.device()));
         Files.createDirectories(out);
         Path stdout = out.resolve("child.stdout");
         Path stderr = out.resolve("child.stderr");

@@ -39,6 +39,10 @@ public interface WorkerSettings {
     @WithDefault("0")
     int holdout();
 
+    /** Similarity on embeddings centred on the clean images' mean (false: the paper's plain cosine, the CLI default). */
+    @WithDefault("false")
+    boolean center();
+
     @WithDefault("auto")
     String device();
 
@@ -55,7 +59,7 @@ public interface WorkerSettings {
         return "threshold=" + threshold() + ";steps=" + steps() + ";batch=" + batch() + ";maxImages=" + maxImages()
                 + ";seed=" + seed() + ";maskGrid=" + maskGrid() + ";windowGrid=" + windowGrid()
                 // Only when on, so that the scan ids of earlier scans (made without a holdout) stay valid.
-                + (holdout() > 0 ? ";holdout=" + holdout() : "") + ";shadow=" + shadowSet
+                + (holdout() > 0 ? ";holdout=" + holdout() : "") + ";center=" + center() + ";shadow=" + shadowSet
                 + ";spec=" + (inputSpec == null ? "sidecar" : new TreeMap<>(inputSpec));
     }
 }
