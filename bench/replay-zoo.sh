@@ -29,8 +29,10 @@ fi
 {
   echo "# Recovered triggers replayed (\`bench/replay-zoo.sh\`)"
   echo
-  echo "Centred similarity of the stamped images with the trigger each scan of \`$(basename "$EVAL")\` recovered,"
+  echo "Similarity of the stamped images with the trigger each scan of \`$(basename "$EVAL")\` recovered,"
   echo "read back from its evidence PNGs: on the scan's own shadow images, and on images the scan never saw."
+  echo "Each row uses the measure its scan optimised: the plain cosine (the default), or the centred one"
+  echo "for a scan run with --center (marked \"centred\")."
   echo
   echo "| model | label | PL1 | shadow images | similarity there | unseen images | similarity there |"
   echo "|---|---|---|---|---|---|---|"
@@ -51,9 +53,11 @@ fi
       echo "| $name | $label | – | no trigger reached the target | | | |"; continue
     fi
     r="$("$D" replay "$ZOO/$model" --scan "$scan" --images "$ZOO/$images" ${unseen:+"$unseen"} --json)"
-    own="$(jq -r '.replays[0] | "\(.count) | \(.similarity*10000|round/10000)"' <<<"$r")"
+    key=plainSimilarity; mark=""
+    if jq -e '.config.centerEmbeddings' "$scan/report.json" >/dev/null; then key=similarity; mark=" (centred)"; fi
+    own="$(jq -r --arg k "$key" '.replays[0] | "\(.count) | \(.[$k]*10000|round/10000)"' <<<"$r")$mark"
     other="– | –"
-    [ -n "$unseen" ] && other="$(jq -r '.replays[1] | "\(.count) ('"$(basename "$unseen")"') | \(.similarity*10000|round/10000)"' <<<"$r")"
+    [ -n "$unseen" ] && other="$(jq -r --arg k "$key" '.replays[1] | "\(.count) ('"$(basename "$unseen")"') | \(.[$k]*10000|round/10000)"' <<<"$r")$mark"
     echo "| $name | $label | $(jq -r '.pl1*10000|round/10000' <<<"$r") | $own | $other |"
   done
 } > "$EVAL/replay.md"
