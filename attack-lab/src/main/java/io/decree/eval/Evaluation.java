@@ -61,16 +61,27 @@ public record Evaluation(List<Row> rows, double threshold, double accuracy, doub
         if (folds.isEmpty()) {
             return null;
         }
-        int tp = 0;
-        int fn = 0;
-        int fp = 0;
-        int tn = 0;
+        Tally t = new Tally(0, 0, 0, 0);
         for (Fold f : folds) {
+            t = t.plus(Tally.of(rows.stream().filter(r -> f.reportOn().contains(r.model())).toList(), f.threshold()));
+        }
+        Rates r = t.rates();
+        return new Pooled(t.total(), t.tp() + t.tn(), r.accuracy(), r.tpr(), r.fpr());
+    }
+
+    private static Rates rates(List<Row> rows, double threshold) {
+        return Tally.of(rows, threshold).rates();
+    }
+
+    /** Confusion counts of rows judged at a threshold. */
+    private record Tally(int tp, int fp, int tn, int fn) {
+        static Tally of(List<Row> rows, double threshold) {
+            int tp = 0;
+            int fp = 0;
+            int tn = 0;
+            int fn = 0;
             for (Row r : rows) {
-                if (!f.reportOn().contains(r.model())) {
-                    continue;
-                }
-                boolean flagged = r.flaggedAt(f.threshold());
+                boolean flagged = r.flaggedAt(threshold);
                 if (r.trojaned()) {
                     tp += flagged ? 1 : 0;
                     fn += flagged ? 0 : 1;
@@ -79,29 +90,21 @@ public record Evaluation(List<Row> rows, double threshold, double accuracy, doub
                     tn += flagged ? 0 : 1;
                 }
             }
+            return new Tally(tp, fp, tn, fn);
         }
-        int n = tp + fn + fp + tn;
-        return new Pooled(n, tp + tn, (tp + tn) / (double) n, tp + fn == 0 ? Double.NaN : tp / (double) (tp + fn),
-                fp + tn == 0 ? Double.NaN : fp / (double) (fp + tn));
-    }
 
-    private static Rates rates(List<Row> rows, double threshold) {
-        int tp = 0;
-        int fp = 0;
-        int tn = 0;
-        int fn = 0;
-        for (Row r : rows) {
-            boolean flagged = r.flaggedAt(threshold);
-            if (r.trojaned()) {
-                tp += flagged ? 1 : 0;
-                fn += flagged ? 0 : 1;
-            } else {
-                fp += flagged ? 1 : 0;
-                tn += flagged ? 0 : 1;
-            }
+        Tally plus(Tally o) {
+            return new Tally(tp + o.tp, fp + o.fp, tn + o.tn, fn + o.fn);
         }
-        return new Rates((tp + tn) / (double) rows.size(), tp + fn == 0 ? Double.NaN : tp / (double) (tp + fn),
-                fp + tn == 0 ? Double.NaN : fp / (double) (fp + tn));
+
+        int total() {
+            return tp + fp + tn + fn;
+        }
+
+        Rates rates() {
+            return new Rates((tp + tn) / (double) total(), tp + fn == 0 ? Double.NaN : tp / (double) (tp + fn),
+                    fp + tn == 0 ? Double.NaN : fp / (double) (fp + tn));
+        }
     }
 
     static double auroc(List<Row> rows) {

@@ -34,34 +34,21 @@ final class ScanOptions {
     @Option(names = "--max-images", paramLabel = "N", description = "Use at most N shadow images (default: ${DEFAULT-VALUE}).")
     int maxImages = Scanner.DEFAULT_MAX_IMAGES;
 
-    @Option(names = "--center", negatable = true, defaultValue = "false", fallbackValue = "true",
-            description = "Measure similarity on embeddings centred on the clean images' mean (default: off, the paper's plain cosine).")
-    boolean center;
-
     @Option(names = "--mask-grid", paramLabel = "N", description = "Optimise the mask on about N x N cells (0: per pixel; default: ${DEFAULT-VALUE}).")
     int maskGrid = InversionConfig.defaults().maskGrid();
 
-    @Option(names = "--window-grid", paramLabel = "N",
-            description = "Also start the search from N x N windows (0: only the paper's uniform start; default: ${DEFAULT-VALUE}).")
-    int windowGrid = InversionConfig.DEFAULT_WINDOW_GRID;
-
-    @Option(names = "--target", paramLabel = "X",
-            description = "Mean cosine the stamped images must reach for a trigger to count (the paper's 0.99; default: ${DEFAULT-VALUE}).")
-    double target = InversionConfig.defaults().similarityTarget();
-
-    @Option(names = "--holdout", paramLabel = "N",
-            description = "Keep N shadow images (at most a fifth) out of the search; a trigger counts only if it collapses them too (0: off, the paper's; default: ${DEFAULT-VALUE}).")
-    int holdout = InversionConfig.DEFAULT_HOLDOUT;
+    @Mixin
+    SearchOptions search = new SearchOptions();
 
     @Option(names = "--device", paramLabel = "auto|cpu|gpu", description = "Where to run (default: ${DEFAULT-VALUE}: the GPU when one is present).")
     String device = "auto";
 
     InversionConfig config() {
-        if (steps < 1 || batch < 2 || !(lr > 0) || windowGrid < 0 || holdout < 0 || !(target > 0 && target < 1)) {
-            throw new BadInputException("--steps must be >= 1, --batch >= 2, --lr > 0, --window-grid >= 0, --holdout >= 0 and --target in (0,1)");
+        if (steps < 1 || batch < 2 || !(lr > 0)) {
+            throw new BadInputException("--steps must be >= 1, --batch >= 2 and --lr > 0");
         }
-        return InversionConfig.defaults().toBuilder().steps(steps).batchSize(batch).seed(seed).learningRate(lr)
-                .centerEmbeddings(center).maskGrid(maskGrid).windowGrid(windowGrid).holdout(holdout).similarityTarget(target).build();
+        return search.applyTo(InversionConfig.defaults().toBuilder().steps(steps).batchSize(batch).seed(seed).learningRate(lr)
+                .maskGrid(maskGrid)).build();
     }
 
     Device device() {
