@@ -1,5 +1,13 @@
 package io.decree.eval;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -188,6 +196,43 @@ public record Evaluation(List<Row> rows, double threshold, double accuracy, doub
                 r.tpr(), r.fpr(), auroc(report));
     }
 
+    /**
+     * The evaluation as eval.json. A rate with nothing to count (TPR of a run without trojaned
+     * encoders, AUROC without both labels) is null: Jackson would write the string "NaN", which a
+     * reader expecting a number chokes on.
+     */
+    public String json() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("eval.json could not be written", e);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .registerModule(new SimpleModule().addSerializer(Double.class, new NanAsNull())
+                    .addSerializer(double.class, new NanAsNull()));
+
+    private static final class NanAsNull extends StdSerializer<Double> {
+        NanAsNull() {
+            super(Double.class);
+        }
+
+        @Override
+        public void serialize(Double v, JsonGenerator gen, SerializerProvider p) throws IOException {
+            if (v.isNaN()) {
+                gen.writeNull();
+            } else {
+                gen.writeNumber(v);
+            }
+        }
+    }
+
+    /** A rate for eval.md and the plot's title: three decimals, or n/a when there was nothing to count. */
+    static String rate(double v, int decimals) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%." + decimals + "f", v);
+    }
+
     /** The evaluation as a Markdown table and summary, for eval.md. */
     public String markdown() {
         StringBuilder sb = new StringBuilder("| model | label | PL1 | verdict | seconds |\n|---|---|---|---|---|\n");
@@ -197,22 +242,22 @@ public record Evaluation(List<Row> rows, double threshold, double accuracy, doub
                     r.flaggedAt(threshold) ? "trojaned" : "clean", r.seconds()));
         }
         sb.append(String.format(Locale.ROOT,
-                "%nAll %d encoders at the fixed threshold %.4f: accuracy %.3f, TPR %.3f, FPR %.3f, AUROC of PL1 %.3f; "
+                "%nAll %d encoders at the fixed threshold %.4f: accuracy %s, TPR %s, FPR %s, AUROC of PL1 %s; "
                         + "seconds per encoder: mean %.1f, median %.1f%n",
-                rows.size(), threshold, accuracy, tpr, fpr, auroc, meanSeconds, medianSeconds));
+                rows.size(), threshold, rate(accuracy, 3), rate(tpr, 3), rate(fpr, 3), rate(auroc, 3), meanSeconds, medianSeconds));
         for (int i = 0; i < heldOut.size(); i++) {
             Fold f = heldOut.get(i);
             sb.append(String.format(Locale.ROOT,
-                    "%nThreshold fitted on half %s (%d encoders: %s): %.4f; on the other %d: accuracy %.3f, TPR %.3f, FPR %.3f, AUROC %.3f%n",
+                    "%nThreshold fitted on half %s (%d encoders: %s): %.4f; on the other %d: accuracy %s, TPR %s, FPR %s, AUROC %s%n",
                     i == 0 ? "A" : "B", f.fitOn().size(), String.join(", ", f.fitOn()), f.threshold(), f.reportOn().size(),
-                    f.accuracy(), f.tpr(), f.fpr(), f.auroc()));
+                    rate(f.accuracy(), 3), rate(f.tpr(), 3), rate(f.fpr(), 3), rate(f.auroc(), 3)));
         }
         if (crossValidated != null) {
             sb.append(String.format(Locale.ROOT,
                     "%nBoth halves, each encoder judged at the threshold fitted on the other half (two-fold cross-validation): "
-                            + "%d of %d right, accuracy %.3f, TPR %.3f, FPR %.3f%n",
-                    crossValidated.correct(), crossValidated.encoders(), crossValidated.accuracy(), crossValidated.tpr(),
-                    crossValidated.fpr()));
+                            + "%d of %d right, accuracy %s, TPR %s, FPR %s%n",
+                    crossValidated.correct(), crossValidated.encoders(), rate(crossValidated.accuracy(), 3),
+                    rate(crossValidated.tpr(), 3), rate(crossValidated.fpr(), 3)));
         }
         return sb.toString();
     }

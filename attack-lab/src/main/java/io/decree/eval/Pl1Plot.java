@@ -60,7 +60,8 @@ public final class Pl1Plot {
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         JFreeChart chart = new JFreeChart(String.format(java.util.Locale.ROOT,
-                "DECREE PL1 by label (accuracy %.2f, AUROC %.2f)", eval.accuracy(), eval.auroc()), plot);
+                "DECREE PL1 by label (accuracy %s, AUROC %s)", Evaluation.rate(eval.accuracy(), 2),
+                Evaluation.rate(eval.auroc(), 2)), plot);
         chart.setBackgroundPaint(Color.WHITE);
         ChartUtils.saveChartAsPNG(png.toFile(), chart, 640, 480);
     }

@@ -1,7 +1,5 @@
 package io.decree.eval;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.decree.BadInputException;
 import io.decree.encoder.InputSpec;
 import io.decree.scan.ScanReport;
@@ -53,7 +51,7 @@ public final class ZooEvaluator {
             rows.add(new Evaluation.Row(name, e.trojaned(), r.pl1Norm(), r.targetReached(), r.verdict().json(), r.seconds()));
         }
         Evaluation eval = Evaluation.of(rows, opts.threshold());
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("eval.json").toFile(), eval);
+        Files.writeString(out.resolve("eval.json"), eval.json());
         Files.writeString(out.resolve("eval.md"), eval.markdown());
         Pl1Plot.write(eval, out.resolve("pl1.png"));
         return eval;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.decree.BadInputException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -121,5 +123,18 @@ class EvaluationTest {
         Files.writeString(tmp.resolve("zoo.json"), "{\"encoders\":[{\"label\":\"clean\",\"images\":\"x\"}]}");
         e = assertThrows(BadInputException.class, () -> Zoo.read(tmp));
         assertTrue(e.getMessage().contains("\"model\""), e.getMessage());
+    }
+
+    @Test
+    void aRunWithOneLabelWritesNullRatesNotTheStringNaN() throws IOException {
+        // e.g. `decree eval --only simclr-r16-mnist`: no trojaned encoder, so TPR and AUROC are undefined.
+        Evaluation e = Evaluation.of(List.of(row(false, 0.03, 0.015), row(false, 0.05, 0.015)), 0.015);
+        JsonNode json = new ObjectMapper().readTree(e.json());
+        assertTrue(json.get("tpr").isNull(), json.toString());
+        assertTrue(json.get("auroc").isNull(), json.toString());
+        assertEquals(1.0, json.get("accuracy").asDouble());
+        assertEquals(0.0, json.get("fpr").asDouble());
+        assertTrue(json.get("fpr").isNumber());
+        assertTrue(e.markdown().contains("accuracy 1.000, TPR n/a, FPR 0.000, AUROC of PL1 n/a"), e.markdown());
     }
 }
