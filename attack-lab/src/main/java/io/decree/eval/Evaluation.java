@@ -228,7 +228,7 @@ public record Evaluation(List<Row> rows, double threshold, double accuracy, doub
         }
     }
 
-    /** A rate for eval.md and the plot's title: three decimals, or n/a when there was nothing to count. */
+    /** A rate for eval.md and the plot's title, or n/a when there was nothing to count. */
     static String rate(double v, int decimals) {
         return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
