@@ -59,7 +59,9 @@ public interface WorkerSettings {
         return "threshold=" + threshold() + ";steps=" + steps() + ";batch=" + batch() + ";maxImages=" + maxImages()
                 + ";seed=" + seed() + ";maskGrid=" + maskGrid() + ";windowGrid=" + windowGrid()
                 // Only when on, so that the scan ids of earlier scans (made without a holdout) stay valid.
-                + (holdout() > 0 ? ";holdout=" + holdout() : "") + ";center=" + center() + ";shadow=" + shadowSet
+                + (holdout() > 0 ? ";holdout=" + holdout() : "")
+                // Always, unlike holdout: keys without it were centred scans, which a plain-cosine scan must not reuse.
+                + ";center=" + center() + ";shadow=" + shadowSet
                 + ";spec=" + (inputSpec == null ? "sidecar" : new TreeMap<>(inputSpec));
     }
 }

@@ -1,0 +1,42 @@
+package io.decree.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WorkerSettingsTest {
+
+    /** Settings as application.properties gives them by default, with some overridden. */
+    private static WorkerSettings settings(Map<String, Object> overrides) {
+        Map<String, Object> values = new HashMap<>(Map.of("threshold", 0.015, "steps", 1000, "batch", 32, "maxImages", 1000,
+                "seed", 1L, "maskGrid", 32, "windowGrid", 5, "holdout", 0, "center", false));
+        values.putAll(overrides);
+        InvocationHandler h = (proxy, method, args) -> method.isDefault()
+                ? InvocationHandler.invokeDefault(proxy, method, args)
+                : values.get(method.getName());
+        return (WorkerSettings) Proxy.newProxyInstance(WorkerSettings.class.getClassLoader(), new Class<?>[] {WorkerSettings.class}, h);
+    }
+
+    @Test
+    void scanKeyTellsThePlainCosineFromTheCentredOne() {
+        String plain = settings(Map.of()).canonical("photos", null);
+        String centred = settings(Map.of("center", true)).canonical("photos", null);
+        assertNotEquals(plain, centred, "a centred scan's verdict must not be reused for a plain-cosine request");
+        assertTrue(plain.contains(";center=false;"), plain);
+    }
+
+    @Test
+    void scanKeyLeavesHoldoutOutWhenOffSoEarlierKeysStayValid() {
+        String off = settings(Map.of()).canonical("photos", null);
+        assertFalse(off.contains("holdout"), off);
+        assertTrue(settings(Map.of("holdout", 32)).canonical("photos", null).contains(";holdout=32;"));
+        assertEquals(off, settings(Map.of()).canonical("photos", null), "the key is a function of the settings");
+    }
+}
