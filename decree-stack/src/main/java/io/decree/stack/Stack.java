@@ -81,9 +81,12 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
     @Option(names = "--api-keys", paramLabel = "name:role[+role]:sha256;...",
             description = "Require API keys (decree.auth.api-keys). Without it the services let every caller in (a laptop).")
     String apiKeys;
-    @Option(names = "--service-env", paramLabel = "KEY=VALUE",
-            description = "An extra environment variable for every service, e.g. DECREE_WORKER_SCAN_TIMEOUT=2m.")
+    @Option(names = "--service-env", paramLabel = "[SERVICE:]KEY=VALUE",
+            description = "An extra environment variable for every service, or with a prefix for one (ingest-service, "
+                    + "detector-worker, report-service), e.g. detector-worker:DECREE_WORKER_SCAN_TIMEOUT=2m.")
     Map<String, String> serviceEnv = new LinkedHashMap<>();
+
+    static final List<String> SERVICES = List.of("ingest-service", "detector-worker", "report-service");
 
     private EmbeddedPostgres postgres;
     /** Servers: if one dies the stack stops. Services: may be stopped or killed (tests do) without stopping the rest. */
@@ -280,7 +283,14 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         } else {
             System.out.println("decree-stack: access control is off (no --api-keys): every caller may upload and read");
         }
-        common.putAll(serviceEnv);
+        serviceEnv.forEach((k, v) -> {
+            if (!k.contains(":")) {
+                common.put(k, v);
+            } else if (!SERVICES.contains(k.substring(0, k.indexOf(':')))) {
+                throw new IllegalArgumentException("--service-env " + k + "=...: no service '" + k.substring(0, k.indexOf(':'))
+                        + "' (one of " + SERVICES + ")");
+            }
+        });
         String cache = System.getenv().getOrDefault("DECREE_CACHE", System.getProperty("user.home") + "/.cache/decree");
         common.put("DJL_CACHE_DIR", System.getenv().getOrDefault("DJL_CACHE_DIR", cache + "/djl"));
         common.put("ENGINE_CACHE_DIR", System.getenv().getOrDefault("ENGINE_CACHE_DIR", cache + "/engine"));
@@ -318,6 +328,13 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         }
         Map<String, String> env = new LinkedHashMap<>(common);
         env.putAll(extra);
+        // A setting one service alone reads can break another (a worker's channel property read by report-service
+        // names a channel it lacks), so SERVICE:KEY=VALUE goes to that service only.
+        serviceEnv.forEach((k, v) -> {
+            if (k.startsWith(module + ":")) {
+                env.put(k.substring(module.length() + 1), v);
+            }
+        });
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         ChildProcess c = ChildProcess.java(name, logs, env, List.of("-Xmx512m", "-jar", jar.toString()));
         services.add(c);

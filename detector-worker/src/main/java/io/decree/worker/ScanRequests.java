@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -65,7 +64,9 @@ public class ScanRequests {
     @Channel("encoder-registered-dlq")
     MutinyEmitter<String> deadLetters;
 
-    private final AtomicInteger inFlight = new AtomicInteger();
+    @Inject
+    ScanWatch watch;
+
     private volatile boolean draining;
 
     /**
@@ -92,11 +93,8 @@ public class ScanRequests {
                     .withHeader("dead-letter-offset", record.partition() + "@" + record.offset()));
             return;
         }
-        inFlight.incrementAndGet();
-        try {
+        try (ScanWatch.InHand inHand = watch.begin("encoder " + req.sha256())) {
             handle(req);
-        } finally {
-            inFlight.decrementAndGet();
         }
     }
 
@@ -106,11 +104,11 @@ public class ScanRequests {
      */
     void drain(@Observes ShutdownEvent event) throws InterruptedException {
         draining = true;
-        long end = System.nanoTime() + settings.scanTimeout().toNanos();
-        if (inFlight.get() > 0) {
-            LOG.infof("shutting down: waiting for %d scan(s) in flight", inFlight.get());
+        long end = System.nanoTime() + ConsumerLimits.handlingLimit(settings).toNanos();
+        if (watch.inFlight() > 0) {
+            LOG.infof("shutting down: waiting for %d scan(s) in flight", watch.inFlight());
         }
-        while (inFlight.get() > 0 && System.nanoTime() < end) {
+        while (watch.inFlight() > 0 && System.nanoTime() < end) {
             Thread.sleep(500);
         }
     }

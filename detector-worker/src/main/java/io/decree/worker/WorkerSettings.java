@@ -15,7 +15,15 @@ public interface WorkerSettings {
 
     String workDir();
 
+    /** A scan running longer is killed and reported as ScanFailed. */
     Duration scanTimeout();
+
+    /**
+     * What one request may take besides its scan: the model's download, the evidence upload, publishing the result.
+     * A request in hand longer than scan-timeout plus this is stuck outside the scan ({@link ScanWatch}).
+     */
+    @WithDefault("10m")
+    Duration transferAllowance();
 
     Map<String, String> shadowSets();
 

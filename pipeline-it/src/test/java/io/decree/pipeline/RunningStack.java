@@ -60,6 +60,12 @@ final class RunningStack implements AutoCloseable {
     ObjectStore store;
 
     RunningStack(Path root, Path shared, Path dir, int workers) throws IOException, InterruptedException {
+        this(root, shared, dir, workers, SCAN_LIMIT, List.of());
+    }
+
+    /** A stack whose workers kill a scan after {@code scanLimit}, with extra {@code KEY=VALUE} service settings. */
+    RunningStack(Path root, Path shared, Path dir, int workers, String scanLimit, List<String> serviceEnv)
+            throws IOException, InterruptedException {
         this.dir = dir;
         Path ready = dir.resolve("ready.env");
         Files.createDirectories(dir);
@@ -71,20 +77,23 @@ final class RunningStack implements AutoCloseable {
                 "--kafka-port", String.valueOf(KAFKA), "--s3-port", String.valueOf(S3), "--pg-port", String.valueOf(PG),
                 "--http-port", String.valueOf(HTTP),
                 // Short enough for the endless-model test, long enough for two 32x32 scans sharing two cores.
-                "--service-env", "DECREE_WORKER_SCAN_TIMEOUT=" + SCAN_LIMIT,
+                "--service-env", "detector-worker:DECREE_WORKER_SCAN_TIMEOUT=" + scanLimit,
                 // The paper's single start: these tests are about the pipeline, and the window starts would
                 // take the scans past that limit on two shared cores (the search itself: TriggerInversionTest,
                 // CiZooTest and `decree eval`).
-                "--service-env", "DECREE_WORKER_WINDOW_GRID=0",
+                "--service-env", "detector-worker:DECREE_WORKER_WINDOW_GRID=0",
                 // Small enough to test the refusal of a too-large upload, above every model the tests send (~2.6 MB).
-                "--service-env", "DECREE_INGEST_MAX_UPLOAD_BYTES=" + MAX_UPLOAD,
+                "--service-env", "ingest-service:DECREE_INGEST_MAX_UPLOAD_BYTES=" + MAX_UPLOAD,
                 "--service-env", "DECREE_AUTH_RATE_LIMIT_OVERRIDES=burst:" + BURST_LIMIT,
-                "--service-env", "DECREE_WEBHOOK_URLS=http://127.0.0.1:" + WEBHOOK_PORT + "/hooks/decree",
-                "--service-env", "DECREE_WEBHOOK_SECRET=" + WEBHOOK_SECRET,
-                "--service-env", "DECREE_WEBHOOK_INITIAL_BACKOFF=200ms",
+                "--service-env", "report-service:DECREE_WEBHOOK_URLS=http://127.0.0.1:" + WEBHOOK_PORT + "/hooks/decree",
+                "--service-env", "report-service:DECREE_WEBHOOK_SECRET=" + WEBHOOK_SECRET,
+                "--service-env", "report-service:DECREE_WEBHOOK_INITIAL_BACKOFF=200ms",
                 "--api-keys", "ci:uploader:" + io.decree.events.ScanKey.sha256(UPLOADER_KEY) + ";dash:reader:" + io.decree.events.ScanKey.sha256(READER_KEY)
                         + ";ops:admin:" + io.decree.events.ScanKey.sha256(ADMIN_KEY)
                         + ";burst:uploader:" + io.decree.events.ScanKey.sha256(BURST_KEY)));
+        for (String kv : serviceEnv) {
+            cmd.addAll(List.of("--service-env", kv));
+        }
         process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("stack.log").toFile()).start();
         long end = System.nanoTime() + Duration.ofMinutes(4).toNanos();
         while (!Files.exists(ready)) {
