@@ -26,7 +26,8 @@ import java.util.Random;
  *              half (two-fold cross-validation): held-out figures over the whole zoo; null without folds
  */
 public record Evaluation(List<Row> rows, double threshold, double accuracy, double tpr, double fpr, double auroc,
-        double meanSeconds, double medianSeconds, List<Fold> heldOut, Pooled crossValidated) {
+        double meanSeconds, double medianSeconds, long medianImagePasses, long maxImagePasses, List<Fold> heldOut,
+        Pooled crossValidated) {
 
     /** Rates over encoders each judged by a threshold fitted without it. */
     public record Pooled(int encoders, int correct, double accuracy, double tpr, double fpr) {
@@ -35,8 +36,12 @@ public record Evaluation(List<Row> rows, double threshold, double accuracy, doub
     /** Seed of the split into halves; fixed, so the halves are known before any scan. */
     static final long SPLIT_SEED = 1;
 
-    /** One scanned encoder; a scan whose search never reached the similarity target counts as clean at any threshold. */
-    public record Row(String model, boolean trojaned, double pl1, boolean targetReached, String verdict, double seconds) {
+    /**
+     * One scanned encoder; a scan whose search never reached the similarity target counts as clean at any threshold.
+     * {@code imagePasses}: images through the encoder's forward and backward in its scan (the work per verdict).
+     */
+    public record Row(String model, boolean trojaned, double pl1, boolean targetReached, String verdict, double seconds,
+            long imagePasses) {
         boolean flaggedAt(double threshold) {
             return targetReached && pl1 < threshold;
         }
@@ -60,9 +65,11 @@ public record Evaluation(List<Row> rows, double threshold, double accuracy, doub
         double mean = secs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         int k = secs.size();
         double median = k == 0 ? Double.NaN : k % 2 == 1 ? secs.get(k / 2) : (secs.get(k / 2 - 1) + secs.get(k / 2)) / 2;
+        List<Long> passes = rows.stream().map(Row::imagePasses).sorted().toList();
+        long medianPasses = k == 0 ? 0 : k % 2 == 1 ? passes.get(k / 2) : (passes.get(k / 2 - 1) + passes.get(k / 2)) / 2;
         List<Fold> folds = heldOut(rows);
-        return new Evaluation(rows, threshold, r.accuracy(), r.tpr(), r.fpr(), auroc(rows), mean, median, folds,
-                pooled(rows, folds));
+        return new Evaluation(rows, threshold, r.accuracy(), r.tpr(), r.fpr(), auroc(rows), mean, median, medianPasses,
+                k == 0 ? 0 : passes.get(k - 1), folds, pooled(rows, folds));
     }
 
     static Pooled pooled(List<Row> rows, List<Fold> folds) {
@@ -235,16 +242,17 @@ public record Evaluation(List<Row> rows, double threshold, double accuracy, doub
 
     /** The evaluation as a Markdown table and summary, for eval.md. */
     public String markdown() {
-        StringBuilder sb = new StringBuilder("| model | label | PL1 | verdict | seconds |\n|---|---|---|---|---|\n");
+        StringBuilder sb = new StringBuilder("| model | label | PL1 | verdict | seconds | image-passes |\n|---|---|---|---|---|---|\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %.4f%s | %s | %.1f |%n", r.model(),
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %.4f%s | %s | %.1f | %d |%n", r.model(),
                     r.trojaned() ? "trojaned" : "clean", r.pl1(), r.targetReached() ? "" : " (target not reached)",
-                    r.flaggedAt(threshold) ? "trojaned" : "clean", r.seconds()));
+                    r.flaggedAt(threshold) ? "trojaned" : "clean", r.seconds(), r.imagePasses()));
         }
         sb.append(String.format(Locale.ROOT,
                 "%nAll %d encoders at the fixed threshold %.4f: accuracy %s, TPR %s, FPR %s, AUROC of PL1 %s; "
-                        + "seconds per encoder: mean %.1f, median %.1f%n",
-                rows.size(), threshold, rate(accuracy, 3), rate(tpr, 3), rate(fpr, 3), rate(auroc, 3), meanSeconds, medianSeconds));
+                        + "seconds per encoder: mean %.1f, median %.1f; image-passes per encoder: median %d, max %d%n",
+                rows.size(), threshold, rate(accuracy, 3), rate(tpr, 3), rate(fpr, 3), rate(auroc, 3), meanSeconds, medianSeconds,
+                medianImagePasses, maxImagePasses));
         for (int i = 0; i < heldOut.size(); i++) {
             Fold f = heldOut.get(i);
             sb.append(String.format(Locale.ROOT,

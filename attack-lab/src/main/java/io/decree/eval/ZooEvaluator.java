@@ -48,7 +48,8 @@ public final class ZooEvaluator {
             ScanReport r = Scanner.scan(new Scanner.Request(e.model(), InputSpec.sidecarOf(e.model()),
                     opts.images() != null ? opts.images() : e.images(), opts.config(), opts.threshold(),
                     opts.maxImages(), null, out.resolve("scans").resolve(name.replaceFirst("\\.pt$", ""))), null).report();
-            rows.add(new Evaluation.Row(name, e.trojaned(), r.pl1Norm(), r.targetReached(), r.verdict().json(), r.seconds()));
+            rows.add(new Evaluation.Row(name, e.trojaned(), r.pl1Norm(), r.targetReached(), r.verdict().json(), r.seconds(),
+                    r.imagePasses()));
         }
         Evaluation eval = Evaluation.of(rows, opts.threshold());
         Files.writeString(out.resolve("eval.json"), eval.json());

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EvaluationTest {
 
     private static Evaluation.Row row(boolean trojaned, double pl1, double threshold) {
-        return new Evaluation.Row("m", trojaned, pl1, true, pl1 < threshold ? "trojaned" : "clean", 10);
+        return new Evaluation.Row("m", trojaned, pl1, true, pl1 < threshold ? "trojaned" : "clean", 10, 1000);
     }
 
     @Test
@@ -41,8 +41,8 @@ class EvaluationTest {
 
     @Test
     void aSearchThatNeverReachedTheTargetIsCleanAtAnyThreshold() {
-        Evaluation e = Evaluation.of(List.of(new Evaluation.Row("t", true, 0.001, false, "clean", 1),
-                new Evaluation.Row("c", false, 0.5, true, "clean", 1)), 0.015);
+        Evaluation e = Evaluation.of(List.of(new Evaluation.Row("t", true, 0.001, false, "clean", 1, 1000),
+                new Evaluation.Row("c", false, 0.5, true, "clean", 1, 1000)), 0.015);
         assertEquals(0.0, e.tpr());
         assertEquals(0.0, e.auroc(), "a trojaned encoder whose search failed ranks as the cleanest");
     }
@@ -62,8 +62,8 @@ class EvaluationTest {
     void heldOutFoldsFitOnOneHalfAndReportOnTheOther() {
         List<Evaluation.Row> rows = new java.util.ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            rows.add(new Evaluation.Row("t" + i, true, 0.005 + 0.001 * i, true, "trojaned", 1));
-            rows.add(new Evaluation.Row("c" + i, false, 0.05 + 0.01 * i, true, "clean", 1));
+            rows.add(new Evaluation.Row("t" + i, true, 0.005 + 0.001 * i, true, "trojaned", 1, 1000));
+            rows.add(new Evaluation.Row("c" + i, false, 0.05 + 0.01 * i, true, "clean", 1, 1000));
         }
         Evaluation e = Evaluation.of(rows, 0.015);
         assertEquals(2, e.heldOut().size());
@@ -80,13 +80,13 @@ class EvaluationTest {
     void crossValidationJudgesEveryEncoderOnceAtTheThresholdOfTheOtherHalf() {
         List<Evaluation.Row> rows = new java.util.ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            rows.add(new Evaluation.Row("t" + i, true, 0.005 + 0.001 * i, true, "trojaned", 1));
-            rows.add(new Evaluation.Row("c" + i, false, 0.05 + 0.01 * i, true, "clean", 1));
+            rows.add(new Evaluation.Row("t" + i, true, 0.005 + 0.001 * i, true, "trojaned", 1, 1000));
+            rows.add(new Evaluation.Row("c" + i, false, 0.05 + 0.01 * i, true, "clean", 1, 1000));
         }
         // One trojan far above every clean encoder: whichever half holds it, the other half's
         // threshold (fitted below the clean ones) misses it, and its own half's fit is no help to it.
-        rows.add(new Evaluation.Row("t9", true, 0.5, true, "clean", 1));
-        rows.add(new Evaluation.Row("c9", false, 0.2, true, "clean", 1));
+        rows.add(new Evaluation.Row("t9", true, 0.5, true, "clean", 1, 1000));
+        rows.add(new Evaluation.Row("c9", false, 0.2, true, "clean", 1, 1000));
         Evaluation e = Evaluation.of(rows, 0.015);
         Evaluation.Pooled cv = e.crossValidated();
         assertEquals(rows.size(), cv.encoders(), "each encoder judged once");
@@ -136,5 +136,18 @@ class EvaluationTest {
         assertEquals(0.0, json.get("fpr").asDouble());
         assertTrue(json.get("fpr").isNumber());
         assertTrue(e.markdown().contains("accuracy 1.000, TPR n/a, FPR 0.000, AUROC of PL1 n/a"), e.markdown());
+    }
+
+    @Test
+    void eachEncodersImagePassesAreShownWithTheMedianAndTheMaximum() throws IOException {
+        List<Evaluation.Row> rows = List.of(new Evaluation.Row("a", true, 0.01, true, "trojaned", 5, 3000),
+                new Evaluation.Row("b", false, 0.05, true, "clean", 9, 47_680),
+                new Evaluation.Row("c", false, 0.06, true, "clean", 7, 12_000));
+        Evaluation e = Evaluation.of(rows, 0.015);
+        assertEquals(12_000, e.medianImagePasses());
+        assertEquals(47_680, e.maxImagePasses());
+        assertTrue(e.markdown().contains("| b | clean | 0.0500 | clean | 9.0 | 47680 |"), e.markdown());
+        assertTrue(e.markdown().contains("image-passes per encoder: median 12000, max 47680"), e.markdown());
+        assertEquals(47_680, new ObjectMapper().readTree(e.json()).at("/rows/1/imagePasses").asLong());
     }
 }

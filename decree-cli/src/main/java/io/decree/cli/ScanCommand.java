@@ -78,9 +78,9 @@ final class ScanCommand implements Callable<Integer> {
                     bar.setExtraMessage(String.format(Locale.ROOT, "cos %.3f  PL1 %.4f  best %.4f", r.similarity(), r.pl1(), r.bestPl1()));
                 }).report();
             }
-            System.out.printf(Locale.ROOT, "%s: %s  PL1 %.4f (threshold %.4f)  similarity %.3f  %d steps  %.1f s%n",
+            System.out.printf(Locale.ROOT, "%s: %s  PL1 %.4f (threshold %.4f)  similarity %.3f  %d steps  %d image-passes  %.1f s%n",
                     model.getFileName(), report.verdict().json().toUpperCase(Locale.ROOT), report.pl1Norm(), report.threshold(),
-                    report.similarity(), report.steps(), report.seconds());
+                    report.similarity(), report.steps(), report.imagePasses(), report.seconds());
             System.out.println("evidence: " + outDir.toAbsolutePath());
         }
         if (sarif != null) {

@@ -41,7 +41,7 @@ class ReplayCommandTest {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        InversionResult found = new InversionResult(mask, pattern, SIDE, SIDE, true, 16.0 / (SIDE * SIDE), 0.995, Double.NaN, 0, 100, false, List.of());
+        InversionResult found = new InversionResult(mask, pattern, SIDE, SIDE, true, 16.0 / (SIDE * SIDE), 0.995, Double.NaN, 0, 100, false, List.of(), List.of());
         Evidence.write(found, ShadowImages.load(SharedData.images("photos"), SIDE, SIDE, 2, 4, 0), dir);
         return dir;
     }

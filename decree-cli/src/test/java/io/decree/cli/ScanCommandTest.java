@@ -104,7 +104,7 @@ class ScanCommandTest {
         JsonNode written = json.readTree(out1.resolve("report.json").toFile());
         assertEquals(printed, written, "--json prints exactly report.json");
         for (String field : new String[] {"verdict", "pl1Norm", "threshold", "similarity", "steps", "seconds", "seed",
-                "detectorVersion"}) {
+                "imagePasses", "forwardOnlyPasses", "phases", "detectorVersion"}) {
             assertTrue(written.has(field), "report.json lacks " + field);
         }
         assertEquals(64, written.at("/encoder/sha256").asText().length());
@@ -125,6 +125,15 @@ class ScanCommandTest {
         JsonNode again = json.readTree(out2.resolve("report.json").toFile());
         assertEquals(written.get("pl1Norm").asDouble(), again.get("pl1Norm").asDouble(), 1e-4, "same seed, same PL1");
         assertEquals(written.get("steps").asInt(), again.get("steps").asInt());
+        // The work, per phase of the search: deterministic, unlike seconds.
+        assertEquals(written.get("imagePasses").asLong(), again.get("imagePasses").asLong(), "same seed, same work");
+        long perPhase = 0;
+        for (JsonNode phase : written.get("phases")) {
+            perPhase += phase.get("imagePasses").asLong();
+        }
+        assertEquals(written.get("imagePasses").asLong(), perPhase, written.get("phases").toString());
+        assertEquals("uniform start", written.at("/phases/0/name").asText());
+        assertTrue(written.get("imagePasses").asLong() >= written.get("steps").asLong(), "at least an image per step");
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.decree.trigger.InversionConfig;
+import io.decree.trigger.SearchPhase;
 import io.decree.trigger.StepRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,13 +17,18 @@ import java.util.List;
  * @param pl1Norm      |m|_1/(H*W) of the smallest trigger that reached the similarity target (1 if none)
  * @param similarity   mean pairwise cosine of the stamped batch with that trigger
  * @param heldOutSimilarity the same on the held-out shadow images (null without a holdout or a trigger)
+ * @param imagePasses  images through the encoder's forward and backward, the whole search (the cost a faster
+ *                     search must cut; deterministic)
+ * @param forwardOnlyPasses images through the encoder's forward alone (clean mean, held-out checks)
+ * @param phases       the same, with steps and seconds, per phase of the search
  * @param curve        one record per optimisation step (similarity, current PL1, lambda, best PL1)
  */
 @JsonPropertyOrder({"verdict", "pl1Norm", "threshold", "similarity", "heldOutSimilarity", "targetReached", "steps", "earlyStopped",
-        "seconds", "seed", "encoder", "images", "config", "device", "detectorVersion", "curve"})
+        "seconds", "imagePasses", "forwardOnlyPasses", "phases", "seed", "encoder", "images", "config", "device", "detectorVersion", "curve"})
 public record ScanReport(Verdict verdict, double pl1Norm, double threshold, double similarity, Double heldOutSimilarity,
         boolean targetReached,
-        int steps, boolean earlyStopped, double seconds, long seed, EncoderFile encoder, Images images,
+        int steps, boolean earlyStopped, double seconds, long imagePasses, long forwardOnlyPasses, List<SearchPhase> phases,
+        long seed, EncoderFile encoder, Images images,
         InversionConfig config, String device, String detectorVersion, List<StepRecord> curve) {
 
     /**

@@ -70,7 +70,7 @@ public final class Scanner {
             ScanReport report = new ScanReport(Verdict.of(result.targetReached(), result.pl1(), req.threshold()),
                     result.pl1(), req.threshold(), result.similarity(),
                     Double.isNaN(result.heldOutSimilarity()) ? null : result.heldOutSimilarity(), result.targetReached(), result.steps(),
-                    result.earlyStopped(), seconds, req.config().seed(),
+                    result.earlyStopped(), seconds, result.imagePasses(), result.forwardOnlyPasses(), result.phases(), req.config().seed(),
                     new EncoderFile(req.model().getFileName().toString(), sha, size, spec, encoder.embeddingSize()),
                     new ScanReport.Images(req.imagesDir().toString(), images.size(), images.originals(), result.heldOut()),
                     req.config(), encoder.device().toString(), VERSION, result.history());

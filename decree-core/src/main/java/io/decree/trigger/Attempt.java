@@ -18,8 +18,11 @@ import java.util.Random;
  */
 final class Attempt implements AutoCloseable {
 
-    /** What one step did. */
-    record Step(double similarity, double l1, double lambda) {
+    /**
+     * What one step did, and its work: images through the encoder with the backward pass (the batch) and
+     * forward only (the held-out images, when a candidate trigger was checked on them).
+     */
+    record Step(double similarity, double l1, double lambda, int imagePasses, int forwardOnlyPasses) {
     }
 
     private final InversionConfig cfg;
@@ -65,6 +68,7 @@ final class Attempt implements AutoCloseable {
         steps++;
         double cos;
         double l1;
+        int checked = 0;
         try (NDScope scope = new NDScope()) {
             NDArray x = all.get(new NDIndex("{}", manager.create(toLongs(batch))));
             NDArray lambdaNow = manager.create((float) lambda.lambda());
@@ -78,6 +82,7 @@ final class Attempt implements AutoCloseable {
             boolean success = cos > cfg.similarityTarget();
             if (success && l1 < bestL1) {
                 double held = holdout == null ? Double.NaN : holdout.similarity(t.mask(), t.pattern());
+                checked = holdout == null ? 0 : holdout.size();
                 if (holdout == null || held > cfg.similarityTarget()) {
                     // The trigger that was evaluated in this step, before Adam moves it.
                     bestMask = t.mask().toFloatArray();
@@ -105,7 +110,7 @@ final class Attempt implements AutoCloseable {
             epochSteps = 0;
             earlyStopped = epochMean > cfg.similarityTarget() && sinceImprovement > cfg.earlyStopPatience();
         }
-        return new Step(cos, l1, lambda.lambda());
+        return new Step(cos, l1, lambda.lambda(), batch.length, checked);
     }
 
     boolean earlyStopped() {

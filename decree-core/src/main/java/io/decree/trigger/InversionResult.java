@@ -12,7 +12,19 @@ import java.util.List;
  * @param heldOutSimilarity the same on the held-out images (NaN without a holdout or a trigger)
  * @param heldOut       shadow images kept out of the optimisation to confirm triggers (0: none)
  * @param steps         steps run (fewer than configured after an early stop)
+ * @param phases        the work of each phase of the search, in order
  */
 public record InversionResult(float[] mask, float[] pattern, int height, int width, boolean targetReached,
-        double pl1, double similarity, double heldOutSimilarity, int heldOut, int steps, boolean earlyStopped, List<StepRecord> history) {
+        double pl1, double similarity, double heldOutSimilarity, int heldOut, int steps, boolean earlyStopped, List<StepRecord> history,
+        List<SearchPhase> phases) {
+
+    /** Images through the encoder's forward and backward, all phases. */
+    public long imagePasses() {
+        return phases.stream().mapToLong(SearchPhase::imagePasses).sum();
+    }
+
+    /** Images through the encoder's forward alone, all phases. */
+    public long forwardOnlyPasses() {
+        return phases.stream().mapToLong(SearchPhase::forwardOnlyPasses).sum();
+    }
 }

@@ -54,14 +54,21 @@ public final class TriggerInversion {
             n -= held;
             NDArray all = run.create(split[0], new Shape(n, 3, h, w));
             Squash squash = new Squash(run);
-            NDArray center = cfg.centerEmbeddings() ? meanEmbedding(encoder, all, run, cfg.batchSize()) : null;
+            List<SearchPhase> phases = new ArrayList<>();
+            NDArray center = null;
+            if (cfg.centerEmbeddings()) {
+                long t0 = System.nanoTime();
+                center = meanEmbedding(encoder, all, run, cfg.batchSize());
+                phases.add(new SearchPhase("centre", 0, 0, n, (System.nanoTime() - t0) / 1e9));
+            }
             TriggerLoss loss = new TriggerLoss(encoder, run, center);
             Holdout holdout = held == 0 ? null
                     : new Holdout(encoder, run.create(split[1], new Shape(held, 3, h, w)), center, cfg.batchSize());
-            Search search = new Search(all, loss, holdout, h, w, progress);
+            Search search = new Search(all, loss, holdout, h, w, progress, phases);
             List<MaskStart> starts = MaskStart.plan(h, w, cfg.windowGrid());
             int batch = Math.min(cfg.batchSize(), n);
 
+            search.begin("uniform start");
             try (Attempt paper = new Attempt(cfg, run, squash, h, w, starts.get(0), init,
                     new BatchOrder(n, batch, new Random(cfg.seed() * 31 + 7)))) {
                 search.advance(paper, cfg.maxSteps());
@@ -70,6 +77,9 @@ public final class TriggerInversion {
 
             List<Attempt> windows = new ArrayList<>();
             try {
+                if (starts.size() > 1) {
+                    search.begin("window probes");
+                }
                 for (int i = 1; i < starts.size(); i++) {
                     Attempt a = new Attempt(cfg, run, squash, h, w, starts.get(i), init,
                             new BatchOrder(n, batch, new Random(cfg.seed() * 31 + 7 + i)));
@@ -79,6 +89,9 @@ public final class TriggerInversion {
                 }
                 windows.sort(Comparator.comparingDouble(Attempt::bestL1)
                         .thenComparing(Comparator.comparingDouble(Attempt::lastSimilarity).reversed()));
+                if (!windows.isEmpty() && cfg.windowsKept() > 0) {
+                    search.begin("carried windows");
+                }
                 for (Attempt a : windows.subList(0, Math.min(cfg.windowsKept(), windows.size()))) {
                     search.advance(a, cfg.windowSteps());
                     search.keepBest(a);
@@ -107,14 +120,39 @@ public final class TriggerInversion {
         private double bestSimilarity;
         private double bestHeldOutSimilarity = Double.NaN;
         private boolean bestEarlyStopped;
+        private final List<SearchPhase> phases;
+        private String phase;
+        private long phaseStart;
+        private int phaseSteps;
+        private long phasePasses;
+        private long phaseForwardOnly;
 
-        Search(NDArray all, TriggerLoss loss, Holdout holdout, int h, int w, Consumer<StepRecord> progress) {
+        Search(NDArray all, TriggerLoss loss, Holdout holdout, int h, int w, Consumer<StepRecord> progress,
+                List<SearchPhase> phases) {
             this.all = all;
             this.loss = loss;
             this.holdout = holdout;
             this.h = h;
             this.w = w;
             this.progress = progress;
+            this.phases = phases;
+        }
+
+        /** Closes the phase under way (if any) and counts the following steps under {@code name}. */
+        void begin(String name) {
+            end();
+            phase = name;
+            phaseStart = System.nanoTime();
+            phaseSteps = 0;
+            phasePasses = 0;
+            phaseForwardOnly = 0;
+        }
+
+        private void end() {
+            if (phase != null) {
+                phases.add(new SearchPhase(phase, phaseSteps, phasePasses, phaseForwardOnly, (System.nanoTime() - phaseStart) / 1e9));
+                phase = null;
+            }
         }
 
         /** Runs {@code a} until it has made {@code upTo} steps in all or stopped early. */
@@ -122,6 +160,9 @@ public final class TriggerInversion {
             while (a.steps() < upTo && !a.earlyStopped()) {
                 Attempt.Step s = a.step(all, loss, holdout);
                 steps++;
+                phaseSteps++;
+                phasePasses += s.imagePasses();
+                phaseForwardOnly += s.forwardOnlyPasses();
                 lastSimilarity = s.similarity();
                 double best = Math.min(bestL1, a.bestL1());
                 StepRecord rec = new StepRecord(steps, s.similarity(), s.l1() / (3.0 * h * w), s.lambda(),
@@ -145,12 +186,13 @@ public final class TriggerInversion {
         }
 
         InversionResult result() {
+            end();
             if (bestMask == null) {
                 return new InversionResult(null, null, h, w, false, 1.0, lastSimilarity, Double.NaN, heldOut(), steps,
-                        false, history);
+                        false, history, List.copyOf(phases));
             }
             return new InversionResult(bestMask, bestPattern, h, w, true, Pl1Norm.of(bestMask, h, w), bestSimilarity,
-                    bestHeldOutSimilarity, heldOut(), steps, bestEarlyStopped, history);
+                    bestHeldOutSimilarity, heldOut(), steps, bestEarlyStopped, history, List.copyOf(phases));
         }
 
         private int heldOut() {

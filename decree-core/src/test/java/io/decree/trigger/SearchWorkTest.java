@@ -1,0 +1,66 @@
+package io.decree.trigger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.decree.SharedData;
+import io.decree.encoder.Encoder;
+import io.decree.encoder.InputSpec;
+import io.decree.encoder.TorchScriptFixtures;
+import io.decree.images.ShadowImages;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The search counts its work per phase: images through the encoder, with and without the backward pass. */
+class SearchWorkTest {
+    private static final int SIDE = 32;
+    private static final InputSpec SPEC = new InputSpec(new int[] {SIDE, SIDE}, null, null, null);
+
+    @TempDir
+    Path tmp;
+
+    private InversionResult search(InversionConfig cfg) throws IOException {
+        Path model = TorchScriptFixtures.smoothEncoder(tmp.resolve("smooth.pt"));
+        ShadowImages photos = ShadowImages.load(SharedData.images("photos"), SIDE, SIDE, 8, 50, 0);
+        try (Encoder encoder = Encoder.load(model, SPEC, null)) {
+            return new TriggerInversion(cfg).run(encoder, photos, null);
+        }
+    }
+
+    @Test
+    void everyStepIsCountedOnceInItsPhaseAndTheCountIsDeterministic() throws IOException {
+        InversionConfig cfg = InversionConfig.defaults().toBuilder().steps(60).batchSize(8).windowGrid(2).centerEmbeddings(true).build();
+        InversionResult r = search(cfg);
+        assertEquals(List.of("centre", "uniform start", "window probes", "carried windows"),
+                r.phases().stream().map(SearchPhase::name).toList());
+        assertEquals(50, r.phases().get(0).forwardOnlyPasses(), "the clean mean embeds the 50 photos once");
+        assertEquals(0, r.phases().get(0).imagePasses());
+        for (SearchPhase p : r.phases().subList(1, 4)) {
+            assertEquals(8L * p.steps(), p.imagePasses(), p.name() + ": a batch of 8 per step");
+            assertEquals(0, p.forwardOnlyPasses(), p.name() + ": no holdout, no forward-only checks");
+            assertTrue(p.seconds() >= 0, p.name());
+        }
+        assertTrue(r.phases().get(1).steps() <= 60, "the uniform start stops at the step cap");
+        assertTrue(r.phases().get(2).steps() <= 4 * cfg.windowProbeSteps(), "2x2 windows, each probed");
+        assertEquals(r.steps(), r.phases().stream().mapToInt(SearchPhase::steps).sum(), "every step in one phase");
+        assertEquals(8L * r.steps(), r.imagePasses());
+        assertEquals(50, r.forwardOnlyPasses());
+
+        InversionResult again = search(cfg);
+        assertEquals(r.imagePasses(), again.imagePasses(), "same seed, model and images: the same work");
+        assertEquals(r.pl1(), again.pl1());
+    }
+
+    @Test
+    void heldOutChecksAreCountedAsForwardOnlyPasses() throws IOException {
+        InversionResult r = search(InversionConfig.defaults().toBuilder().steps(80).batchSize(8).windowGrid(0).holdout(32).build());
+        assertEquals(List.of("uniform start"), r.phases().stream().map(SearchPhase::name).toList(), "the paper's single start");
+        assertTrue(r.targetReached(), "the smooth encoder has a trigger");
+        long checks = r.forwardOnlyPasses() / r.heldOut();
+        assertTrue(checks >= 1, "at least the kept trigger was checked on the held-out images");
+        assertEquals(0, r.forwardOnlyPasses() % r.heldOut(), "whole held-out sets only: " + r.forwardOnlyPasses());
+    }
+}
