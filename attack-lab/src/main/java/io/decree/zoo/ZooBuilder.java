@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.decree.BadInputException;
+import io.decree.arch.ResNetCifar;
 import io.decree.attack.AttackLab;
 import io.decree.attack.BadEncoder;
 import io.decree.data.Dataset;
@@ -71,7 +72,7 @@ public final class ZooBuilder {
             Path report = out.resolve("encoders").resolve(p.name() + ".pretrain.json");
             if (!Files.isRegularFile(model) || !Files.isRegularFile(report)) {
                 log.accept("pre-training " + p.name() + " (SimCLR, " + p.steps() + " steps)");
-                Pretraining.run(sources.shared().resolve("architectures").resolve(p.architecture() + ".pt"),
+                Pretraining.run(architecture(p.architecture()),
                         dataset(p.dataset(), Dataset.Split.TRAIN), dataset(p.dataset(), Dataset.Split.TEST),
                         new SimClr.Config(p.steps(), p.batch(), p.lr(), 0.5, 64, p.seed()), model.resolveSibling(p.name()), null);
             }
@@ -123,6 +124,19 @@ public final class ZooBuilder {
         Files.writeString(out.resolve("zoo.md"), "# zoo (" + plan.size() + "): " + entries.size() + " encoders, "
                 + excluded.size() + " left out\n\n" + card);
         return manifest;
+    }
+
+    /** An architecture of ../shared, or the one written here for {@link ZooPlan#GENERATED_RESNET}. */
+    private Path architecture(String name) throws IOException {
+        if (!name.equals(ZooPlan.GENERATED_RESNET)) {
+            return sources.shared().resolve("architectures").resolve(name + ".pt");
+        }
+        Path model = out.resolve("architectures").resolve(name + ".pt");
+        if (!Files.isRegularFile(model)) {
+            Files.createDirectories(model.getParent());
+            ResNetCifar.write(out.resolve("architectures").resolve(name), 16, 1);
+        }
+        return model;
     }
 
     private static String describe(ZooPlan.Attack a) {

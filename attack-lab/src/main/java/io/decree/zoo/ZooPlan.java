@@ -33,12 +33,29 @@ public record ZooPlan(String size, List<Pretrain> pretrains, List<Attack> attack
         }
     }
 
+    /**
+     * An architecture of this name is written by {@link io.decree.arch.ResNetCifar} (seed 1) into the zoo, not read from
+     * ../shared: the same on every machine, and there on a fresh clone.
+     */
+    public static final String GENERATED_RESNET = "generated-resnet18_w16_32";
+
     public static ZooPlan of(String size) {
         return switch (size.toLowerCase(Locale.ROOT)) {
+            case "demo" -> demo();
             case "ci" -> ci();
             case "full" -> full();
-            default -> throw new IllegalArgumentException("zoo size must be ci or full, got " + size);
+            default -> throw new IllegalArgumentException("zoo size must be demo, ci or full, got " + size);
         };
+    }
+
+    /**
+     * The first-run demo: one clean SimCLR encoder and a BadEncoder trojan of it, on Fashion-MNIST, with an architecture
+     * written here (nothing from ../shared), in a few minutes on 2 cores.
+     */
+    public static ZooPlan demo() {
+        List<Pretrain> p = List.of(new Pretrain("demo-clean", GENERATED_RESNET, "fashion-mnist", 150, 64, 1e-3, 1));
+        List<Attack> a = List.of(small("demo-trojaned", "demo-clean", 4, Position.BOTTOM_RIGHT, Kind.WHITE, 1));
+        return new ZooPlan("demo", p, a, List.of(), 200, 400);
     }
 
     /** Four encoders that build and scan in a few minutes on 2 cores: the separation test of the build. */

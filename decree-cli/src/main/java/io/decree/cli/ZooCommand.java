@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
         description = "Attack lab: build the labelled evaluation zoo (SimCLR encoders, BadEncoder trojans, clean controls, the real encoders) and its zoo.json; resumes where it stopped.")
 final class ZooCommand implements Callable<Integer> {
 
-    @Option(names = "--size", description = "ci (4 encoders, minutes) or full (24 encoders) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--size", description = "demo (a clean encoder and its trojan, no ../shared needed), ci (4 encoders, minutes) "
+            + "or full (24 encoders) (default: ${DEFAULT-VALUE}).")
     String size = "full";
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "The zoo folder (zoo.json, zoo.md, encoders/, images/).")

@@ -8,9 +8,7 @@ import picocli.CommandLine.Command;
         description = "The decree pipeline on this machine, without Docker.")
 public final class Main {
     public static void main(String[] args) {
-        int rc = new CommandLine(new Main()).execute(args);
-        if (rc != 0) {
-            System.exit(rc);
-        }
+        // Always exit: `up --exit-when-done` returns while client threads (HTTP, Kafka) may linger.
+        System.exit(new CommandLine(new Main()).execute(args));
     }
 }

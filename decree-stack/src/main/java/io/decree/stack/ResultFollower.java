@@ -10,6 +10,9 @@ import io.decree.events.Topics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -18,10 +21,44 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Prints each scan result and alert as it arrives, as a person watching the pipeline wants to see it. */
+/**
+ * Prints each scan result and alert as it arrives, as a person watching the pipeline wants to see it, and tells when
+ * every expected encoder has its result (and a trojaned one its alert).
+ */
 final class ResultFollower implements AutoCloseable {
     private final KafkaConsumer<String, String> consumer;
     private final Thread thread;
+    /** Per SHA-256: the scan result seen (or null), and whether an alert was. Results may come before expect(). */
+    private final Map<String, EventData> results = new ConcurrentHashMap<>();
+    private final Set<String> alerted = ConcurrentHashMap.newKeySet();
+    private final Set<String> expected = ConcurrentHashMap.newKeySet();
+    private final Set<String> failed = ConcurrentHashMap.newKeySet();
+
+    /** Waits for a result of {@code sha256} when {@code scanComing} (else it was stored before: nothing will come). */
+    void expect(String sha256, boolean scanComing) {
+        if (scanComing) {
+            expected.add(sha256);
+        }
+    }
+
+    /** An upload that was refused counts as done and failed. */
+    void failed(String sha256) {
+        failed.add(sha256);
+    }
+
+    boolean allDone() {
+        for (String sha : expected) {
+            EventData r = results.get(sha);
+            if (r == null || (r instanceof ScanCompleted c && "trojaned".equals(c.verdict()) && !alerted.contains(sha))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    boolean anyFailed() {
+        return !failed.isEmpty() || expected.stream().anyMatch(sha -> results.get(sha) instanceof ScanFailed);
+    }
 
     private ResultFollower(KafkaConsumer<String, String> consumer) {
         this.consumer = consumer;
@@ -49,12 +86,26 @@ final class ResultFollower implements AutoCloseable {
             while (true) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofSeconds(1))) {
                     System.out.println(line(r.value()));
+                    record(r.value());
                 }
             }
         } catch (WakeupException stopping) {
             // close() was called
         } finally {
             consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void record(String json) {
+        try {
+            EventData d = Events.parse(json).data();
+            if (d instanceof BackdoorAlert) {
+                alerted.add(d.sha256());
+            } else {
+                results.put(d.sha256(), d);
+            }
+        } catch (EventFormatException unreadable) {
+            // printed by line()
         }
     }
 

@@ -73,9 +73,16 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
     int httpPort;
     @Option(names = "--ready-file", description = "Written with the endpoints (KEY=VALUE) and service PIDs once everything is up.")
     Path readyFile;
-    @Option(names = "--submit", arity = "0..*", paramLabel = "MODEL.pt",
-            description = "Upload these models once the services are up (implies --services and --follow).")
-    List<Path> submit = new ArrayList<>();
+    @Option(names = "--submit", arity = "0..*", paramLabel = "[SET=]MODEL.pt",
+            description = "Upload these models once the services are up (implies --services and --follow), each scanned "
+                    + "with the shadow-image set named before '=' (default: photos).")
+    List<String> submit = new ArrayList<>();
+    @Option(names = "--shadow-set", paramLabel = "NAME=DIR",
+            description = "A shadow-image set the workers offer besides photos and faces of the shared folder.")
+    Map<String, Path> shadowSets = new LinkedHashMap<>();
+    @Option(names = "--exit-when-done", description = "With --submit: stop everything and exit once every submitted model "
+            + "has its result and every trojaned one its alert (exit 0; 2 if a scan failed).")
+    boolean exitWhenDone;
     @Option(names = "--follow", description = "Print every scan result and alert as it arrives.")
     boolean follow;
     @Option(names = "--api-keys", paramLabel = "name:role[+role]:sha256;...",
@@ -98,6 +105,7 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
     @Override
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
+        submit.forEach(Submission::parse); // a missing model is refused before anything starts
         Runtime.getRuntime().addShutdownHook(new Thread(this::close, "stack-shutdown"));
         dir = dir.toAbsolutePath();
         Files.createDirectories(dir);
@@ -136,15 +144,27 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         if (!submit.isEmpty()) {
             IngestClient client = new IngestClient(java.net.URI.create("http://127.0.0.1:" + httpPort),
                     java.net.URI.create("http://127.0.0.1:" + (httpPort + 1)));
-            for (Path m : submit) {
-                String images = m.getFileName().toString().startsWith("face") ? "faces" : "photos";
-                IngestClient.Answer a = client.upload(m, images, false);
-                System.out.printf("decree-stack: uploaded %s (shadow images: %s) -> %d %s%n", m.getFileName(), images, a.status(), a.body());
+            for (String entry : submit) {
+                Submission sub = Submission.parse(entry);
+                IngestClient.Answer a = client.upload(sub.model(), sub.shadowSet(), false);
+                System.out.printf("decree-stack: uploaded %s (shadow images: %s) -> %d %s%n", sub.model().getFileName(), sub.shadowSet(),
+                        a.status(), a.body());
+                // 202: a scan is coming. 200: already registered, its verdict is stored (no new result). 4xx: refused.
+                follower.expect(sub.sha256(), a.status() == 202);
+                if (a.status() >= 400) {
+                    follower.failed(sub.sha256());
+                }
             }
         }
         // Stay up until stopped; a server that dies takes the stack down rather than leaving it half-working.
         java.util.Set<ChildProcess> reported = new java.util.HashSet<>();
         while (true) {
+            if (exitWhenDone && follower != null && follower.allDone()) {
+                System.out.println("decree-stack: every submitted model has its result; stopping");
+                int rc = follower.anyFailed() ? 2 : 0;
+                close();
+                return rc;
+            }
             for (ChildProcess c : servers) {
                 if (!closing && !c.process.isAlive()) {
                     System.err.println("decree-stack: " + c.name + " exited with " + c.process.exitValue() + "; see " + c.log);
@@ -296,19 +316,22 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         common.put("ENGINE_CACHE_DIR", System.getenv().getOrDefault("ENGINE_CACHE_DIR", cache + "/engine"));
         Path logs = dir.resolve("logs");
         List<ChildProcess> started = new ArrayList<>();
-        started.add(service("report-service", r, logs, common, httpPort + 1, Map.of()));
+        started.add(service("report-service", r, logs, common, httpPort + 1, Map.of(), List.of()));
         for (int i = 0; i < workers; i++) {
             Map<String, String> w = new LinkedHashMap<>();
             w.put("DECREE_WORKER_CLI_HOME", r.resolve("decree-cli/target").toString());
             w.put("DECREE_WORKER_WORK_DIR", dir.resolve("worker-" + i).toString());
             w.put("DECREE_WORKER_SHADOW_SETS_PHOTOS", sharedDir.resolve("images/photos").toString());
             w.put("DECREE_WORKER_SHADOW_SETS_FACES", sharedDir.resolve("images/faces").toString());
+            List<String> jvm = new ArrayList<>();
+            // As system properties: a map key with a dash (fashion-mnist) has no unambiguous environment name.
+            shadowSets.forEach((name, folder) -> jvm.add("-Ddecree.worker.shadow-sets." + name + "=" + folder.toAbsolutePath().normalize()));
             // Workers share this host's cores: give each scan its share, or OpenMP threads spin against each other.
             w.put("DECREE_WORKER_TORCH_THREADS", String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors() / workers)));
             started.add(service(workers == 1 ? "detector-worker" : "detector-worker-" + i, r, logs, common,
-                    httpPort + 2 + i, w));
+                    httpPort + 2 + i, w, jvm));
         }
-        started.add(service("ingest-service", r, logs, common, httpPort, Map.of()));
+        started.add(service("ingest-service", r, logs, common, httpPort, Map.of(), List.of()));
         for (ChildProcess c : started) {
             c.awaitPort(portOf(c), Duration.ofSeconds(120));
         }
@@ -320,7 +343,8 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         return ports.get(c);
     }
 
-    private ChildProcess service(String name, Path r, Path logs, Map<String, String> common, int port, Map<String, String> extra) {
+    private ChildProcess service(String name, Path r, Path logs, Map<String, String> common, int port, Map<String, String> extra,
+            List<String> jvmOptions) {
         String module = name.startsWith("detector-worker") ? "detector-worker" : name;
         Path jar = r.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
@@ -336,10 +360,36 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
             }
         });
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
-        ChildProcess c = ChildProcess.java(name, logs, env, List.of("-Xmx512m", "-jar", jar.toString()));
+        List<String> args = new ArrayList<>(List.of("-Xmx512m"));
+        args.addAll(jvmOptions);
+        args.addAll(List.of("-jar", jar.toString()));
+        ChildProcess c = ChildProcess.java(name, logs, env, args);
         services.add(c);
         ports.put(c, port);
         return c;
+    }
+
+    /** One {@code --submit} entry: the model and the shadow-image set it is scanned with. */
+    record Submission(Path model, String shadowSet) {
+        static Submission parse(String entry) {
+            int eq = entry.indexOf('=');
+            boolean named = eq > 0 && entry.substring(0, eq).matches("[a-z0-9-]+");
+            Path model = Path.of(named ? entry.substring(eq + 1) : entry);
+            if (!Files.isRegularFile(model)) {
+                throw new IllegalArgumentException("--submit " + entry + ": no such file " + model);
+            }
+            return new Submission(model, named ? entry.substring(0, eq) : "photos");
+        }
+
+        String sha256() {
+            try (var in = Files.newInputStream(model)) {
+                java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+                in.transferTo(new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), md));
+                return java.util.HexFormat.of().formatHex(md.digest());
+            } catch (IOException | java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("cannot read " + model + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     @Override

@@ -57,7 +57,14 @@ final class Submit implements Callable<Integer> {
         System.out.println("decree submit: " + body.get("status").asText() + " " + sha);
         long end = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() < end) {
-            String view = client.encoder(sha);
+            IngestClient.Answer read = client.report("/api/encoders/" + sha);
+            if (read.status() != 200 && read.status() != 404) {
+                // 404 is "no verdict stored yet"; anything else (a key without the reader role, a server error) will not
+                // change by waiting.
+                System.err.println("decree submit: cannot read the verdict (" + read.status() + "): " + read.body());
+                return 2;
+            }
+            String view = read.status() == 200 ? read.body() : null;
             if (view != null) {
                 JsonNode scans = json.readTree(view).path("scans");
                 if (scans.size() > 0) {
