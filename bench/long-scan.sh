@@ -37,13 +37,14 @@ import org.apache.kafka.clients.admin.Admin;
 public class Members {
     public static void main(String[] a) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", a[0]))) {
-            System.out.println(admin.describeConsumerGroups(List.of(a[1])).all().get().get(a[1]).members().size());
+            System.out.println("MEMBERS " + admin.describeConsumerGroups(List.of(a[1])).all().get().get(a[1]).members().size());
         }
     }
 }
 JAVA
 members() {
-  java -cp "$ROOT/decree-stack/target/lib/*" "$OUT/Members.java" 127.0.0.1:19092 decree-detector-workers 2>/dev/null || echo "?"
+  java -cp "$ROOT/decree-stack/target/lib/*" "$OUT/Members.java" 127.0.0.1:19092 decree-detector-workers 2>/dev/null \
+    | sed -n 's/^MEMBERS //p' | grep . || echo "?"
 }
 
 "$ROOT/decree" submit "$FIRST" --images photos --wait PT2H > "$OUT/submit-first.log" 2>&1 &
