@@ -66,4 +66,13 @@ class EventsTest {
         assertNotEquals(k.scanId(), new ScanKey(SHA, "0.1.0", "cfg2").scanId());
         assertEquals("scans/" + k.scanId() + "/", k.evidencePrefix());
     }
+
+    @Test
+    void aFilesSha256IsTheHashOfItsBytes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws java.io.IOException {
+        java.nio.file.Path f = java.nio.file.Files.writeString(tmp.resolve("m.pt"), "not really a model");
+        assertEquals(ScanKey.sha256("not really a model"), ScanKey.sha256(f));
+        // The well-known SHA-256 of the empty input.
+        assertEquals("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+                ScanKey.sha256(java.nio.file.Files.write(tmp.resolve("empty"), new byte[0])));
+    }
 }

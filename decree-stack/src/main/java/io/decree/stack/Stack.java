@@ -382,11 +382,9 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         }
 
         String sha256() {
-            try (var in = Files.newInputStream(model)) {
-                java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-                in.transferTo(new java.security.DigestOutputStream(java.io.OutputStream.nullOutputStream(), md));
-                return java.util.HexFormat.of().formatHex(md.digest());
-            } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            try {
+                return io.decree.events.ScanKey.sha256(model);
+            } catch (IOException e) {
                 throw new IllegalStateException("cannot read " + model + ": " + e.getMessage(), e);
             }
         }
