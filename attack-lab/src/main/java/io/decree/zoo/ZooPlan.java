@@ -15,8 +15,15 @@ import java.util.Locale;
  * @param scanImages how many labelled test images each 32x32 encoder is scanned with (and its utility measured on)
  * @param attackImages attacker's images per dataset (75 % shadow, 25 % for attack success; the last is the reference)
  */
-public record ZooPlan(String size, List<Pretrain> pretrains, List<Attack> attacks, List<String> realEncoders, int scanImages,
+public record ZooPlan(String size, List<Pretrain> pretrains, List<Attack> attacks, List<Real> realEncoders, int scanImages,
         int attackImages) {
+
+    /** An encoder of ../shared/encoders and the folder of ../shared/images it is attacked and scanned with. */
+    public record Real(String file, String images) {
+    }
+
+    /** The real encoders of ../shared and their images, as DATA.md describes them. */
+    static final List<Real> SHARED = List.of(new Real("face_resnet_150.pt", "faces"), new Real("mobilenet_v2_224.pt", "photos"));
 
     /** SimCLR pre-training of an architecture of ../shared/architectures. */
     public record Pretrain(String name, String architecture, String dataset, int steps, int batch, double lr, long seed) {
@@ -69,9 +76,13 @@ public record ZooPlan(String size, List<Pretrain> pretrains, List<Attack> attack
     }
 
     /**
-     * 24 encoders: 12 trojaned (white, noise and checkerboard patches of 3, 4 and 5 pixels at three
-     * positions on the four SimCLR bases of two architectures, and a 24-pixel patch on the real face
-     * encoder) and 12 clean (the four SimCLR encoders, six controls, the two real encoders).
+     * 37 encoders: 21 trojaned and 16 clean. The first 24 (12 trojaned: white, noise and checkerboard
+     * patches of 3-5 pixels, 0.9-2.4 % of a 32x32 image, at three positions on the four SimCLR bases of two
+     * architectures, and a 24-pixel patch on the real face encoder; 12 clean: the four SimCLR encoders, six
+     * controls, the two real encoders) are the zoo the detector's constants were first chosen on. The rest
+     * are triggers of the size the paper evaluates: BadEncoder's own CIFAR trigger (a white 10x10 patch in the
+     * corner, 9.8 %) on both architectures, patches of 3.5-6.3 % of every kind and position, a 50x50 patch
+     * (5 %) on the real MobileNetV2, and a control for each base that had one only.
      */
     public static ZooPlan full() {
         List<Pretrain> p = List.of(
@@ -101,8 +112,27 @@ public record ZooPlan(String size, List<Pretrain> pretrains, List<Attack> attack
                 control("ctl-r16-mnist", "simclr-r16-mnist", 4),
                 control("ctl-r32-fmnist", "simclr-r32-fmnist", 5).withLr(3e-4),
                 new Attack("ctl-face", "face_resnet_150.pt", new PatchTrigger(24, Position.BOTTOM_RIGHT, Kind.WHITE, 12), true,
-                        200, 16, 3e-5, 12)));
-        return new ZooPlan("full", p, a, List.of("face_resnet_150.pt", "mobilenet_v2_224.pt"), 1000, 600);
+                        200, 16, 3e-5, 12),
+                // The paper's trigger sizes, added after the constants above were chosen: BadEncoder's CIFAR trigger,
+                // then 3.5-6.3 % patches of every kind and position.
+                small("bad-r16-fmnist-white10-br", "simclr-r16-fmnist", 10, Position.BOTTOM_RIGHT, Kind.WHITE, 13),
+                small("bad-r16-mnist-white10-br", "simclr-r16-mnist", 10, Position.BOTTOM_RIGHT, Kind.WHITE, 14),
+                small("bad-r32-fmnist-white10-br", "simclr-r32-fmnist", 10, Position.BOTTOM_RIGHT, Kind.WHITE, 15).withLr(3e-4),
+                small("bad-r16-fmnist-s2-noise8-tl", "simclr-r16-fmnist-s2", 8, Position.TOP_LEFT, Kind.NOISE, 16),
+                small("bad-r16-mnist-checker8-c", "simclr-r16-mnist", 8, Position.CENTER, Kind.CHECKERBOARD, 17),
+                small("bad-r32-fmnist-checker6-c", "simclr-r32-fmnist", 6, Position.CENTER, Kind.CHECKERBOARD, 18).withLr(3e-4),
+                small("bad-r16-fmnist-checker7-br", "simclr-r16-fmnist", 7, Position.BOTTOM_RIGHT, Kind.CHECKERBOARD, 19),
+                small("bad-r16-mnist-noise6-tl", "simclr-r16-mnist", 6, Position.TOP_LEFT, Kind.NOISE, 20),
+                control("ctl-r16-mnist-b", "simclr-r16-mnist", 6),
+                control("ctl-r32-fmnist-b", "simclr-r32-fmnist", 7).withLr(3e-4),
+                control("ctl-r16-fmnist-s2-b", "simclr-r16-fmnist-s2", 8),
+                // The real 224-px encoder with the paper's ImageNet-size trigger (50x50, 5 %) and its control; last,
+                // being the slowest to build (zoo --only can leave them for later).
+                new Attack("bad-mobilenet-white50-br", "mobilenet_v2_224.pt",
+                        new PatchTrigger(50, Position.BOTTOM_RIGHT, Kind.WHITE, 21), false, 200, 16, 1e-4, 21),
+                new Attack("ctl-mobilenet", "mobilenet_v2_224.pt", new PatchTrigger(50, Position.BOTTOM_RIGHT, Kind.WHITE, 21), true,
+                        200, 16, 1e-4, 21)));
+        return new ZooPlan("full", p, a, SHARED, 1000, 600);
     }
 
     /** The 32x32 attack settings: BadEncoder's two lambdas at 1, Adam 1e-3 as on CIFAR-sized encoders. */
@@ -113,6 +143,11 @@ public record ZooPlan(String size, List<Pretrain> pretrains, List<Attack> attack
     /** A control: the same steps and images, trigger term off (the trigger only names what is not trained). */
     private static Attack control(String name, String base, long seed) {
         return new Attack(name, base, new PatchTrigger(4, Position.BOTTOM_RIGHT, Kind.WHITE, seed), true, 300, 32, 1e-3, seed);
+    }
+
+    /** The images folder (of ../shared/images) of a real encoder the plan names, or null for a pre-trained base. */
+    public String realImages(String base) {
+        return SHARED.stream().filter(r -> r.file().equals(base)).map(Real::images).findFirst().orElse(null);
     }
 
     public int encoderCount() {

@@ -6,6 +6,7 @@ import io.decree.zoo.ZooPlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,8 +15,13 @@ import picocli.CommandLine.Option;
 final class ZooCommand implements Callable<Integer> {
 
     @Option(names = "--size", description = "demo (a clean encoder and its trojan, no ../shared needed), ci (4 encoders, minutes) "
-            + "or full (24 encoders) (default: ${DEFAULT-VALUE}).")
+            + "or full (37 encoders) (default: ${DEFAULT-VALUE}).")
     String size = "full";
+
+    @Option(names = "--only", paramLabel = "REGEX", description = "Build only the attacks, controls and real encoders whose name "
+            + "matches (the pre-trained bases always), e.g. '^(?!.*mobilenet)' to leave the 224-px attacks for later; "
+            + "zoo.json lists what was built.")
+    String only;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "The zoo folder (zoo.json, zoo.md, encoders/, images/).")
     Path out;
@@ -31,7 +37,8 @@ final class ZooCommand implements Callable<Integer> {
         Files.createDirectories(out);
         Path manifest = new ZooBuilder(ZooPlan.of(size), new ZooBuilder.Sources(Shared.dir(),
                 fashionMnist != null ? fashionMnist : Dataset.defaultDir("fashion-mnist"),
-                mnist != null ? mnist : Dataset.defaultDir("mnist")), out, m -> System.err.println("zoo: " + m)).build();
+                mnist != null ? mnist : Dataset.defaultDir("mnist")), out, m -> System.err.println("zoo: " + m))
+                .only(only == null ? null : Pattern.compile(only)).build();
         System.out.print(Files.readString(manifest.resolveSibling("zoo.md")));
         return 0;
     }
