@@ -9,6 +9,7 @@ import io.decree.SharedData;
 import io.decree.encoder.TorchScriptFixtures;
 import io.decree.images.ShadowImages;
 import io.decree.scan.Evidence;
+import io.decree.trigger.Acceptance;
 import io.decree.trigger.InversionResult;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,7 +42,8 @@ class ReplayCommandTest {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        InversionResult found = new InversionResult(mask, pattern, SIDE, SIDE, true, 16.0 / (SIDE * SIDE), 0.995, Double.NaN, 0, 100, false, List.of(), List.of());
+        InversionResult found = new InversionResult(mask, pattern, SIDE, SIDE, true, 16.0 / (SIDE * SIDE), 0.995, Double.NaN, 0, 100, false, List.of(), List.of(),
+                new Acceptance(16.0 / (SIDE * SIDE), Double.NaN, 0), List.of());
         Evidence.write(found, ShadowImages.load(SharedData.images("photos"), SIDE, SIDE, 2, 4, 0), dir);
         return dir;
     }

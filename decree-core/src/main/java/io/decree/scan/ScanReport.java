@@ -3,8 +3,10 @@ package io.decree.scan;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.decree.trigger.Acceptance;
 import io.decree.trigger.InversionConfig;
 import io.decree.trigger.SearchPhase;
+import io.decree.trigger.SearchStart;
 import io.decree.trigger.StepRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,14 +22,18 @@ import java.util.List;
  * @param imagePasses  images through the encoder's forward and backward, the whole search (the cost a faster
  *                     search must cut; deterministic)
  * @param forwardOnlyPasses images through the encoder's forward alone (clean mean, held-out checks)
+ * @param acceptance   the paper's batch PL1 beside the accepted one, and the accepted trigger's similarity on the
+ *                     whole shadow set (see InversionConfig acceptOnShadowSet)
  * @param phases       the same, with steps and seconds, per phase of the search
+ * @param starts       every start of the search with its own smallest batch success
  * @param curve        one record per optimisation step (similarity, current PL1, lambda, best PL1)
  */
-@JsonPropertyOrder({"verdict", "pl1Norm", "threshold", "similarity", "heldOutSimilarity", "targetReached", "steps", "earlyStopped",
-        "seconds", "imagePasses", "forwardOnlyPasses", "phases", "seed", "encoder", "images", "config", "device", "detectorVersion", "curve"})
+@JsonPropertyOrder({"verdict", "pl1Norm", "threshold", "similarity", "heldOutSimilarity", "acceptance", "targetReached", "steps",
+        "earlyStopped", "seconds", "imagePasses", "forwardOnlyPasses", "phases", "starts", "seed", "encoder", "images", "config", "device", "detectorVersion", "curve"})
 public record ScanReport(Verdict verdict, double pl1Norm, double threshold, double similarity, Double heldOutSimilarity,
-        boolean targetReached,
+        Acceptance acceptance, boolean targetReached,
         int steps, boolean earlyStopped, double seconds, long imagePasses, long forwardOnlyPasses, List<SearchPhase> phases,
+        List<SearchStart> starts,
         long seed, EncoderFile encoder, Images images,
         InversionConfig config, String device, String detectorVersion, List<StepRecord> curve) {
 

@@ -69,8 +69,9 @@ public final class Scanner {
             double seconds = (System.nanoTime() - start) / 1e9;
             ScanReport report = new ScanReport(Verdict.of(result.targetReached(), result.pl1(), req.threshold()),
                     result.pl1(), req.threshold(), result.similarity(),
-                    Double.isNaN(result.heldOutSimilarity()) ? null : result.heldOutSimilarity(), result.targetReached(), result.steps(),
-                    result.earlyStopped(), seconds, result.imagePasses(), result.forwardOnlyPasses(), result.phases(), req.config().seed(),
+                    Double.isNaN(result.heldOutSimilarity()) ? null : result.heldOutSimilarity(), result.acceptance(),
+                    result.targetReached(), result.steps(), result.earlyStopped(), seconds, result.imagePasses(),
+                    result.forwardOnlyPasses(), result.phases(), result.starts(), req.config().seed(),
                     new EncoderFile(req.model().getFileName().toString(), sha, size, spec, encoder.embeddingSize()),
                     new ScanReport.Images(req.imagesDir().toString(), images.size(), images.originals(), result.heldOut()),
                     req.config(), encoder.device().toString(), VERSION, result.history());

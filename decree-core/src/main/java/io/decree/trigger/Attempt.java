@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.GradientCollector;
 import io.decree.optim.Adam;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -25,6 +26,32 @@ final class Attempt implements AutoCloseable {
     record Step(double similarity, double l1, double lambda, int imagePasses, int forwardOnlyPasses) {
     }
 
+    /**
+     * A trigger that met the similarity target on its batch (and the held-out images, with a holdout), smaller
+     * than every earlier one of this attempt; {@code shadowSimilarity} is filled in once it is checked on the
+     * whole shadow set (NaN before).
+     */
+    static final class Candidate {
+        final double l1;
+        final float[] mask;
+        final float[] pattern;
+        final double similarity;
+        final double heldOutSimilarity;
+        double shadowSimilarity = Double.NaN;
+
+        Candidate(double l1, float[] mask, float[] pattern, double similarity, double heldOutSimilarity) {
+            this.l1 = l1;
+            this.mask = mask;
+            this.pattern = pattern;
+            this.similarity = similarity;
+            this.heldOutSimilarity = heldOutSimilarity;
+        }
+    }
+
+    /** Candidates kept per attempt at most: every other older one is dropped when full (a 224-px one is 0.8 MB). */
+    static final int MAX_CANDIDATES = 64;
+
+    private final List<Candidate> candidates = new ArrayList<>();
     private final InversionConfig cfg;
     private final NDManager manager;
     private final Mask mask;
@@ -63,7 +90,7 @@ final class Attempt implements AutoCloseable {
      * One Adam step on the next batch of {@code all}; records the trigger if it is the smallest
      * success yet and, with a {@code holdout}, also collapses the held-out images to the target.
      */
-    Step step(NDArray all, TriggerLoss loss, Holdout holdout) {
+    Step step(NDArray all, TriggerLoss loss, CollapseCheck holdout) {
         int[] batch = batches.next();
         steps++;
         double cos;
@@ -90,6 +117,7 @@ final class Attempt implements AutoCloseable {
                     bestL1 = l1;
                     bestSimilarity = cos;
                     bestHeldOutSimilarity = held;
+                    addCandidate(new Candidate(l1, bestMask, bestPattern, cos, held));
                 }
             }
             adam.step();
@@ -111,6 +139,24 @@ final class Attempt implements AutoCloseable {
             earlyStopped = epochMean > cfg.similarityTarget() && sinceImprovement > cfg.earlyStopPatience();
         }
         return new Step(cos, l1, lambda.lambda(), batch.length, checked);
+    }
+
+    private void addCandidate(Candidate c) {
+        candidates.add(c);
+        if (candidates.size() > MAX_CANDIDATES) {
+            List<Candidate> thinned = new ArrayList<>();
+            for (int i = 0; i < candidates.size() - 1; i += 2) {
+                thinned.add(candidates.get(i));
+            }
+            thinned.add(candidates.get(candidates.size() - 1));
+            candidates.clear();
+            candidates.addAll(thinned);
+        }
+    }
+
+    /** This attempt's candidates in the order found: each smaller than the one before. */
+    List<Candidate> candidates() {
+        return candidates;
     }
 
     boolean earlyStopped() {

@@ -44,11 +44,14 @@ package io.decree.trigger;
  *                          to the target. Off because, measured on the zoo's boundary encoders, it raised
  *                          trojans' PL1 more than clean ones' (bad-r16-mnist-white4-c 0.034 -> 0.042,
  *                          clean simclr-r16-mnist 0.038 -> 0.036; docs/eval/variants.md)
+ * @param acceptOnShadowSet ours, default on: a candidate trigger counts only if it also collapses the whole
+ *                          shadow set to the target (forward only, see CollapseCheck); the reported PL1 is that
+ *                          of an accepted trigger, the paper's batch figure is kept beside it (Acceptance)
  */
 public record InversionConfig(int maxSteps, int batchSize, double learningRate, double beta1, double beta2,
         double similarityTarget, double lambdaInit, double lambdaFactor, int lambdaPatience, double lambdaMin,
         int earlyStopPatience, long seed, boolean centerEmbeddings, int maskGrid, int windowGrid, int windowProbeSteps,
-        int windowsKept, int windowSteps, int holdout) {
+        int windowsKept, int windowSteps, int holdout, boolean acceptOnShadowSet) {
 
     public static final int DEFAULT_STEPS = 400;
     public static final int DEFAULT_BATCH = 32;
@@ -76,7 +79,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
 
     public static InversionConfig defaults() {
         return new InversionConfig(DEFAULT_STEPS, DEFAULT_BATCH, 0.1, 0.5, 0.9, 0.99, 1e-3, 5.0, 5, 1e-5, 35, DEFAULT_SEED, false, 32,
-                DEFAULT_WINDOW_GRID, 30, 2, 200, DEFAULT_HOLDOUT);
+                DEFAULT_WINDOW_GRID, 30, 2, 200, DEFAULT_HOLDOUT, true);
     }
 
     public Builder toBuilder() {
@@ -94,6 +97,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         private int windowGrid;
         private int holdout;
         private double similarityTarget;
+        private boolean acceptOnShadowSet;
         private final InversionConfig base;
 
         private Builder(InversionConfig c) {
@@ -107,6 +111,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
             windowGrid = c.windowGrid;
             holdout = c.holdout;
             similarityTarget = c.similarityTarget;
+            acceptOnShadowSet = c.acceptOnShadowSet;
         }
 
         public Builder steps(int v) {
@@ -154,11 +159,16 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
             return this;
         }
 
+        public Builder acceptOnShadowSet(boolean v) {
+            acceptOnShadowSet = v;
+            return this;
+        }
+
         public InversionConfig build() {
             return new InversionConfig(maxSteps, batchSize, learningRate, base.beta1, base.beta2, similarityTarget,
                     base.lambdaInit, base.lambdaFactor, base.lambdaPatience, base.lambdaMin, base.earlyStopPatience, seed,
                     centerEmbeddings, maskGrid, windowGrid, base.windowProbeSteps, base.windowsKept, base.windowSteps,
-                    holdout);
+                    holdout, acceptOnShadowSet);
         }
     }
 }

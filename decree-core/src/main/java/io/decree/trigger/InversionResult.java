@@ -13,10 +13,12 @@ import java.util.List;
  * @param heldOut       shadow images kept out of the optimisation to confirm triggers (0: none)
  * @param steps         steps run (fewer than configured after an early stop)
  * @param phases        the work of each phase of the search, in order
+ * @param acceptance    the whole-shadow-set check of the candidates (pl1 is the accepted trigger's when it is on)
+ * @param starts        every start of the search with its own smallest batch success
  */
 public record InversionResult(float[] mask, float[] pattern, int height, int width, boolean targetReached,
         double pl1, double similarity, double heldOutSimilarity, int heldOut, int steps, boolean earlyStopped, List<StepRecord> history,
-        List<SearchPhase> phases) {
+        List<SearchPhase> phases, Acceptance acceptance, List<SearchStart> starts) {
 
     /** Images through the encoder's forward and backward, all phases. */
     public long imagePasses() {

@@ -62,27 +62,29 @@ public final class TriggerInversion {
                 phases.add(new SearchPhase("centre", 0, 0, n, (System.nanoTime() - t0) / 1e9));
             }
             TriggerLoss loss = new TriggerLoss(encoder, run, center);
-            Holdout holdout = held == 0 ? null
-                    : new Holdout(encoder, run.create(split[1], new Shape(held, 3, h, w)), center, cfg.batchSize());
+            CollapseCheck holdout = held == 0 ? null
+                    : new CollapseCheck(encoder, run.create(split[1], new Shape(held, 3, h, w)), center, cfg.batchSize());
             Search search = new Search(all, loss, holdout, h, w, progress, phases);
             List<MaskStart> starts = MaskStart.plan(h, w, cfg.windowGrid());
             int batch = Math.min(cfg.batchSize(), n);
 
-            search.begin("uniform start");
-            try (Attempt paper = new Attempt(cfg, run, squash, h, w, starts.get(0), init,
-                    new BatchOrder(n, batch, new Random(cfg.seed() * 31 + 7)))) {
+            List<Attempt> attempts = new ArrayList<>();
+            try {
+                search.begin("uniform start");
+                Attempt paper = new Attempt(cfg, run, squash, h, w, starts.get(0), init,
+                        new BatchOrder(n, batch, new Random(cfg.seed() * 31 + 7)));
+                attempts.add(paper);
                 search.advance(paper, cfg.maxSteps());
                 search.keepBest(paper);
-            }
 
-            List<Attempt> windows = new ArrayList<>();
-            try {
+                List<Attempt> windows = new ArrayList<>();
                 if (starts.size() > 1) {
                     search.begin("window probes");
                 }
                 for (int i = 1; i < starts.size(); i++) {
                     Attempt a = new Attempt(cfg, run, squash, h, w, starts.get(i), init,
                             new BatchOrder(n, batch, new Random(cfg.seed() * 31 + 7 + i)));
+                    attempts.add(a);
                     windows.add(a);
                     search.advance(a, cfg.windowProbeSteps());
                     search.keepBest(a);
@@ -96,8 +98,13 @@ public final class TriggerInversion {
                     search.advance(a, cfg.windowSteps());
                     search.keepBest(a);
                 }
+                if (cfg.acceptOnShadowSet()) {
+                    search.begin("acceptance");
+                    search.accept(attempts, new CollapseCheck(encoder, all, center, cfg.batchSize()), cfg.similarityTarget());
+                }
+                search.summarise(attempts);
             } finally {
-                windows.forEach(Attempt::close);
+                attempts.forEach(Attempt::close);
             }
             return search.result();
         }
@@ -107,7 +114,7 @@ public final class TriggerInversion {
     private static final class Search {
         private final NDArray all;
         private final TriggerLoss loss;
-        private final Holdout holdout;
+        private final CollapseCheck holdout;
         private final int h;
         private final int w;
         private final Consumer<StepRecord> progress;
@@ -120,6 +127,10 @@ public final class TriggerInversion {
         private double bestSimilarity;
         private double bestHeldOutSimilarity = Double.NaN;
         private boolean bestEarlyStopped;
+        private double batchPl1 = 1.0;
+        private double shadowSimilarity = Double.NaN;
+        private int candidatesChecked;
+        private final List<SearchStart> startResults = new ArrayList<>();
         private final List<SearchPhase> phases;
         private String phase;
         private long phaseStart;
@@ -127,7 +138,7 @@ public final class TriggerInversion {
         private long phasePasses;
         private long phaseForwardOnly;
 
-        Search(NDArray all, TriggerLoss loss, Holdout holdout, int h, int w, Consumer<StepRecord> progress,
+        Search(NDArray all, TriggerLoss loss, CollapseCheck holdout, int h, int w, Consumer<StepRecord> progress,
                 List<SearchPhase> phases) {
             this.all = all;
             this.loss = loss;
@@ -182,17 +193,92 @@ public final class TriggerInversion {
                 bestSimilarity = a.bestSimilarity();
                 bestHeldOutSimilarity = a.bestHeldOutSimilarity();
                 bestEarlyStopped = a.earlyStopped();
+                batchPl1 = Pl1Norm.of(bestMask, h, w);
+            }
+        }
+
+        /**
+         * Acceptance: the answer becomes the smallest candidate of any attempt that also collapses the whole shadow
+         * set to the target, forward only. An attempt's candidates shrink in the order found and the larger ones
+         * are the likelier to hold, so each attempt is searched by bisection (the smallest first, then halving);
+         * attempts are taken smallest first and skipped once they cannot beat the accepted trigger. Nothing
+         * accepted: no trigger reached the target, as if the search had found none.
+         */
+        void accept(List<Attempt> attempts, CollapseCheck shadowSet, double target) {
+            Attempt.Candidate accepted = null;
+            Attempt from = null;
+            List<Attempt> order = attempts.stream().filter(Attempt::succeeded).sorted(Comparator.comparingDouble(Attempt::bestL1)).toList();
+            for (Attempt a : order) {
+                if (accepted != null && a.bestL1() >= accepted.l1) {
+                    break;
+                }
+                List<Attempt.Candidate> cs = a.candidates();
+                int lo = 0;
+                while (accepted != null && cs.get(lo).l1 >= accepted.l1) {
+                    lo++;
+                }
+                int found = -1;
+                if (holds(cs.get(cs.size() - 1), shadowSet, target)) {
+                    found = cs.size() - 1;
+                } else {
+                    int l = lo;
+                    int r = cs.size() - 2;
+                    while (l <= r) {
+                        int mid = (l + r) >>> 1;
+                        if (holds(cs.get(mid), shadowSet, target)) {
+                            found = mid;
+                            l = mid + 1;
+                        } else {
+                            r = mid - 1;
+                        }
+                    }
+                }
+                if (found >= 0) {
+                    accepted = cs.get(found);
+                    from = a;
+                }
+            }
+            if (accepted == null) {
+                bestMask = null;
+                bestPattern = null;
+                return;
+            }
+            bestL1 = accepted.l1;
+            bestMask = accepted.mask;
+            bestPattern = accepted.pattern;
+            bestSimilarity = accepted.similarity;
+            bestHeldOutSimilarity = accepted.heldOutSimilarity;
+            bestEarlyStopped = from.earlyStopped();
+            shadowSimilarity = accepted.shadowSimilarity;
+        }
+
+        private boolean holds(Attempt.Candidate c, CollapseCheck shadowSet, double target) {
+            if (Double.isNaN(c.shadowSimilarity)) {
+                c.shadowSimilarity = shadowSet.similarity(c.mask, c.pattern, h, w);
+                candidatesChecked++;
+                phaseForwardOnly += shadowSet.size();
+            }
+            return c.shadowSimilarity > target;
+        }
+
+        /** Each start's own smallest batch success: what the anomaly index among the starts is computed from. */
+        void summarise(List<Attempt> attempts) {
+            for (Attempt a : attempts) {
+                startResults.add(new SearchStart(a.start().toString(), a.steps(),
+                        a.succeeded() ? a.bestL1() / (3.0 * h * w) : 1.0));
             }
         }
 
         InversionResult result() {
             end();
+            Acceptance acceptance = new Acceptance(batchPl1, shadowSimilarity, candidatesChecked);
             if (bestMask == null) {
                 return new InversionResult(null, null, h, w, false, 1.0, lastSimilarity, Double.NaN, heldOut(), steps,
-                        false, history, List.copyOf(phases));
+                        false, history, List.copyOf(phases), acceptance, List.copyOf(startResults));
             }
             return new InversionResult(bestMask, bestPattern, h, w, true, Pl1Norm.of(bestMask, h, w), bestSimilarity,
-                    bestHeldOutSimilarity, heldOut(), steps, bestEarlyStopped, history, List.copyOf(phases));
+                    bestHeldOutSimilarity, heldOut(), steps, bestEarlyStopped, history, List.copyOf(phases), acceptance,
+                    List.copyOf(startResults));
         }
 
         private int heldOut() {

@@ -32,7 +32,8 @@ class SearchWorkTest {
 
     @Test
     void everyStepIsCountedOnceInItsPhaseAndTheCountIsDeterministic() throws IOException {
-        InversionConfig cfg = InversionConfig.defaults().toBuilder().steps(60).batchSize(8).windowGrid(2).centerEmbeddings(true).build();
+        InversionConfig cfg = InversionConfig.defaults().toBuilder().steps(60).batchSize(8).windowGrid(2).centerEmbeddings(true)
+                .acceptOnShadowSet(false).build();
         InversionResult r = search(cfg);
         assertEquals(List.of("centre", "uniform start", "window probes", "carried windows"),
                 r.phases().stream().map(SearchPhase::name).toList());
@@ -56,7 +57,8 @@ class SearchWorkTest {
 
     @Test
     void heldOutChecksAreCountedAsForwardOnlyPasses() throws IOException {
-        InversionResult r = search(InversionConfig.defaults().toBuilder().steps(80).batchSize(8).windowGrid(0).holdout(32).build());
+        InversionResult r = search(InversionConfig.defaults().toBuilder().steps(80).batchSize(8).windowGrid(0).holdout(32)
+                .acceptOnShadowSet(false).build());
         assertEquals(List.of("uniform start"), r.phases().stream().map(SearchPhase::name).toList(), "the paper's single start");
         assertTrue(r.targetReached(), "the smooth encoder has a trigger");
         long checks = r.forwardOnlyPasses() / r.heldOut();

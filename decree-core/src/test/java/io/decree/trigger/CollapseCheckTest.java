@@ -21,8 +21,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Shadow images kept out of the search, and the check that a candidate trigger collapses them too. */
-class HoldoutTest {
+/** Shadow images kept out of the search, and the check that a candidate trigger collapses a set of images. */
+class CollapseCheckTest {
 
     private static final int SIDE = 32;
     private static final InputSpec SPEC = new InputSpec(new int[] {SIDE, SIDE}, null, null, null);
@@ -71,7 +71,7 @@ class HoldoutTest {
             encoder.probe();
             NDArray images = run.create(faces.flat(), new Shape(faces.size(), 3, SIDE, SIDE));
             NDArray center = TriggerInversion.meanEmbedding(encoder, images, run, 8);
-            Holdout holdout = new Holdout(encoder, images, center, 7);
+            CollapseCheck holdout = new CollapseCheck(encoder, images, center, 7);
             NDArray pattern = run.ones(new Shape(1, 3, SIDE, SIDE));
             double hit = holdout.similarity(corner(run, 0), pattern);
             double miss = holdout.similarity(corner(run, SIDE - 4), pattern);
@@ -85,7 +85,8 @@ class HoldoutTest {
     void everyTriggerAScanKeepsCollapsedTheHeldOutImagesToo() throws IOException {
         Path model = TorchScriptFixtures.smoothEncoder(tmp.resolve("smooth.pt"));
         ShadowImages photos = ShadowImages.load(SharedData.images("photos"), SIDE, SIDE, 8, 50, 0);
-        InversionConfig cfg = InversionConfig.defaults().toBuilder().steps(120).batchSize(8).windowGrid(0).holdout(32).build();
+        InversionConfig cfg = InversionConfig.defaults().toBuilder().steps(120).batchSize(8).windowGrid(0).holdout(32)
+                .acceptOnShadowSet(false).build();
         try (Encoder encoder = Encoder.load(model, SPEC, null)) {
             InversionResult r = new TriggerInversion(cfg).run(encoder, photos, null);
             assertEquals(10, r.heldOut(), "a fifth of 50 photos");
