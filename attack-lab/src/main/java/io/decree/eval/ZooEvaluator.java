@@ -9,11 +9,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
-/** Scans every encoder of a zoo with one detector config and a fixed threshold; writes eval.json, eval.md, pl1.png. */
+/**
+ * Scans every encoder of a zoo with one detector config and a fixed threshold; writes eval.json, eval.md, pl1.png, and
+ * rules.md (the candidate decision rules judged leave-one-family-out, {@link RuleStudy}).
+ */
 public final class ZooEvaluator {
     private ZooEvaluator() {
     }
@@ -23,10 +28,12 @@ public final class ZooEvaluator {
      * @param images     shadow images for every encoder instead of each entry's own (the out-of-distribution study)
      * @param maxImages  at most this many shadow images per scan (the shadow-set-size study)
      * @param config     the detector's search settings (a candidate config is judged on the zoo with them)
+     * @param reuse      take an encoder's scan from a report.json already in the output folder (an interrupted or
+     *                   earlier run with the same settings) instead of scanning it again
      */
-    public record Options(double threshold, Pattern only, Path images, int maxImages, InversionConfig config) {
+    public record Options(double threshold, Pattern only, Path images, int maxImages, InversionConfig config, boolean reuse) {
         public static Options defaults(double threshold) {
-            return new Options(threshold, null, null, Scanner.DEFAULT_MAX_IMAGES, InversionConfig.defaults());
+            return new Options(threshold, null, null, Scanner.DEFAULT_MAX_IMAGES, InversionConfig.defaults(), false);
         }
     }
 
@@ -39,15 +46,20 @@ public final class ZooEvaluator {
             throw new BadInputException("no encoder of " + zoo.dir() + " matches " + opts.only());
         }
         List<Evaluation.Row> rows = new ArrayList<>();
+        Map<Zoo.Entry, ScanReport> reports = new HashMap<>();
         int i = 0;
         for (Zoo.Entry e : entries) {
             String name = e.model().getFileName().toString();
+            ScanReport r = opts.reuse() ? RuleStudy.reportIn(out.resolve("scans"), e) : null;
             if (progress != null) {
-                progress.accept(String.format("[%d/%d] %s", ++i, entries.size(), name));
+                progress.accept(String.format("[%d/%d] %s%s", ++i, entries.size(), name, r != null ? " (earlier scan reused)" : ""));
             }
-            ScanReport r = Scanner.scan(new Scanner.Request(e.model(), InputSpec.sidecarOf(e.model()),
-                    opts.images() != null ? opts.images() : e.images(), opts.config(), opts.threshold(),
-                    opts.maxImages(), null, out.resolve("scans").resolve(name.replaceFirst("\\.pt$", ""))), null).report();
+            if (r == null) {
+                r = Scanner.scan(new Scanner.Request(e.model(), InputSpec.sidecarOf(e.model()),
+                        opts.images() != null ? opts.images() : e.images(), opts.config(), opts.threshold(),
+                        opts.maxImages(), null, out.resolve("scans").resolve(name.replaceFirst("\\.pt$", ""))), null).report();
+            }
+            reports.put(e, r);
             rows.add(new Evaluation.Row(name, e.trojaned(), r.pl1Norm(), r.targetReached(), r.verdict().json(), r.seconds(),
                     r.imagePasses()));
         }
@@ -55,6 +67,9 @@ public final class ZooEvaluator {
         Files.writeString(out.resolve("eval.json"), eval.json());
         Files.writeString(out.resolve("eval.md"), eval.markdown());
         Pl1Plot.write(eval, out.resolve("pl1.png"));
+        List<RuleStudy.Subject> subjects = RuleStudy.subjects(zoo, reports::get);
+        List<String> realClean = entries.stream().filter(e -> e.attack() == null).map(e -> e.model().getFileName().toString()).toList();
+        Files.writeString(out.resolve("rules.md"), RuleStudy.markdown(subjects, RuleStudy.judge(subjects, realClean)));
         return eval;
     }
 }

@@ -1,0 +1,287 @@
+package io.decree.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.decree.scan.ScanReport;
+import io.decree.trigger.SearchStart;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Candidate decision rules, each judged the honest way: an encoder is judged by a threshold fitted without the
+ * family it belongs to (leave-one-family-out: trigger kind, trigger size band, architecture, image domain), so a
+ * rule tuned to one kind of trigger or one domain cannot look good. Clean encoders, which have no trigger, are
+ * judged leave-one-out in the trigger folds and with their architecture or domain in the others.
+ *
+ * <p>A statistic's score is lower the more trojan-like; an encoder is flagged when its score is below the threshold.
+ */
+public final class RuleStudy {
+
+    /** A scanned zoo encoder with what the folds group by; trigger fields are null for a clean encoder. */
+    public record Subject(String model, boolean trojaned, String kind, String position, double area, String architecture,
+            String domain, String parent, ScanReport report) {
+
+        /** Size band of the trigger as a share of the image: the zoo's first, small triggers or the paper's sizes. */
+        String sizeBand() {
+            return kind == null ? null : area < 0.03 ? "under 3 %" : "3-10 %";
+        }
+    }
+
+    /** A candidate statistic: its name, what it means, and whether it is a ratio (fitted on a log scale). */
+    public record Statistic(String name, String meaning, boolean positive, Scorer scorer) {
+    }
+
+    @FunctionalInterface
+    public interface Scorer {
+        /** The score, or NaN where the statistic does not apply (say, no parent to compare with). */
+        double score(Subject s, List<Subject> all);
+    }
+
+    /** One statistic's figures. */
+    public record Result(String statistic, String meaning, int applies, double auroc, double aurocLarge, double fittedAccuracy,
+            Map<String, Double> leaveOneFamilyOut, double worstLofo, int realFalsePositives, int realJudged) {
+    }
+
+    /** The attributes whose values make the leave-one-family-out folds. */
+    static final Map<String, Function<Subject, String>> FAMILIES = new LinkedHashMap<>();
+
+    static {
+        FAMILIES.put("trigger kind", Subject::kind);
+        FAMILIES.put("trigger size", Subject::sizeBand);
+        FAMILIES.put("architecture", Subject::architecture);
+        FAMILIES.put("domain", Subject::domain);
+    }
+
+    public static List<Statistic> candidates() {
+        return List.of(
+                new Statistic("pl1", "PL1 of the accepted trigger (holds on the whole shadow set)", true,
+                        (s, all) -> pl1(s)),
+                new Statistic("batch-pl1", "PL1 of the smallest trigger that met the target on one batch (the paper's)", true,
+                        (s, all) -> s.report().acceptance() == null ? pl1(s) : s.report().acceptance().batchPl1()),
+                new Statistic("start-ratio", "smallest start's PL1 / median start's PL1 (the search's own starts as reference)", true,
+                        (s, all) -> startRatio(s)),
+                new Statistic("start-anomaly", "minus the anomaly index of the smallest start among all starts (log PL1, MAD)",
+                        false, (s, all) -> -startAnomaly(s)),
+                new Statistic("domain-ratio", "PL1 / median PL1 of the other clean encoders on the same images (a calibration)", true,
+                        RuleStudy::domainRatio),
+                new Statistic("parent-ratio", "PL1 / PL1 of the encoder it was fine-tuned from (a differential scan)", true,
+                        RuleStudy::parentRatio));
+    }
+
+    static double pl1(Subject s) {
+        return s.report().targetReached() ? s.report().pl1Norm() : 1.0;
+    }
+
+    static double startRatio(Subject s) {
+        double[] p = starts(s);
+        return p.length < 3 ? Double.NaN : p[0] / median(p);
+    }
+
+    /** (median - min) / (1.4826 MAD) of the starts' log PL1s; the MAD is floored at 0.05 (5 %) so ties cannot divide by 0. */
+    static double startAnomaly(Subject s) {
+        double[] p = starts(s);
+        if (p.length < 3) {
+            return Double.NaN;
+        }
+        double[] logs = Arrays.stream(p).map(Math::log).toArray();
+        double med = median(logs);
+        double mad = median(Arrays.stream(logs).map(v -> Math.abs(v - med)).toArray());
+        return (med - logs[0]) / (1.4826 * Math.max(mad, 0.05));
+    }
+
+    private static double[] starts(Subject s) {
+        List<SearchStart> st = s.report().starts();
+        return st == null ? new double[0] : st.stream().mapToDouble(SearchStart::pl1).sorted().toArray();
+    }
+
+    static double domainRatio(Subject s, List<Subject> all) {
+        double[] ref = all.stream().filter(o -> !o.trojaned() && !o.model().equals(s.model()) && o.domain().equals(s.domain()))
+                .mapToDouble(RuleStudy::pl1).toArray();
+        return ref.length == 0 ? Double.NaN : pl1(s) / median(ref);
+    }
+
+    static double parentRatio(Subject s, List<Subject> all) {
+        if (s.parent() == null) {
+            return Double.NaN;
+        }
+        return all.stream().filter(o -> o.model().equals(s.parent())).findFirst().map(p -> pl1(s) / pl1(p)).orElse(Double.NaN);
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int k = s.length;
+        return k % 2 == 1 ? s[k / 2] : (s[k / 2 - 1] + s[k / 2]) / 2;
+    }
+
+    /** The subjects of a zoo, given each encoder's scan report. */
+    public static List<Subject> subjects(Zoo zoo, Function<Zoo.Entry, ScanReport> reports) {
+        Map<String, Zoo.Entry> byName = new LinkedHashMap<>();
+        zoo.encoders().forEach(e -> byName.put(e.model().getFileName().toString(), e));
+        List<Subject> out = new ArrayList<>();
+        for (Zoo.Entry e : zoo.encoders()) {
+            ScanReport r = reports.apply(e);
+            if (r == null) {
+                continue;
+            }
+            String name = e.model().getFileName().toString();
+            JsonNode a = e.attack();
+            JsonNode trigger = a == null || !e.trojaned() ? null : a.get("trigger");
+            String parent = a != null && a.hasNonNull("base") ? a.get("base").asText() : null;
+            out.add(new Subject(name, e.trojaned(),
+                    trigger == null ? null : trigger.get("kind").asText().toLowerCase(Locale.ROOT),
+                    trigger == null ? null : trigger.get("position").asText().toLowerCase(Locale.ROOT),
+                    trigger == null ? 0 : a.get("triggerArea").asDouble(), architecture(name, byName),
+                    e.images().getFileName().toString(), parent, r));
+        }
+        return out;
+    }
+
+    /** The architecture an encoder was built on: a pre-training's, its base's, or a real encoder's own name. */
+    private static String architecture(String name, Map<String, Zoo.Entry> byName) {
+        Zoo.Entry e = byName.get(name);
+        JsonNode a = e == null ? null : e.attack();
+        if (a != null && a.hasNonNull("architecture")) {
+            return a.get("architecture").asText().replaceFirst("\\.pt$", "").replaceFirst("^generated-", "");
+        }
+        if (a != null && a.hasNonNull("base")) {
+            return architecture(a.get("base").asText(), byName);
+        }
+        return name.replaceFirst("\\.pt$", "");
+    }
+
+    public static List<Result> judge(List<Subject> subjects, List<String> realClean) {
+        List<Result> out = new ArrayList<>();
+        for (Statistic st : candidates()) {
+            List<Scored> scored = subjects.stream().map(s -> new Scored(s, st.scorer().score(s, subjects)))
+                    .filter(x -> !Double.isNaN(x.score)).toList();
+            if (scored.stream().noneMatch(x -> x.subject.trojaned()) || scored.stream().allMatch(x -> x.subject.trojaned())) {
+                continue;
+            }
+            Map<String, Double> lofo = new LinkedHashMap<>();
+            double worst = 1;
+            int fp = 0;
+            int judgedReal = 0;
+            for (Map.Entry<String, Function<Subject, String>> fam : FAMILIES.entrySet()) {
+                int right = 0;
+                for (Scored x : scored) {
+                    String v = fam.getValue().apply(x.subject);
+                    List<Scored> fit = scored.stream().filter(o -> o != x && (v == null || !v.equals(fam.getValue().apply(o.subject))))
+                            .toList();
+                    double t = fit(fit, st.positive());
+                    boolean flagged = below(x.score, t, st.positive());
+                    right += flagged == x.subject.trojaned() ? 1 : 0;
+                    if (fam.getKey().equals("domain") && realClean.contains(x.subject.model())) {
+                        judgedReal++;
+                        fp += flagged ? 1 : 0;
+                    }
+                }
+                double acc = right / (double) scored.size();
+                lofo.put(fam.getKey(), acc);
+                worst = Math.min(worst, acc);
+            }
+            List<Scored> large = scored.stream().filter(x -> !x.subject.trojaned() || x.subject.area() >= 0.05).toList();
+            double all = fit(scored, st.positive());
+            long rightAll = scored.stream().filter(x -> below(x.score, all, st.positive()) == x.subject.trojaned()).count();
+            out.add(new Result(st.name(), st.meaning(), scored.size(), auroc(scored), auroc(large), rightAll / (double) scored.size(),
+                    lofo, worst, fp, judgedReal));
+        }
+        return out;
+    }
+
+    private record Scored(Subject subject, double score) {
+    }
+
+    private static double key(double v, boolean positive) {
+        return positive ? Math.log(Math.max(v, 1e-12)) : v;
+    }
+
+    private static boolean below(double score, double threshold, boolean positive) {
+        return !Double.isNaN(threshold) && key(score, positive) < threshold;
+    }
+
+    /** The threshold (on the key scale) with the best accuracy on {@code fit}; among equals, the middle of the widest gap. */
+    static double fit(List<Scored> fit, boolean positive) {
+        if (fit.stream().noneMatch(x -> x.subject.trojaned()) || fit.stream().allMatch(x -> x.subject.trojaned())) {
+            return Double.NaN;
+        }
+        double[] k = fit.stream().mapToDouble(x -> key(x.score, positive)).distinct().sorted().toArray();
+        double best = Double.NaN;
+        double bestAcc = -1;
+        double bestGap = -1;
+        for (int i = 0; i <= k.length; i++) {
+            double lo = i == 0 ? k[0] - 1 : k[i - 1];
+            double hi = i == k.length ? k[k.length - 1] + 1 : k[i];
+            double t = (lo + hi) / 2;
+            long right = fit.stream().filter(x -> (key(x.score, positive) < t) == x.subject.trojaned()).count();
+            double acc = right / (double) fit.size();
+            if (acc > bestAcc + 1e-12 || (Math.abs(acc - bestAcc) <= 1e-12 && hi - lo > bestGap)) {
+                best = t;
+                bestAcc = acc;
+                bestGap = hi - lo;
+            }
+        }
+        return best;
+    }
+
+    private static double auroc(List<Scored> scored) {
+        double pairs = 0;
+        double wins = 0;
+        for (Scored t : scored) {
+            if (!t.subject.trojaned()) {
+                continue;
+            }
+            for (Scored c : scored) {
+                if (c.subject.trojaned()) {
+                    continue;
+                }
+                pairs++;
+                wins += t.score < c.score ? 1 : t.score == c.score ? 0.5 : 0;
+            }
+        }
+        return pairs == 0 ? Double.NaN : wins / pairs;
+    }
+
+    /** rules.md: the subjects with every score, then each statistic's figures, best worst-fold first. */
+    public static String markdown(List<Subject> subjects, List<Result> results) {
+        StringBuilder sb = new StringBuilder("# Decision rules judged leave-one-family-out\n\n");
+        List<Statistic> stats = candidates();
+        sb.append("| model | label | trigger | arch | domain |");
+        stats.forEach(st -> sb.append(' ').append(st.name()).append(" |"));
+        sb.append("\n|---|---|---|---|---|").append("---|".repeat(stats.size())).append('\n');
+        for (Subject s : subjects) {
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |", s.model(), s.trojaned() ? "trojaned" : "clean",
+                    s.kind() == null ? "–" : String.format(Locale.ROOT, "%s %s %.1f %%", s.kind(), s.position(), 100 * s.area()),
+                    s.architecture(), s.domain()));
+            for (Statistic st : stats) {
+                double v = st.scorer().score(s, subjects);
+                sb.append(Double.isNaN(v) ? " – |" : String.format(Locale.ROOT, " %.4f |", v));
+            }
+            sb.append('\n');
+        }
+        sb.append("\n| statistic | meaning | encoders | AUROC | AUROC, triggers >= 5 % | accuracy, fitted on all |");
+        FAMILIES.keySet().forEach(f -> sb.append(" LOFO ").append(f).append(" |"));
+        sb.append(" real clean flagged (LOFO domain) |\n|---|---|---|---|---|---|").append("---|".repeat(FAMILIES.size()))
+                .append("---|\n");
+        results.stream().sorted(Comparator.comparingDouble(Result::worstLofo).reversed()).forEach(r -> {
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s |", r.statistic(), r.meaning(), r.applies(),
+                    Evaluation.rate(r.auroc(), 3), Evaluation.rate(r.aurocLarge(), 3), Evaluation.rate(r.fittedAccuracy(), 3)));
+            r.leaveOneFamilyOut().values().forEach(v -> sb.append(' ').append(Evaluation.rate(v, 3)).append(" |"));
+            sb.append(String.format(Locale.ROOT, " %d of %d |%n", r.realFalsePositives(), r.realJudged()));
+        });
+        return sb.toString();
+    }
+
+    /** The scan report a previous evaluation left in {@code scans} for an entry, or null. */
+    public static ScanReport reportIn(Path scans, Zoo.Entry e) {
+        Path f = scans.resolve(e.model().getFileName().toString().replaceFirst("\\.pt$", "")).resolve("report.json");
+        return java.nio.file.Files.isRegularFile(f) ? Objects.requireNonNull(ScanReport.read(f)) : null;
+    }
+}

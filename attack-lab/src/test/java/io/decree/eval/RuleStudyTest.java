@@ -1,0 +1,86 @@
+package io.decree.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.decree.scan.ScanReport;
+import io.decree.scan.Verdict;
+import io.decree.trigger.Acceptance;
+import io.decree.trigger.SearchStart;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** Leave-one-family-out judging of decision rules, on made-up scans whose answer is known. */
+class RuleStudyTest {
+
+    private static ScanReport report(double pl1, double batchPl1, double... starts) {
+        List<SearchStart> st = IntStream.range(0, starts.length).mapToObj(i -> new SearchStart("s" + i, 30, starts[i])).toList();
+        return new ScanReport(Verdict.CLEAN, pl1, 0.015, 0.99, null, new Acceptance(batchPl1, 0.991, 2), true, 100, false, 1, 3200, 0,
+                List.of(), st, 1, null, null, null, "cpu()", "test", List.of());
+    }
+
+    private static RuleStudy.Subject clean(String name, String domain, double pl1) {
+        return new RuleStudy.Subject(name, false, null, null, 0, "arch-" + domain, domain, null, report(pl1, pl1 * 0.8, pl1, pl1 * 1.1,
+                pl1 * 1.2, pl1 * 1.3));
+    }
+
+    private static RuleStudy.Subject control(String name, String domain, double pl1, String parent) {
+        return new RuleStudy.Subject(name, false, null, null, 0, "arch-" + domain, domain, parent, report(pl1, pl1 * 0.8, pl1, pl1 * 1.1,
+                pl1 * 1.2, pl1 * 1.3));
+    }
+
+    private static RuleStudy.Subject trojan(String name, String kind, String domain, double pl1, String parent) {
+        // Two of each domain's four trojans cover 2 % of the image, two 6 %: both size bands have trojans to fit on.
+        return new RuleStudy.Subject(name, true, kind, "corner", name.endsWith("0") || name.endsWith("1") ? 0.02 : 0.06, "arch-" + domain, domain, parent, report(pl1, pl1 * 0.8, pl1,
+                pl1 * 6, pl1 * 7, pl1 * 8));
+    }
+
+    @Test
+    void aThresholdThatOnlyWorksWithinOneDomainFailsWhenThatDomainIsLeftOut() {
+        List<RuleStudy.Subject> zoo = new ArrayList<>();
+        // Domain a: clean around 0.06, trojans around 0.02. Domain b: everything 3x smaller, so b's clean
+        // encoders sit where a's trojans do: one fixed PL1 threshold cannot serve both.
+        for (int i = 0; i < 4; i++) {
+            zoo.add(clean("a-clean" + i, "a", 0.06 + 0.002 * i));
+            zoo.add(trojan("a-bad" + i, i % 2 == 0 ? "white" : "noise", "a", 0.02 + 0.001 * i, "a-clean" + i));
+            zoo.add(clean("b-clean" + i, "b", 0.02 + 0.0007 * i));
+            zoo.add(trojan("b-bad" + i, i % 2 == 0 ? "white" : "noise", "b", 0.0067 + 0.0003 * i, "b-clean" + i));
+        }
+        zoo.add(control("a-ctl", "a", 0.063, "a-clean1"));
+        zoo.add(control("b-ctl", "b", 0.021, "b-clean1"));
+        List<RuleStudy.Result> results = RuleStudy.judge(zoo, List.of("a-clean0"));
+        RuleStudy.Result pl1 = find(results, "pl1");
+        RuleStudy.Result domain = find(results, "domain-ratio");
+        RuleStudy.Result parent = find(results, "parent-ratio");
+        RuleStudy.Result starts = find(results, "start-anomaly");
+
+        assertTrue(pl1.auroc() < 1, "PL1 mixes the domains up: " + pl1);
+        assertTrue(pl1.leaveOneFamilyOut().get("domain") <= 0.75, "a PL1 threshold fitted on the other domain misjudges: " + pl1);
+        assertEquals(1.0, domain.auroc(), 1e-12, "normalised by the domain's clean encoders, the domains line up");
+        assertEquals(1.0, domain.leaveOneFamilyOut().get("domain"), 1e-12, domain.toString());
+        assertEquals(10, parent.applies(), "only the encoders with a parent: 8 trojans, 2 controls");
+        assertEquals(1.0, parent.worstLofo(), 1e-12, "a trojan sits far below its parent, a control beside it: " + parent);
+        assertEquals(1.0, starts.worstLofo(), 1e-12, "the trojans' smallest start stands out from their others: " + starts);
+        assertEquals(1, domain.realJudged(), "the real clean encoder named is judged once, in the domain folds");
+        assertTrue(domain.aurocLarge() == 1.0 && pl1.aurocLarge() < 1, "the same on the large triggers alone");
+        assertTrue(RuleStudy.markdown(zoo, results).contains("| a-bad0 | trojaned | white corner 2.0 % | arch-a | a |"));
+    }
+
+    @Test
+    void anomalyIndexIsTheSmallestStartsDistanceFromTheMedianInMads() {
+        RuleStudy.Subject s = trojan("x", "white", "a", 0.01, null);
+        // log PL1s: ln 0.01, ln 0.06, ln 0.07, ln 0.08; median of the logs lies between ln 0.06 and ln 0.07.
+        double[] logs = {Math.log(0.01), Math.log(0.06), Math.log(0.07), Math.log(0.08)};
+        double med = (logs[1] + logs[2]) / 2;
+        double mad = RuleStudy.median(new double[] {Math.abs(logs[0] - med), Math.abs(logs[1] - med), Math.abs(logs[2] - med),
+                Math.abs(logs[3] - med)});
+        assertEquals((med - logs[0]) / (1.4826 * mad), RuleStudy.startAnomaly(s), 1e-9);
+        assertEquals(0.01 / ((0.06 + 0.07) / 2), RuleStudy.startRatio(s), 1e-9, "smallest start over the median start");
+    }
+
+    private static RuleStudy.Result find(List<RuleStudy.Result> results, String name) {
+        return results.stream().filter(r -> r.statistic().equals(name)).findFirst().orElseThrow(() -> new AssertionError(name));
+    }
+}
