@@ -35,6 +35,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--max-images", description = "Shadow images per scan at most (shadow-set-size study; default: ${DEFAULT-VALUE}).")
     int maxImages = Scanner.DEFAULT_MAX_IMAGES;
 
+    @Option(names = "--reuse", description = "Take each encoder's scan from OUT/scans/NAME/report.json when it is there (resume an "
+            + "interrupted run, or recompute eval.md and rules.md) instead of scanning again.")
+    boolean reuse;
+
     @Mixin
     SearchOptions search = new SearchOptions();
 
@@ -42,7 +46,7 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         InversionConfig config = search.applyTo(InversionConfig.defaults().toBuilder()).build();
         Evaluation eval = ZooEvaluator.run(Zoo.read(zooDir),
-                new ZooEvaluator.Options(threshold, only == null ? null : Pattern.compile(only), images, maxImages, config),
+                new ZooEvaluator.Options(threshold, only == null ? null : Pattern.compile(only), images, maxImages, config, reuse),
                 out != null ? out : zooDir.resolve("eval"), System.err::println);
         System.out.print(eval.markdown());
         return 0;
