@@ -40,6 +40,10 @@ final class ScanCommand implements Callable<Integer> {
             description = "The model's location as the SARIF consumer should see it (default: MODEL.pt as given).")
     String sarifUri;
 
+    @Option(names = "--evidence-uri", paramLabel = "PREFIX",
+            description = "Where the evidence images will live, for the SARIF's evidence list: PREFIX + file name (default: the local files).")
+    String evidenceUri;
+
     @Option(names = "--exit-with-parent", hidden = true,
             description = "Exit when standard input closes: a worker that runs scans as child processes holds it open, "
                     + "so a scan never outlives a worker that was killed.")
@@ -85,7 +89,8 @@ final class ScanCommand implements Callable<Integer> {
         }
         if (sarif != null) {
             java.util.List<String> evidence = io.decree.scan.Evidence.FILES.stream()
-                    .filter(f -> java.nio.file.Files.exists(outDir.resolve(f))).map(f -> outDir.resolve(f).toString()).toList();
+                    .filter(f -> java.nio.file.Files.exists(outDir.resolve(f)))
+                    .map(f -> evidenceUri != null ? evidenceUri + f : outDir.resolve(f).toString()).toList();
             Sarif.write(Sarif.of(report, sarifUri != null ? sarifUri : model.toString().replace('\\', '/'), evidence), sarif);
         }
         return report.verdict() == Verdict.TROJANED ? Decree.TROJANED : Decree.CLEAN;

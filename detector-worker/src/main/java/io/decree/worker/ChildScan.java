@@ -46,7 +46,25 @@ final class ChildScan {
     private ChildScan() {
     }
 
-    static Result run(WorkerSettings s, Path model, String modelUri, Path images, Path out, Duration timeout)
+    /**
+     * {@code text} with each key of {@code paths} (a worker-local path, longest first) replaced by its value: the
+     * paths of a scan's temporary folder or the worker's image sets mean nothing to the user and outlive the files.
+     */
+    static String redact(String text, java.util.Map<Path, String> paths) {
+        String out = text;
+        List<Path> longestFirst = new ArrayList<>(paths.keySet());
+        longestFirst.sort(java.util.Comparator.comparingInt((Path p) -> p.toString().length()).reversed());
+        for (Path p : longestFirst) {
+            out = out.replace(p.toAbsolutePath().toString(), paths.get(p)).replace(p.toString(), paths.get(p));
+        }
+        return out;
+    }
+
+    /**
+     * @param modelUri    the model's address in the store, for the SARIF result
+     * @param evidenceUri the store prefix the evidence images are uploaded under, for the SARIF's evidence list
+     */
+    static Result run(WorkerSettings s, Path model, String modelUri, String evidenceUri, Path images, Path out, Duration timeout)
             throws IOException, InterruptedException {
         Path home = Path.of(s.cliHome()).toAbsolutePath();
         List<String> cmd = new ArrayList<>();
@@ -64,6 +82,7 @@ final class ChildScan {
                 "-cp", home.resolve("decree-cli.jar") + java.io.File.pathSeparator + home.resolve("lib") + "/*",
                 "io.decree.cli.Decree", "scan", model.toString(), "--images", images.toString(), "--out", out.toString(),
                 "--json", "--exit-with-parent", "--sarif", out.resolve("scan.sarif").toString(), "--sarif-uri", modelUri,
+                "--evidence-uri", evidenceUri,
                 "--threshold", String.valueOf(s.threshold()), "--steps", String.valueOf(s.steps()),
                 "--batch", String.valueOf(s.batch()), "--max-images", String.valueOf(s.maxImages()),
                 "--seed", String.valueOf(s.seed()), "--mask-grid", String.valueOf(s.maskGrid()),

@@ -155,10 +155,11 @@ public class ScanRequests {
             }
             Path out = dir.resolve("out");
             LOG.infof("scan %s of %s (%s) started", key.scanId(), req.sha256(), req.name());
-            ChildScan.Result r = ChildScan.run(settings, model, "s3://" + store.bucket() + "/" + req.objectKey(), shadow, out,
-                    settings.scanTimeout());
+            ChildScan.Result r = ChildScan.run(settings, model, "s3://" + store.bucket() + "/" + req.objectKey(),
+                    "s3://" + store.bucket() + "/" + prefix, shadow, out, settings.scanTimeout());
             if (!r.verdict()) {
-                String reason = r.reason(settings.scanTimeout());
+                String reason = ChildScan.redact(r.reason(settings.scanTimeout()),
+                        Map.of(model, req.name(), dir, "(scan folder)", shadow, "shadow set '" + req.shadowImages() + "'"));
                 LOG.warnf("scan %s of %s failed: %s", key.scanId(), req.sha256(), reason);
                 return failed(req, key, reason, false);
             }

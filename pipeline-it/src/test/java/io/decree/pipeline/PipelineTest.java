@@ -107,6 +107,11 @@ class PipelineTest {
             }
             JsonNode report = JSON.readTree(stack.store.getText(keys[0]));
             assertEquals(scan.get("verdict"), report.get("verdict").asText());
+            String sarifKey = List.of(keys).stream().filter(k -> k.endsWith("/scan.sarif")).findFirst().orElseThrow();
+            for (JsonNode ev : JSON.readTree(stack.store.getText(sarifKey)).at("/runs/0/results/0/properties/evidence")) {
+                assertTrue(ev.asText().startsWith("s3://") && stack.store.exists(ev.asText().replaceFirst("^s3://[^/]+/", "")),
+                        "SARIF evidence is the stored object, not the worker's deleted file: " + ev);
+            }
         }
 
         List<BackdoorAlert> alerts = awaitAlerts(1);
@@ -227,6 +232,8 @@ class PipelineTest {
         Map<String, Object> bad = stack.awaitScan(corruptSha, SCAN).get(0);
         assertEquals("failed", bad.get("status"));
         assertTrue(((String) bad.get("reason")).contains("rejected the model"), (String) bad.get("reason"));
+        assertTrue(!((String) bad.get("reason")).contains("model.pt") && !((String) bad.get("reason")).contains("decree-worker"),
+                "the reason names the upload, not the worker's temporary files: " + bad.get("reason"));
         Map<String, Object> crashed = stack.awaitScan(crashSha, SCAN).get(0);
         assertEquals("failed", crashed.get("status"));
         assertTrue(((String) crashed.get("reason")).contains("crashed (exit 137"), (String) crashed.get("reason"));

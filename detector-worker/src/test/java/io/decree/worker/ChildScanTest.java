@@ -1,0 +1,34 @@
+package io.decree.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What a failed scan tells the user: its reason, without the worker's own paths. */
+class ChildScanTest {
+
+    @Test
+    void failureReasonsNameTheUploadAndTheShadowSetNotWorkerPaths() {
+        Path dir = Path.of("target/work/0123abcd");
+        Path model = dir.resolve("model.pt");
+        Path shadow = Path.of("/srv/decree/images/photos");
+        String stderr = "error: " + model.toAbsolutePath() + " is not a TorchScript archive (read " + dir.resolve("out") + "); "
+                + "images " + shadow + "/a.jpg";
+        ChildScan.Result r = new ChildScan.Result(2, false, stderr);
+        String reason = ChildScan.redact(r.reason(Duration.ofMinutes(5)),
+                Map.of(model, "resnet.pt", dir, "(scan folder)", shadow, "shadow set 'photos'"));
+        assertEquals("scan rejected the model: error: resnet.pt is not a TorchScript archive (read (scan folder)/out); "
+                + "images shadow set 'photos'/a.jpg", reason);
+        assertFalse(reason.contains(dir.toAbsolutePath().toString()));
+    }
+
+    @Test
+    void aReasonWithoutPathsIsLeftAsItIs() {
+        assertEquals("scan exceeded the time limit of PT5M and was killed",
+                ChildScan.redact(new ChildScan.Result(-1, true, "").reason(Duration.ofMinutes(5)), Map.of(Path.of("/tmp/x"), "m.pt")));
+    }
+}
