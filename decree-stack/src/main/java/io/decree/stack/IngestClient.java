@@ -60,16 +60,22 @@ public final class IngestClient {
         return post(fields);
     }
 
-    /** Posts a multipart form: Path values are sent as files, everything else as text. */
+    /** A file sent under another name than its own (a name the file system could not hold, say). */
+    public record NamedFile(Path file, String name) {
+    }
+
+    /** Posts a multipart form: Path and NamedFile values are sent as files, everything else as text. */
     public Answer post(Map<String, Object> fields) throws IOException, InterruptedException {
         String boundary = "decree-" + UUID.randomUUID();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (Map.Entry<String, Object> f : fields.entrySet()) {
             body.write(("--" + boundary + "\r\n").getBytes(StandardCharsets.UTF_8));
-            if (f.getValue() instanceof Path p) {
-                body.write(("Content-Disposition: form-data; name=\"" + f.getKey() + "\"; filename=\"" + p.getFileName()
+            NamedFile file = f.getValue() instanceof Path p ? new NamedFile(p, p.getFileName().toString())
+                    : f.getValue() instanceof NamedFile n ? n : null;
+            if (file != null) {
+                body.write(("Content-Disposition: form-data; name=\"" + f.getKey() + "\"; filename=\"" + file.name()
                         + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-                body.write(Files.readAllBytes(p));
+                body.write(Files.readAllBytes(file.file()));
             } else {
                 body.write(("Content-Disposition: form-data; name=\"" + f.getKey() + "\"\r\n\r\n" + f.getValue())
                         .getBytes(StandardCharsets.UTF_8));

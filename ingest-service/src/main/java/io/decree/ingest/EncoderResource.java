@@ -58,6 +58,23 @@ public class EncoderResource {
                 : Response.accepted(out).build();
     }
 
+    /** Longest file name kept: it is shown in lists, pages and alerts (a 5,000-character one broke the scan list). */
+    static final int MAX_NAME = 255;
+
+    /** Why an uploaded file name cannot be kept, or null: missing, over {@link #MAX_NAME}, or with control characters. */
+    static String nameProblem(String name) {
+        if (name == null || name.isBlank()) {
+            return "the file part has no file name";
+        }
+        if (name.length() > MAX_NAME) {
+            return "file name of " + name.length() + " characters is over the limit of " + MAX_NAME;
+        }
+        if (name.chars().anyMatch(Character::isISOControl)) {
+            return "file name contains control characters (CR, LF, ...)";
+        }
+        return null;
+    }
+
     @POST
     @RolesAllowed({"uploader", "admin"})
     @Consumes(MediaType.MULTIPART_FORM_DATA)
@@ -72,6 +89,15 @@ public class EncoderResource {
         }
         if (file == null || file.uploadedFile() == null) {
             return Response.status(400).entity(Registrar.Outcome.rejected("multipart field 'file' (the TorchScript model) is missing")).build();
+        }
+        String nameProblem = nameProblem(file.fileName());
+        if (nameProblem != null) {
+            return Response.status(400).entity(Registrar.Outcome.rejected(nameProblem)).build();
+        }
+        if (rescan && !caller.isUserInRole("admin")) {
+            // Forcing a new scan of a known model costs a worker an hour: the same right as POST .../rescan.
+            return Response.status(403).entity(Registrar.Outcome.rejected("rescan=true is an admin right; upload without it, "
+                    + "or ask an admin to POST /api/encoders/{sha256}/rescan")).build();
         }
         if (file.size() > registrar.maxUploadBytes()) {
             return Response.status(413).entity(Registrar.Outcome.rejected("file of " + file.size()

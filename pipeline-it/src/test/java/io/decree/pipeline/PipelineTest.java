@@ -149,6 +149,9 @@ class PipelineTest {
         assertEquals(200, png.statusCode());
         assertNotNull(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png.body())), "trigger.png is a PNG");
         assertEquals(400, stack.client.report("/api/scans/" + badScan.get("scan_id") + "/evidence/passwd").status(), "only the evidence files are served");
+        IngestClient.Answer bogus = stack.client.report("/api/scans?status=bogus");
+        assertEquals(400, bogus.status(), "an unknown status is refused like an unknown verdict");
+        assertTrue(bogus.body().contains("\"detail\":\"status is completed or failed\""), "the 400 says why: " + bogus.body());
     }
 
     @Test
@@ -345,6 +348,14 @@ class PipelineTest {
             ok &= statuses.equals(expected.get(c.getKey()));
         }
         assertTrue(ok, "upload / read / rescan statuses:\n" + got);
+        IngestClient uploader = callers.get("uploader");
+        IngestClient.Answer forced = uploader.upload(clean, "photos", true);
+        assertEquals(403, forced.status(), "rescan=true on upload is the admin right it is on POST .../rescan: " + forced.body());
+        assertTrue(forced.body().contains("admin right"), forced.body());
+        IngestClient.Answer tooLong = uploader.post(Map.of("file", new IngestClient.NamedFile(clean, "n".repeat(300) + ".pt"),
+                "shadowImages", "photos"));
+        assertEquals(400, tooLong.status(), tooLong.body());
+        assertTrue(tooLong.body().contains("over the limit of 255"), tooLong.body());
         // Health stays open for probes.
         assertEquals(200, java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://127.0.0.1:" + (RunningStack.HTTP + 1) + "/q/health/ready")).build(),

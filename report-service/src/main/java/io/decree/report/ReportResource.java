@@ -42,7 +42,7 @@ public class ReportResource {
     @WithSession
     public Uni<EncoderView> encoder(@PathParam("sha256") String sha256) {
         if (!sha256.matches("[0-9a-f]{64}")) {
-            throw new BadRequestException("sha256 must be 64 lower-case hex digits");
+            throw new BadRequestException(problem("sha256 must be 64 lower-case hex digits"));
         }
         return EncoderEntity.<EncoderEntity>findById(sha256)
                 .onItem().ifNull().failWith(() -> new NotFoundException("no encoder " + sha256))
@@ -60,7 +60,7 @@ public class ReportResource {
     @Produces("application/sarif+json")
     public Uni<Response> sarif(@PathParam("scanId") String scanId) {
         if (!scanId.matches("[0-9a-f]{32}")) {
-            throw new BadRequestException("a scan id is 32 hex digits");
+            throw new BadRequestException(problem("a scan id is 32 hex digits"));
         }
         // The session ends before the (blocking) read from the bucket: a reactive session is bound to its thread.
         return Panache.withSession(() -> ScanEntity.<ScanEntity>findById(scanId))
@@ -81,7 +81,7 @@ public class ReportResource {
     public Uni<Response> evidenceFile(@PathParam("scanId") String scanId, @PathParam("file") String file) {
         String type = EVIDENCE_TYPES.get(file);
         if (!scanId.matches("[0-9a-f]{32}") || type == null) {
-            throw new BadRequestException("a scan id is 32 hex digits; evidence files are " + EVIDENCE_TYPES.keySet());
+            throw new BadRequestException(problem("a scan id is 32 hex digits; evidence files are " + EVIDENCE_TYPES.keySet()));
         }
         return Panache.withSession(() -> ScanEntity.<ScanEntity>findById(scanId))
                 .onItem().ifNull().failWith(() -> new NotFoundException("no scan " + scanId))
@@ -98,6 +98,12 @@ public class ReportResource {
             "mask.png", "image/png", "pattern.png", "image/png", "trigger.png", "image/png", "stamped.png", "image/png",
             "report.json", MediaType.APPLICATION_JSON, "scan.sarif", "application/sarif+json");
 
+    /** A 400 answer that says what was wrong, as RFC 9457 problem details (a bare BadRequestException has no body). */
+    static Response problem(String detail) {
+        return Response.status(400).type("application/problem+json")
+                .entity(java.util.Map.of("type", "about:blank", "title", "Bad Request", "status", 400, "detail", detail)).build();
+    }
+
     @GET
     @Path("/scans")
     @WithSession
@@ -106,18 +112,21 @@ public class ReportResource {
         int p = page == null ? 0 : page;
         int n = size == null ? defaultPageSize : size;
         if (p < 0 || n < 1 || n > maxPageSize) {
-            throw new BadRequestException("page >= 0 and 1 <= size <= " + maxPageSize);
+            throw new BadRequestException(problem("page >= 0 and 1 <= size <= " + maxPageSize));
         }
         StringBuilder q = new StringBuilder("1 = 1");
         Parameters params = new Parameters();
         if (verdict != null) {
             if (!verdict.equals("clean") && !verdict.equals("trojaned")) {
-                throw new BadRequestException("verdict is clean or trojaned");
+                throw new BadRequestException(problem("verdict is clean or trojaned"));
             }
             q.append(" and verdict = :verdict");
             params.and("verdict", verdict);
         }
         if (status != null) {
+            if (!status.equals("completed") && !status.equals("failed")) {
+                throw new BadRequestException(problem("status is completed or failed"));
+            }
             q.append(" and status = :status");
             params.and("status", status);
         }
@@ -125,7 +134,7 @@ public class ReportResource {
             try {
                 params.and("since", OffsetDateTime.parse(since));
             } catch (DateTimeParseException e) {
-                throw new BadRequestException("since is an ISO-8601 time with offset, e.g. 2026-11-25T00:00:00Z");
+                throw new BadRequestException(problem("since is an ISO-8601 time with offset, e.g. 2026-11-25T00:00:00Z"));
             }
             q.append(" and completedAt >= :since");
         }
