@@ -61,8 +61,8 @@ public final class ZooBuilder {
     }
 
     /**
-     * Builds (and lists in the manifest) only the attacks, controls and real encoders whose name matches, besides
-     * the pre-trained bases: a part of a zoo now, the rest (say the slow 224-px attacks) later.
+     * Builds (and lists in the manifest) only the encoders whose name matches, and the pre-trained bases of the attacks
+     * among them: a part of a zoo now, the rest (say the slow 224-px attacks) later.
      */
     public ZooBuilder only(Pattern names) {
         this.only = names;
@@ -83,6 +83,9 @@ public final class ZooBuilder {
         StringBuilder card = new StringBuilder("| model | label | base | trigger | attack success | utility before → after |\n"
                 + "|---|---|---|---|---|---|\n");
         for (ZooPlan.Pretrain p : plan.pretrains()) {
+            if (!wanted(p.name()) && plan.attacks().stream().noneMatch(a -> wanted(a.name()) && a.base().equals(p.name()))) {
+                continue;
+            }
             Path model = out.resolve("encoders").resolve(p.name() + ".pt");
             Path report = out.resolve("encoders").resolve(p.name() + ".pretrain.json");
             if (!Files.isRegularFile(model) || !Files.isRegularFile(report)) {

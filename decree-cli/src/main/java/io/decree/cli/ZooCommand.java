@@ -18,9 +18,8 @@ final class ZooCommand implements Callable<Integer> {
             + "or full (37 encoders) (default: ${DEFAULT-VALUE}).")
     String size = "full";
 
-    @Option(names = "--only", paramLabel = "REGEX", description = "Build only the attacks, controls and real encoders whose name "
-            + "matches (the pre-trained bases always), e.g. '^(?!.*mobilenet)' to leave the 224-px attacks for later; "
-            + "zoo.json lists what was built.")
+    @Option(names = "--only", paramLabel = "REGEX", description = "Build only the encoders whose name matches (and the bases "
+            + "of the attacks among them), e.g. '^(?!.*mobilenet)' to leave the 224-px attacks for later; zoo.json lists what was built.")
     String only;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "The zoo folder (zoo.json, zoo.md, encoders/, images/).")
