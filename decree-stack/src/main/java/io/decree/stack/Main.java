@@ -9,6 +9,13 @@ import picocli.CommandLine.Command;
 public final class Main {
     public static void main(String[] args) {
         // Always exit: `up --exit-when-done` returns while client threads (HTTP, Kafka) may linger.
-        System.exit(new CommandLine(new Main()).execute(args));
+        // A refused option or input is one line, not a stack trace.
+        System.exit(new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof IllegalArgumentException) {
+                cmd.getErr().println("decree-stack: " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        }).execute(args));
     }
 }

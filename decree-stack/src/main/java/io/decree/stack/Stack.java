@@ -85,6 +85,9 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
     boolean exitWhenDone;
     @Option(names = "--follow", description = "Print every scan result and alert as it arrives.")
     boolean follow;
+    @Option(names = "--listen", paramLabel = "ADDRESS", description = "The address the services' HTTP APIs bind to "
+            + "(default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 opens them to the network, with --api-keys).")
+    String listen = "127.0.0.1";
     @Option(names = "--api-keys", paramLabel = "name:role[+role]:sha256;...",
             description = "Require API keys (decree.auth.api-keys). Without it the services let every caller in (a laptop).")
     String apiKeys;
@@ -106,6 +109,10 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
         submit.forEach(Submission::parse); // a missing model is refused before anything starts
+        if (apiKeys == null && !isLoopback(listen)) {
+            throw new IllegalArgumentException("--listen " + listen + " opens the APIs to the network with access control off: "
+                    + "give --api-keys too");
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(this::close, "stack-shutdown"));
         dir = dir.toAbsolutePath();
         Files.createDirectories(dir);
@@ -293,6 +300,10 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         }
     }
 
+    static boolean isLoopback(String address) {
+        return address.equals("localhost") || address.startsWith("127.") || address.equals("::1");
+    }
+
     private void startServices(Map<String, String> env) {
         Path r = root.toAbsolutePath().normalize();
         Path sharedDir = (shared != null ? shared : r.resolve("../shared")).toAbsolutePath().normalize();
@@ -301,7 +312,8 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         if (apiKeys != null) {
             common.put("DECREE_AUTH_API_KEYS", apiKeys);
         } else {
-            System.out.println("decree-stack: access control is off (no --api-keys): every caller may upload and read");
+            System.out.println("decree-stack: access control is off (no --api-keys): every caller on " + listen
+                    + " may upload and read");
         }
         serviceEnv.forEach((k, v) -> {
             if (!k.contains(":")) {
@@ -360,6 +372,8 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
             }
         });
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        // A Quarkus jar listens on every interface by default; the embedded stack is a laptop's unless told otherwise.
+        env.put("QUARKUS_HTTP_HOST", listen);
         List<String> args = new ArrayList<>(List.of("-Xmx512m"));
         args.addAll(jvmOptions);
         args.addAll(List.of("-jar", jar.toString()));
