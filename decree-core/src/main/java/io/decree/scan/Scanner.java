@@ -22,7 +22,7 @@ import java.util.function.Consumer;
 public final class Scanner {
 
     /**
-     * PL1 below which an encoder is called trojaned. Provisional, see README "The threshold": set
+     * PL1 below which an encoder is called trojaned. Provisional, see docs/detector.md "The threshold": set
      * below the smallest PL1 measured on a real clean encoder (MobileNetV2, 0.022) and above that of
      * BadEncoder-trojaned encoders (32x32 ResNet 0.010, MobileNetV2 0.011), before any zoo evaluation.
      */

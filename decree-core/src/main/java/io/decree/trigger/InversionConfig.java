@@ -2,7 +2,7 @@ package io.decree.trigger;
 
 /**
  * The knobs of trigger inversion. Defaults follow the DECREE reference (GiantSeaweed/DECREE,
- * main.py) unless the comment says otherwise; see README "Constants" for the reasoning.
+ * main.py) unless the comment says otherwise; see docs/detector.md "The algorithm, and every constant" for the reasoning.
  *
  * @param maxSteps          optimisation steps at most (ours: the reference runs epochs until early stop;
  *                          a cap keeps a scan's time bounded)

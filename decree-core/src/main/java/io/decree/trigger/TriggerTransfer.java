@@ -12,7 +12,7 @@ import io.decree.images.ShadowImages;
  * How far a recovered trigger collapses the embeddings of a set of images, with no optimisation:
  * the trigger replayed. A backdoor works on any input, while a trigger the search fitted to a few
  * shadow images need not carry over to others; replaying it on images the search never saw tells
- * the two apart where the shadow set is small (measured on the zoo, see README "Replaying the recovered triggers").
+ * the two apart where the shadow set is small (measured on the zoo, see docs/detector.md "Replaying the recovered triggers").
  *
  * @param images          how many images the trigger was stamped on
  * @param similarity      mean pairwise cosine of the stamped images' embeddings, centred on the clean
