@@ -67,6 +67,13 @@ public class ScanRequests {
     @Inject
     ScanWatch watch;
 
+    @Inject
+    ScanMetrics metrics;
+
+    /** A request's result, and for the metrics how it came about. */
+    private record Outcome(EventData data, ScanMetrics.Failure failure, boolean fromEvidence, long imagePasses) {
+    }
+
     private volatile boolean draining;
 
     /**
@@ -91,6 +98,7 @@ public class ScanRequests {
                     .withHeader(Topics.REASON_HEADER, e.getMessage())
                     .withHeader("dead-letter-topic", record.topic())
                     .withHeader("dead-letter-offset", record.partition() + "@" + record.offset()));
+            metrics.deadLettered(Topics.deadLetter(record.topic()));
             return;
         }
         try (ScanWatch.InHand inHand = watch.begin("encoder " + req.sha256())) {
@@ -114,7 +122,8 @@ public class ScanRequests {
     }
 
     private void handle(EncoderRegistered req) throws IOException, InterruptedException {
-        EventData result;
+        long t0 = System.nanoTime();
+        Outcome result;
         String configHash = "unknown";
         try {
             // The spec that takes effect (the event's, else the one stored beside the model) is hashed, not how it came.
@@ -127,22 +136,30 @@ public class ScanRequests {
         } catch (ObjectStore.StoreException e) {
             ScanKey key = new ScanKey(req.sha256(), detectorVersion, configHash);
             // The store is down: no verdict, and the request is worth retrying later.
-            result = new ScanFailed(key.scanId(), req.sha256(), req.name(), e.getMessage(), true, detectorVersion, configHash);
+            result = new Outcome(new ScanFailed(key.scanId(), req.sha256(), req.name(), e.getMessage(), true, detectorVersion,
+                    configHash), ScanMetrics.Failure.STORE_UNAVAILABLE, false, 0);
         }
-        results.sendMessageAndAwait(KafkaRecord.of(req.sha256(), Events.toJson(CloudEvent.of(SOURCE, result))));
+        results.sendMessageAndAwait(KafkaRecord.of(req.sha256(), Events.toJson(CloudEvent.of(SOURCE, result.data()))));
+        java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - t0);
+        if (result.data() instanceof ScanCompleted c) {
+            metrics.verdict(c.verdict(), took, result.imagePasses(), result.fromEvidence());
+        } else {
+            metrics.failure(result.failure(), took);
+        }
     }
 
-    private EventData scan(EncoderRegistered req, ScanKey key, Map<String, Object> spec) throws IOException, InterruptedException {
+    private Outcome scan(EncoderRegistered req, ScanKey key, Map<String, Object> spec) throws IOException, InterruptedException {
         String prefix = key.evidencePrefix();
         if (!req.rescan() && store.exists(prefix + "report.json")) {
             LOG.infof("scan %s of %s: evidence exists, republishing its result", key.scanId(), req.sha256());
             List<String> stored = store.list(prefix).stream().map(i -> i.objectName())
                     .sorted(Comparator.comparing((String k) -> !k.endsWith("/report.json")).thenComparing(k -> k)).toList();
-            return completed(req, key, JSON.readTree(store.getText(prefix + "report.json")), stored);
+            return new Outcome(completed(req, key, JSON.readTree(store.getText(prefix + "report.json")), stored), null, true, 0);
         }
         Path shadow = settings.shadowSets().containsKey(req.shadowImages()) ? Path.of(settings.shadowSets().get(req.shadowImages())) : null;
         if (shadow == null) {
-            return failed(req, key, "unknown shadow-image set '" + req.shadowImages() + "' (this worker has " + settings.shadowSets().keySet() + ")", false);
+            return new Outcome(failed(req, key, "unknown shadow-image set '" + req.shadowImages() + "' (this worker has "
+                    + settings.shadowSets().keySet() + ")", false), ScanMetrics.Failure.UNKNOWN_SHADOW_SET, false, 0);
         }
         Path dir = Path.of(settings.workDir()).resolve(key.scanId());
         deleteTree(dir);
@@ -161,7 +178,7 @@ public class ScanRequests {
                 String reason = ChildScan.redact(r.reason(settings.scanTimeout()),
                         Map.of(model, req.name(), dir, "(scan folder)", shadow, "shadow set '" + req.shadowImages() + "'"));
                 LOG.warnf("scan %s of %s failed: %s", key.scanId(), req.sha256(), reason);
-                return failed(req, key, reason, false);
+                return new Outcome(failed(req, key, reason, false), ScanMetrics.Failure.of(r), false, 0);
             }
             // report.json last: its presence means the evidence is complete.
             List<String> stored = new ArrayList<>();
@@ -175,7 +192,7 @@ public class ScanRequests {
             stored.add(0, prefix + "report.json");
             JsonNode report = JSON.readTree(out.resolve("report.json").toFile());
             LOG.infof("scan %s of %s: %s, PL1 %.4f", key.scanId(), req.sha256(), report.get("verdict").asText(), report.get("pl1Norm").asDouble());
-            return completed(req, key, report, stored);
+            return new Outcome(completed(req, key, report, stored), null, false, report.path("imagePasses").asLong());
         } finally {
             deleteTree(dir);
         }

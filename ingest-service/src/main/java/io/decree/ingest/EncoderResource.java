@@ -82,6 +82,16 @@ public class EncoderResource {
     public Response upload(@RestForm("file") FileUpload file, @RestForm("spec") String spec,
             @RestForm("shadowImages") String shadowImages, @RestForm("rescan") @DefaultValue("false") boolean rescan,
             @Context SecurityContext caller) {
+        Response r = accept(file, spec, shadowImages, rescan, caller);
+        // decree_uploads_total{status}: registered (202), known (200), and every refusal by its status.
+        registry.counter("decree.uploads", "status", String.valueOf(r.getStatus())).increment();
+        return r;
+    }
+
+    @jakarta.inject.Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
+    private Response accept(FileUpload file, String spec, String shadowImages, boolean rescan, SecurityContext caller) {
         String submitter = caller.getUserPrincipal() == null ? "anonymous" : caller.getUserPrincipal().getName();
         Response slowDown = limited(submitter);
         if (slowDown != null) {

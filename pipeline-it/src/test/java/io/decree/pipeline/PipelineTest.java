@@ -535,4 +535,41 @@ class PipelineTest {
             }
         }
     }
+
+    @Test
+    @Order(11)
+    void eachServiceCountsWhatHappenedAtQMetrics() throws Exception {
+        String ingest = metrics(RunningStack.HTTP);
+        String report = metrics(RunningStack.HTTP + 1);
+        String workers = metrics(RunningStack.HTTP + 2) + metrics(RunningStack.HTTP + 3);
+        assertTrue(sum(ingest, "decree_uploads_total{status=\"202\"}") >= 2, "uploads registered:\n" + grep(ingest, "decree_uploads"));
+        assertTrue(sum(ingest, "decree_uploads_total{status=\"422\"}") >= 1, "a text file refused:\n" + grep(ingest, "decree_uploads"));
+        assertTrue(sum(workers, "decree_scans_total{outcome=\"trojaned\",reason=\"none\"}") >= 1, grep(workers, "decree_scans_total"));
+        assertTrue(sum(workers, "decree_scans_total{outcome=\"failed\",reason=\"time-limit\"}") >= 1, grep(workers, "decree_scans_total"));
+        assertTrue(sum(workers, "decree_scans_total{outcome=\"failed\",reason=\"crashed\"}") >= 1, grep(workers, "decree_scans_total"));
+        assertTrue(sum(workers, "decree_dead_letters_total{topic=\"encoder-registered.dlq\"}") >= 1, grep(workers, "decree_dead"));
+        assertTrue(workers.contains("decree_scan_duration_seconds_bucket{"), "scan durations as a histogram");
+        assertTrue(workers.contains("decree_scans_in_flight"), "scans in hand");
+        assertTrue(sum(report, "decree_scan_results_total{outcome=\"trojaned\",stored=\"true\"}") >= 1, grep(report, "decree_scan_results"));
+        assertTrue(sum(report, "decree_alerts_sent_total") >= 1, grep(report, "decree_alerts"));
+        assertTrue(sum(report, "decree_webhook_deliveries_total{result=\"delivered\"}") >= 1, grep(report, "decree_webhook"));
+    }
+
+    private static String metrics(int port) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The sum of the samples whose line starts with {@code series} (a name, or a name with its first labels). */
+    private static double sum(String exposition, String series) {
+        String prefix = series.endsWith("}") ? series.substring(0, series.length() - 1) : series;
+        return exposition.lines().filter(l -> l.startsWith(prefix) && (l.charAt(prefix.length()) == ' ' || l.charAt(prefix.length()) == ','
+                        || l.charAt(prefix.length()) == '}' || l.charAt(prefix.length()) == '{'))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    private static String grep(String exposition, String name) {
+        return String.join("\n", exposition.lines().filter(l -> l.startsWith(name)).toList());
+    }
 }

@@ -58,6 +58,9 @@ public class AlertWebhooks {
         }
     }
 
+    @jakarta.inject.Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
     @Incoming("alert-webhooks")
     public Uni<Void> deliver(String payload) {
         if (urls.isEmpty()) {
@@ -86,10 +89,13 @@ public class AlertWebhooks {
                     return resp;
                 })
                 .onFailure().invoke(e -> LOG.warnf("alert webhook %s: %s (will retry)", url, e.getMessage()))
+                .onFailure().invoke(e -> registry.counter("decree.webhook.attempts", "result", "failed").increment())
                 .onFailure().retry().withBackOff(initialBackoff, maxBackoff).atMost(maxAttempts - 1L)
                 .onFailure().transform(e -> new WebhookException("webhook " + url + " still failing after " + maxAttempts
                         + " attempts: " + rootMessage(e)))
+                .onFailure().invoke(e -> registry.counter("decree.webhook.deliveries", "result", "gave-up").increment())
                 .invoke(() -> LOG.infof("alert delivered to %s", url))
+                .invoke(() -> registry.counter("decree.webhook.deliveries", "result", "delivered").increment())
                 .replaceWithVoid();
     }
 

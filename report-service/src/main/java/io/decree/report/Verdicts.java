@@ -34,6 +34,9 @@ public class Verdicts {
     MutinyEmitter<String> alerts;
 
     /** Unparseable records fail at once and go to the dead-letter topic; database trouble is retried first. */
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
     @Incoming("scan-results")
     public Uni<Void> onScanResult(String payload) {
         return Uni.createFrom().item(() -> Events.parse(payload))
@@ -43,12 +46,18 @@ public class Verdicts {
                         .chain(alert -> alert == null ? Uni.createFrom().voidItem() : send(alert)));
     }
 
+    /** decree_scan_results_total{outcome, stored}: every result read, and whether it changed the store (not a duplicate). */
+    private void results(String outcome, boolean stored) {
+        registry.counter("decree.scan.results", "outcome", outcome, "stored", String.valueOf(stored)).increment();
+    }
+
     private Uni<Void> send(BackdoorAlert alert) {
         LOG.warnf("BACKDOOR: %s (%s) PL1 %.4f < %.4f", alert.sha256(), alert.name(), alert.pl1Norm(), alert.threshold());
         return alerts.sendMessage(KafkaRecord.of(alert.sha256(), Events.toJson(CloudEvent.of(SOURCE, alert))))
                 .chain(() -> Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery(
                                 "UPDATE alert SET sent_at = now() WHERE sha256 = ?1 AND detector_version = ?2")
                         .setParameter(1, alert.sha256()).setParameter(2, alert.detectorVersion()).executeUpdate())))
+                .invoke(() -> registry.counter("decree.alerts.sent").increment())
                 .replaceWithVoid();
     }
 
@@ -74,6 +83,7 @@ public class Verdicts {
                             .executeUpdate()
                             .invoke(n -> LOG.infof("scan %s of %s: %s PL1 %.4f (%s)", c.scanId(), c.sha256(), c.verdict(),
                                     c.pl1Norm(), n == 1 ? "stored" : "duplicate, ignored"))
+                            .invoke(n -> results(c.verdict(), n == 1))
                             .chain(n -> c.trojaned() ? raiseOnce(c) : Uni.createFrom().nullItem()));
         }
         if (data instanceof ScanFailed f) {
@@ -88,6 +98,7 @@ public class Verdicts {
                             .setParameter(4, f.configHash()).setParameter(5, f.reason()).setParameter(6, f.retryable())
                             .executeUpdate()
                             .invoke(n -> LOG.infof("scan %s of %s failed: %s", f.scanId(), f.sha256(), f.reason()))
+                            .invoke(n -> results("failed", n == 1))
                             .replaceWith((BackdoorAlert) null));
         }
         throw new EventFormatException("scan-results carries ScanCompleted or ScanFailed, not " + data.getClass().getSimpleName());
