@@ -4,13 +4,15 @@
 #    packaged there), with and without the gpu profile;
 #  - the kustomize overlays, built with `kubectl kustomize`, against the Kubernetes and KEDA schemas
 #    (kubernetes-models from npm); without kubectl, each base manifest on its own;
-#  - and that the validator rejects a broken manifest (it is not a no-op).
+#  - and that the validator rejects a broken manifest (it is not a no-op);
+#  - the Prometheus alert rules (deploy/prometheus) with promtool: syntax, and unit tests that they fire when they should.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need_apt() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
 need_apt docker-compose docker-compose
 need_apt node nodejs
 need_apt npm npm
+need_apt promtool prometheus
 
 docker-compose -f docker-compose.yml config -q
 docker-compose -f docker-compose.yml --profile gpu config -q
@@ -32,3 +34,6 @@ if printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: broken}\nspec
   exit 1
 fi
 echo "deploy/: valid"
+
+promtool check rules deploy/prometheus/decree-rules.yml
+(cd deploy/prometheus && promtool test rules decree-rules.test.yml)
