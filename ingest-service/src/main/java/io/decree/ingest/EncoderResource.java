@@ -15,6 +15,9 @@ import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.OptionalLong;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
@@ -44,6 +47,8 @@ public class EncoderResource {
     @Path("/{sha256}/rescan")
     @RolesAllowed("admin")
     @Produces(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "202", description = "rescan requested", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
+    @APIResponse(responseCode = "404", description = "no such encoder", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
     public Response rescan(@PathParam("sha256") String sha256, @QueryParam("shadowImages") String shadowImages,
             @Context SecurityContext caller) {
         Response slowDown = limited(caller.getUserPrincipal().getName());
@@ -79,6 +84,13 @@ public class EncoderResource {
     @RolesAllowed({"uploader", "admin"})
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     @Produces(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "202", description = "registered; a scan is requested", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
+    @APIResponse(responseCode = "200", description = "these bytes are registered already", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
+    @APIResponse(responseCode = "400", description = "no file part, or a file name over 255 characters or with control characters", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
+    @APIResponse(responseCode = "403", description = "rescan=true without the admin role", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
+    @APIResponse(responseCode = "413", description = "over decree.ingest.max-upload-bytes", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
+    @APIResponse(responseCode = "422", description = "not a TorchScript archive, or a bad input spec", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
+    @APIResponse(responseCode = "429", description = "over this credential's rate limit (Retry-After)", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
     public Response upload(@RestForm("file") FileUpload file, @RestForm("spec") String spec,
             @RestForm("shadowImages") String shadowImages, @RestForm("rescan") @DefaultValue("false") boolean rescan,
             @Context SecurityContext caller) {
