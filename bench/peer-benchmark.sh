@@ -16,7 +16,9 @@ for a in "$@"; do
   esac
 done
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-python3 -c 'import torch, PIL' 2>/dev/null || { as_root apt-get update -qq && as_root apt-get install -y -qq python3-torch python3-pil; }
+# Debian's interpreter, where apt puts python3-torch (a python3 earlier on PATH, say pyenv's, would not see it).
+PY=/usr/bin/python3
+"$PY" -c 'import torch, PIL' 2>/dev/null || { as_root apt-get update -qq && as_root apt-get install -y -qq python3-torch python3-pil; }
 SHARED="${DECREE_SHARED:-$ROOT/../shared}"
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
@@ -34,7 +36,7 @@ for r in "${runs[@]}"; do
   IFS='|' read -r model images size scale <<< "$r"
   name="$(basename "$model" .pt)"
   "$ROOT/decree" scan "$model" --images "$images" --json --out "$OUT/$name" > "$OUT/$name.decree.json" || [ $? -eq 1 ]
-  python3 "$ROOT/bench/peer_decree.py" "$model" "$images" --size $size --scale "$scale" > "$OUT/$name.peer.json"
+  "$PY" "$ROOT/bench/peer_decree.py" "$model" "$images" --size $size --scale "$scale" > "$OUT/$name.peer.json"
   python3 - "$name" "$OUT/$name.decree.json" "$OUT/$name.peer.json" <<'PY'
 import json, sys
 name, d, p = sys.argv[1], json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
