@@ -231,6 +231,15 @@ class PipelineTest {
         Files.copy(clean.resolveSibling("clean.json"), work.resolve("models/endless.json"));
         String endlessSha = registered(stack.client.upload(endless, "photos", false), 202);
         String behindSha = registered(stack.client.upload(behind, "photos", false), 202);
+        // Waiting behind the endless scan, it is already known: listed as queued, not 404.
+        JsonNode queued = null;
+        for (int i = 0; i < 60 && queued == null; i++) {
+            IngestClient.Answer a = stack.client.report("/api/encoders/" + behindSha);
+            queued = a.status() == 200 ? JSON.readTree(a.body()) : null;
+            Thread.sleep(queued == null ? 500 : 0);
+        }
+        assertTrue(queued != null && queued.get("state").asText().equals("queued") && queued.get("scans").isEmpty(),
+                "a registered encoder waiting for a worker: " + queued);
 
         Map<String, Object> bad = stack.awaitScan(corruptSha, SCAN).get(0);
         assertEquals("failed", bad.get("status"));

@@ -31,7 +31,9 @@ public class ReportResource {
     @ConfigProperty(name = "decree.report.max-page-size")
     int maxPageSize;
 
-    public record EncoderView(String sha256, String name, OffsetDateTime firstSeen, String latestVerdict, List<ScanEntity> scans) {
+    /** @param state {@code queued} (registered, no result yet), else the latest scan's status: completed or failed */
+    public record EncoderView(String sha256, String name, OffsetDateTime firstSeen, String state, String latestVerdict,
+            List<ScanEntity> scans) {
     }
 
     public record ScanPage(int page, int size, long total, List<ScanEntity> items) {
@@ -47,7 +49,7 @@ public class ReportResource {
         return EncoderEntity.<EncoderEntity>findById(sha256)
                 .onItem().ifNull().failWith(() -> new NotFoundException("no encoder " + sha256))
                 .chain(e -> ScanEntity.<ScanEntity>list("sha256", Sort.descending("completedAt"), sha256)
-                        .map(scans -> new EncoderView(e.sha256, e.name, e.firstSeen,
+                        .map(scans -> new EncoderView(e.sha256, e.name, e.firstSeen, scans.isEmpty() ? "queued" : scans.get(0).status,
                                 scans.stream().filter(s -> s.verdict != null).map(s -> s.verdict).findFirst().orElse(null), scans)));
     }
 
