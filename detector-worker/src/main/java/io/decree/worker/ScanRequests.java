@@ -34,6 +34,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
  * Turns each {@link EncoderRegistered} into one {@link ScanCompleted} or {@link ScanFailed} on {@code scan-results}.
@@ -101,8 +102,13 @@ public class ScanRequests {
             metrics.deadLettered(Topics.deadLetter(record.topic()));
             return;
         }
+        // Every log line of this request carries the encoder (and, once known, the scan id): in JSON logs, fields.
+        MDC.put("sha256", req.sha256());
         try (ScanWatch.InHand inHand = watch.begin("encoder " + req.sha256())) {
             handle(req);
+        } finally {
+            MDC.remove("sha256");
+            MDC.remove("scanId");
         }
     }
 
@@ -149,6 +155,7 @@ public class ScanRequests {
     }
 
     private Outcome scan(EncoderRegistered req, ScanKey key, Map<String, Object> spec) throws IOException, InterruptedException {
+        MDC.put("scanId", key.scanId());
         String prefix = key.evidencePrefix();
         if (!req.rescan() && store.exists(prefix + "report.json")) {
             LOG.infof("scan %s of %s: evidence exists, republishing its result", key.scanId(), req.sha256());

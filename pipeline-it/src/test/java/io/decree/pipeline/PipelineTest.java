@@ -172,6 +172,12 @@ class PipelineTest {
         assertEquals(1, awaitAlerts(1).size(), "still exactly one alert");
         assertEquals(1, webhook.awaitAccepted(1, Duration.ZERO).size(), "and one webhook delivery");
         assertTrue(workerLogs().contains("evidence exists, republishing"), "answered from the stored evidence, not rescanned");
+        // The services run in their prod profile here: one JSON object per log line, a scan's lines with its ids.
+        String startedLine = workerLogs().lines().filter(l -> l.contains("started") && l.contains(badSha)).findFirst()
+                .orElseThrow(() -> new AssertionError("no 'scan ... started' line for " + badSha));
+        JsonNode logLine = JSON.readTree(startedLine);
+        assertEquals(badSha, logLine.at("/mdc/sha256").asText(), startedLine);
+        assertTrue(logLine.at("/mdc/scanId").asText().matches("[0-9a-f]{32}"), startedLine);
     }
 
     @Test
