@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.decree.events.CloudEvent;
 import io.decree.events.EncoderRegistered;
 import io.decree.events.Events;
+import io.decree.events.ScanKey;
 import io.decree.store.ObjectStore;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -16,10 +17,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -82,7 +79,12 @@ public class Registrar {
                 return Outcome.rejected("input spec is not a JSON object: " + e.getMessage());
             }
         }
-        String sha = sha256(file);
+        String sha;
+        try {
+            sha = ScanKey.sha256(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         String key = ObjectStore.modelKey(sha);
         boolean known = store.exists(key);
         if (known && !rescan) {
@@ -123,16 +125,5 @@ public class Registrar {
         registered.sendMessageAndAwait(KafkaRecord.of(sha, Events.toJson(CloudEvent.of(SOURCE, event))));
         LOG.infof("rescan of %s requested by %s", sha, registeredBy);
         return new Outcome(sha, "rescan-requested", key, null);
-    }
-
-    static String sha256(Path file) {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
