@@ -171,11 +171,18 @@ public final class RuleStudy {
             int judgedReal = 0;
             for (Map.Entry<String, Function<Subject, String>> fam : FAMILIES.entrySet()) {
                 int right = 0;
+                int judged = 0;
                 for (Scored x : scored) {
                     String v = fam.getValue().apply(x.subject);
                     List<Scored> fit = scored.stream().filter(o -> o != x && (v == null || !v.equals(fam.getValue().apply(o.subject))))
                             .toList();
                     double t = fit(fit, st.positive());
+                    if (Double.isNaN(t)) {
+                        // Leaving this family out leaves nothing of one label to fit on (a zoo with one architecture, say):
+                        // the fold cannot be judged, which is said (n/a), not counted as a miss.
+                        continue;
+                    }
+                    judged++;
                     boolean flagged = below(x.score, t, st.positive());
                     right += flagged == x.subject.trojaned() ? 1 : 0;
                     if (fam.getKey().equals("domain") && realClean.contains(x.subject.model())) {
@@ -183,9 +190,11 @@ public final class RuleStudy {
                         fp += flagged ? 1 : 0;
                     }
                 }
-                double acc = right / (double) scored.size();
+                double acc = judged < scored.size() / 2 ? Double.NaN : right / (double) judged;
                 lofo.put(fam.getKey(), acc);
-                worst = Math.min(worst, acc);
+                if (!Double.isNaN(acc)) {
+                    worst = Math.min(worst, acc);
+                }
             }
             List<Scored> large = scored.stream().filter(x -> !x.subject.trojaned() || x.subject.area() >= 0.05).toList();
             double all = fit(scored, st.positive());

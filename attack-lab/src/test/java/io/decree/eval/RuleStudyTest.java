@@ -69,6 +69,19 @@ class RuleStudyTest {
     }
 
     @Test
+    void aFamilyWithOneValueCannotBeLeftOutAndSaysSo() {
+        List<RuleStudy.Subject> zoo = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            zoo.add(clean("c" + i, "a", 0.06 + 0.01 * i));
+            zoo.add(trojan("t" + i, "white", "a", 0.01 + 0.001 * i, null));
+        }
+        RuleStudy.Result pl1 = find(RuleStudy.judge(zoo, List.of()), "pl1");
+        assertTrue(Double.isNaN(pl1.leaveOneFamilyOut().get("domain")), "one domain: nothing to fit on without it " + pl1);
+        assertEquals(1.0, pl1.leaveOneFamilyOut().get("trigger size"), 1e-12, pl1.toString());
+        assertEquals(1.0, pl1.worstLofo(), 1e-12, "n/a folds do not count as misses");
+    }
+
+    @Test
     void anomalyIndexIsTheSmallestStartsDistanceFromTheMedianInMads() {
         RuleStudy.Subject s = trojan("x", "white", "a", 0.01, null);
         // log PL1s: ln 0.01, ln 0.06, ln 0.07, ln 0.08; median of the logs lies between ln 0.06 and ln 0.07.
