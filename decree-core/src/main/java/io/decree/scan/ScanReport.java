@@ -22,15 +22,16 @@ import java.util.List;
  * @param imagePasses  images through the encoder's forward and backward, the whole search (the cost a faster
  *                     search must cut; deterministic)
  * @param forwardOnlyPasses images through the encoder's forward alone (clean mean, held-out checks)
+ * @param decision     which rule decided, the score it compared with the threshold, and what the score means
  * @param acceptance   the paper's batch PL1 beside the accepted one, and the accepted trigger's similarity on the
  *                     whole shadow set (see InversionConfig acceptOnShadowSet)
  * @param phases       the same, with steps and seconds, per phase of the search
  * @param starts       every start of the search with its own smallest batch success
  * @param curve        one record per optimisation step (similarity, current PL1, lambda, best PL1)
  */
-@JsonPropertyOrder({"verdict", "pl1Norm", "threshold", "similarity", "heldOutSimilarity", "acceptance", "targetReached", "steps",
+@JsonPropertyOrder({"verdict", "decision", "pl1Norm", "threshold", "similarity", "heldOutSimilarity", "acceptance", "targetReached", "steps",
         "earlyStopped", "seconds", "imagePasses", "forwardOnlyPasses", "phases", "starts", "seed", "encoder", "images", "config", "device", "detectorVersion", "curve"})
-public record ScanReport(Verdict verdict, double pl1Norm, double threshold, double similarity, Double heldOutSimilarity,
+public record ScanReport(Verdict verdict, Decision decision, double pl1Norm, double threshold, double similarity, Double heldOutSimilarity,
         Acceptance acceptance, boolean targetReached,
         int steps, boolean earlyStopped, double seconds, long imagePasses, long forwardOnlyPasses, List<SearchPhase> phases,
         List<SearchStart> starts,

@@ -67,8 +67,8 @@ public final class Scanner {
                 throw new BadInputException(req.model() + " failed during the scan (libtorch): " + e.getMessage(), e);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            ScanReport report = new ScanReport(Verdict.of(result.targetReached(), result.pl1(), req.threshold()),
-                    result.pl1(), req.threshold(), result.similarity(),
+            Decision decision = Decision.pl1(result, req.threshold());
+            ScanReport report = new ScanReport(decision.verdict(), decision, result.pl1(), req.threshold(), result.similarity(),
                     Double.isNaN(result.heldOutSimilarity()) ? null : result.heldOutSimilarity(), result.acceptance(),
                     result.targetReached(), result.steps(), result.earlyStopped(), seconds, result.imagePasses(),
                     result.forwardOnlyPasses(), result.phases(), result.starts(), req.config().seed(),

@@ -1,0 +1,31 @@
+package io.decree.scan;
+
+import io.decree.trigger.InversionResult;
+import java.util.Locale;
+
+/**
+ * How the evidence became the verdict: which rule decided, the score it compared, the threshold, and what the score
+ * means in words a security reviewer can act on.
+ *
+ * @param rule      {@code pl1}: the smallest trigger that collapses the whole shadow set, as a share of the image,
+ *                  against a fixed threshold
+ * @param score     the compared value (1 when no trigger collapsed the shadow set)
+ * @param threshold trojaned when {@code score < threshold}
+ */
+public record Decision(String rule, double score, double threshold, Verdict verdict, String meaning) {
+
+    public static Decision pl1(InversionResult r, double threshold) {
+        Verdict v = Verdict.of(r.targetReached(), r.pl1(), threshold);
+        String meaning;
+        if (!r.targetReached()) {
+            meaning = "no trigger smaller than the whole image collapsed the shadow images' embeddings";
+        } else if (v == Verdict.TROJANED) {
+            meaning = String.format(Locale.ROOT, "a trigger covering %.2f%% of the image collapses every shadow image's embedding "
+                    + "(%.1fx below the threshold): a backdoor's shortcut", 100 * r.pl1(), threshold / r.pl1());
+        } else {
+            meaning = String.format(Locale.ROOT, "the smallest trigger that collapses every shadow image covers %.2f%% of the image, "
+                    + "%.1fx the threshold: no shortcut as small as a backdoor's was found", 100 * r.pl1(), r.pl1() / threshold);
+        }
+        return new Decision("pl1", r.targetReached() ? r.pl1() : 1.0, threshold, v, meaning);
+    }
+}
