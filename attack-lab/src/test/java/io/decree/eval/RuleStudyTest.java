@@ -17,7 +17,7 @@ class RuleStudyTest {
 
     private static ScanReport report(double pl1, double batchPl1, double... starts) {
         List<SearchStart> st = IntStream.range(0, starts.length).mapToObj(i -> new SearchStart("s" + i, 30, starts[i])).toList();
-        return new ScanReport(Verdict.CLEAN, null, pl1, 0.015, 0.99, null, new Acceptance(batchPl1, 0.991, 2), true, 100, false, 1, 3200, 0,
+        return new ScanReport(Verdict.CLEAN, null, pl1, 0.015, 0.99, null, new Acceptance(batchPl1, pl1 * 1.2, 0.991, 2), true, 100, false, 1, 3200, 0,
                 List.of(), st, 1, null, null, null, "cpu()", "test", List.of());
     }
 

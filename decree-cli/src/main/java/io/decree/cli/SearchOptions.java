@@ -22,10 +22,16 @@ final class SearchOptions {
             description = "Keep N shadow images (at most a fifth) out of the search; a trigger counts only if it collapses them too (0: off, the paper's; default: ${DEFAULT-VALUE}).")
     int holdout = InversionConfig.DEFAULT_HOLDOUT;
 
+    @Option(names = "--accept-on-shadow-set", negatable = true,
+            description = "Decide with the smallest trigger that also collapses the whole shadow set instead of the paper's smallest "
+                    + "batch success (both are measured and reported either way; default: ${DEFAULT-VALUE}).")
+    boolean acceptOnShadowSet = InversionConfig.defaults().acceptOnShadowSet();
+
     InversionConfig.Builder applyTo(InversionConfig.Builder b) {
         if (windowGrid < 0 || holdout < 0 || !(target > 0 && target < 1)) {
             throw new BadInputException("--window-grid and --holdout must be >= 0 and --target in (0,1)");
         }
-        return b.centerEmbeddings(center).windowGrid(windowGrid).holdout(holdout).similarityTarget(target);
+        return b.centerEmbeddings(center).windowGrid(windowGrid).holdout(holdout).similarityTarget(target)
+                .acceptOnShadowSet(acceptOnShadowSet);
     }
 }

@@ -43,7 +43,7 @@ class ReplayCommandTest {
             throw new java.io.UncheckedIOException(e);
         }
         InversionResult found = new InversionResult(mask, pattern, SIDE, SIDE, true, 16.0 / (SIDE * SIDE), 0.995, Double.NaN, 0, 100, false, List.of(), List.of(),
-                new Acceptance(16.0 / (SIDE * SIDE), Double.NaN, 0), List.of());
+                new Acceptance(16.0 / (SIDE * SIDE), 1.0, Double.NaN, 0), List.of());
         Evidence.write(found, ShadowImages.load(SharedData.images("photos"), SIDE, SIDE, 2, 4, 0), dir);
         return dir;
     }

@@ -14,17 +14,19 @@ import java.util.Locale;
  */
 public record Decision(String rule, double score, double threshold, Verdict verdict, String meaning) {
 
-    public static Decision pl1(InversionResult r, double threshold) {
+    /** @param accepted whether the answer is the accepted trigger (holds on every shadow image) or the batch figure */
+    public static Decision pl1(InversionResult r, double threshold, boolean accepted) {
         Verdict v = Verdict.of(r.targetReached(), r.pl1(), threshold);
+        String collapses = accepted ? "collapses every shadow image's embedding" : "collapses a batch of shadow images' embeddings";
         String meaning;
         if (!r.targetReached()) {
             meaning = "no trigger smaller than the whole image collapsed the shadow images' embeddings";
         } else if (v == Verdict.TROJANED) {
-            meaning = String.format(Locale.ROOT, "a trigger covering %.2f%% of the image collapses every shadow image's embedding "
-                    + "(%.1fx below the threshold): a backdoor's shortcut", 100 * r.pl1(), threshold / r.pl1());
+            meaning = String.format(Locale.ROOT, "a trigger covering %.2f%% of the image %s (%.1fx below the threshold): "
+                    + "a backdoor's shortcut", 100 * r.pl1(), collapses, threshold / r.pl1());
         } else {
-            meaning = String.format(Locale.ROOT, "the smallest trigger that collapses every shadow image covers %.2f%% of the image, "
-                    + "%.1fx the threshold: no shortcut as small as a backdoor's was found", 100 * r.pl1(), r.pl1() / threshold);
+            meaning = String.format(Locale.ROOT, "the smallest trigger that %s covers %.2f%% of the image, %.1fx the threshold: "
+                    + "no shortcut as small as a backdoor's was found", collapses, 100 * r.pl1(), r.pl1() / threshold);
         }
         return new Decision("pl1", r.targetReached() ? r.pl1() : 1.0, threshold, v, meaning);
     }

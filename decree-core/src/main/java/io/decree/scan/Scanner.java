@@ -67,7 +67,7 @@ public final class Scanner {
                 throw new BadInputException(req.model() + " failed during the scan (libtorch): " + e.getMessage(), e);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            Decision decision = Decision.pl1(result, req.threshold());
+            Decision decision = Decision.pl1(result, req.threshold(), req.config().acceptOnShadowSet());
             ScanReport report = new ScanReport(decision.verdict(), decision, result.pl1(), req.threshold(), result.similarity(),
                     Double.isNaN(result.heldOutSimilarity()) ? null : result.heldOutSimilarity(), result.acceptance(),
                     result.targetReached(), result.steps(), result.earlyStopped(), seconds, result.imagePasses(),

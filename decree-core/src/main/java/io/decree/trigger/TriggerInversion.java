@@ -98,10 +98,9 @@ public final class TriggerInversion {
                     search.advance(a, cfg.windowSteps());
                     search.keepBest(a);
                 }
-                if (cfg.acceptOnShadowSet()) {
-                    search.begin("acceptance");
-                    search.accept(attempts, new CollapseCheck(encoder, all, center, cfg.batchSize()), cfg.similarityTarget());
-                }
+                search.begin("acceptance");
+                search.accept(attempts, new CollapseCheck(encoder, all, center, cfg.batchSize()), cfg.similarityTarget(),
+                        cfg.acceptOnShadowSet());
                 search.summarise(attempts);
             } finally {
                 attempts.forEach(Attempt::close);
@@ -129,6 +128,7 @@ public final class TriggerInversion {
         private boolean bestEarlyStopped;
         private double batchPl1 = 1.0;
         private double shadowSimilarity = Double.NaN;
+        private double acceptedPl1 = 1.0;
         private int candidatesChecked;
         private final List<SearchStart> startResults = new ArrayList<>();
         private final List<SearchPhase> phases;
@@ -198,13 +198,13 @@ public final class TriggerInversion {
         }
 
         /**
-         * Acceptance: the answer becomes the smallest candidate of any attempt that also collapses the whole shadow
-         * set to the target, forward only. An attempt's candidates shrink in the order found and the larger ones
-         * are the likelier to hold, so each attempt is searched by bisection (the smallest first, then halving);
-         * attempts are taken smallest first and skipped once they cannot beat the accepted trigger. Nothing
-         * accepted: no trigger reached the target, as if the search had found none.
+         * Acceptance: the smallest candidate of any attempt that also collapses the whole shadow set to the target,
+         * forward only. An attempt's candidates shrink in the order found and the larger ones are the likelier to
+         * hold, so each attempt is searched by bisection (the smallest first, then halving); attempts are taken
+         * smallest first and skipped once they cannot beat the accepted trigger. Always measured; with
+         * {@code decide} it becomes the answer (nothing accepted: as if the search had found no trigger).
          */
-        void accept(List<Attempt> attempts, CollapseCheck shadowSet, double target) {
+        void accept(List<Attempt> attempts, CollapseCheck shadowSet, double target, boolean decide) {
             Attempt.Candidate accepted = null;
             Attempt from = null;
             List<Attempt> order = attempts.stream().filter(Attempt::succeeded).sorted(Comparator.comparingDouble(Attempt::bestL1)).toList();
@@ -239,8 +239,15 @@ public final class TriggerInversion {
                 }
             }
             if (accepted == null) {
-                bestMask = null;
-                bestPattern = null;
+                if (decide) {
+                    bestMask = null;
+                    bestPattern = null;
+                }
+                return;
+            }
+            acceptedPl1 = Pl1Norm.of(accepted.mask, h, w);
+            shadowSimilarity = accepted.shadowSimilarity;
+            if (!decide) {
                 return;
             }
             bestL1 = accepted.l1;
@@ -249,7 +256,6 @@ public final class TriggerInversion {
             bestSimilarity = accepted.similarity;
             bestHeldOutSimilarity = accepted.heldOutSimilarity;
             bestEarlyStopped = from.earlyStopped();
-            shadowSimilarity = accepted.shadowSimilarity;
         }
 
         private boolean holds(Attempt.Candidate c, CollapseCheck shadowSet, double target) {
@@ -271,7 +277,7 @@ public final class TriggerInversion {
 
         InversionResult result() {
             end();
-            Acceptance acceptance = new Acceptance(batchPl1, shadowSimilarity, candidatesChecked);
+            Acceptance acceptance = new Acceptance(batchPl1, acceptedPl1, shadowSimilarity, candidatesChecked);
             if (bestMask == null) {
                 return new InversionResult(null, null, h, w, false, 1.0, lastSimilarity, Double.NaN, heldOut(), steps,
                         false, history, List.copyOf(phases), acceptance, List.copyOf(startResults));

@@ -35,7 +35,7 @@ class SearchWorkTest {
         InversionConfig cfg = InversionConfig.defaults().toBuilder().steps(60).batchSize(8).windowGrid(2).centerEmbeddings(true)
                 .acceptOnShadowSet(false).build();
         InversionResult r = search(cfg);
-        assertEquals(List.of("centre", "uniform start", "window probes", "carried windows"),
+        assertEquals(List.of("centre", "uniform start", "window probes", "carried windows", "acceptance"),
                 r.phases().stream().map(SearchPhase::name).toList());
         assertEquals(50, r.phases().get(0).forwardOnlyPasses(), "the clean mean embeds the 50 photos once");
         assertEquals(0, r.phases().get(0).imagePasses());
@@ -48,7 +48,10 @@ class SearchWorkTest {
         assertTrue(r.phases().get(2).steps() <= 4 * cfg.windowProbeSteps(), "2x2 windows, each probed");
         assertEquals(r.steps(), r.phases().stream().mapToInt(SearchPhase::steps).sum(), "every step in one phase");
         assertEquals(8L * r.steps(), r.imagePasses());
-        assertEquals(50, r.forwardOnlyPasses());
+        SearchPhase acceptance = r.phases().get(4);
+        assertEquals(0, acceptance.imagePasses(), "acceptance replays candidates forward only");
+        assertEquals(0, acceptance.forwardOnlyPasses() % 50, "each check embeds the 50 photos: " + acceptance);
+        assertEquals(50 + acceptance.forwardOnlyPasses(), r.forwardOnlyPasses());
 
         InversionResult again = search(cfg);
         assertEquals(r.imagePasses(), again.imagePasses(), "same seed, model and images: the same work");
@@ -59,10 +62,10 @@ class SearchWorkTest {
     void heldOutChecksAreCountedAsForwardOnlyPasses() throws IOException {
         InversionResult r = search(InversionConfig.defaults().toBuilder().steps(80).batchSize(8).windowGrid(0).holdout(32)
                 .acceptOnShadowSet(false).build());
-        assertEquals(List.of("uniform start"), r.phases().stream().map(SearchPhase::name).toList(), "the paper's single start");
+        assertEquals(List.of("uniform start", "acceptance"), r.phases().stream().map(SearchPhase::name).toList(), "the paper's single start");
         assertTrue(r.targetReached(), "the smooth encoder has a trigger");
-        long checks = r.forwardOnlyPasses() / r.heldOut();
-        assertTrue(checks >= 1, "at least the kept trigger was checked on the held-out images");
-        assertEquals(0, r.forwardOnlyPasses() % r.heldOut(), "whole held-out sets only: " + r.forwardOnlyPasses());
+        long heldOutChecks = r.phases().get(0).forwardOnlyPasses();
+        assertTrue(heldOutChecks / r.heldOut() >= 1, "at least the kept trigger was checked on the held-out images");
+        assertEquals(0, heldOutChecks % r.heldOut(), "whole held-out sets only: " + heldOutChecks);
     }
 }

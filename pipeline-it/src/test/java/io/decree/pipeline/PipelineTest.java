@@ -262,7 +262,7 @@ class PipelineTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aWorkerKilledMidScanLeavesTheScanToTheOtherNothingLostNothingTwice() throws Exception {
         // A real ResNet scan (tens of seconds), so the kill lands while it runs.
         Path model = distinctCopy(clean, "orphan");
@@ -282,7 +282,7 @@ class PipelineTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aWorkerStoppedMidScanFinishesItBeforeExiting() throws Exception {
         Path model = distinctCopy(clean, "drained");
         String sha = registered(stack.client.upload(model, "photos", false), 202);
@@ -299,7 +299,7 @@ class PipelineTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void modelsPutStraightIntoTheBucketAreRegisteredByNotificationOrByTheReconciler() throws Exception {
         Path notified = TorchScriptFixtures.withForward(work.resolve("models/notified.pt"), """
                     x0 = torch.div(torch.sub(x, s.mean), s.std)
@@ -336,7 +336,7 @@ class PipelineTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void everyRoleGets401Or403Or2xxAsItShould() throws Exception {
         String sha = io.decree.scan.EncoderFile.sha256(clean);
         Map<String, IngestClient> callers = new java.util.LinkedHashMap<>();
@@ -378,7 +378,7 @@ class PipelineTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aCredentialOverItsRateLimitGets429AndOthersAreUnaffected() throws Exception {
         Path junk = work.resolve("models/not-a-model.pt");
         Files.createDirectories(junk.getParent());
@@ -399,7 +399,7 @@ class PipelineTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void reportPagesShowAPersonTheVerdictAndTheRecoveredTrigger() throws Exception {
         Path driver = Path.of(System.getProperty("decree.chromedriver", "/usr/bin/chromedriver"));
         Path chromium = Path.of(System.getProperty("decree.chromium", "/usr/bin/chromium"));
@@ -552,7 +552,8 @@ class PipelineTest {
     }
 
     @Test
-    @Order(11)
+    @Order(5)
+    // Before the tests that kill workers: a worker's counters live in its process.
     void eachServiceCountsWhatHappenedAtQMetrics() throws Exception {
         String ingest = metrics(RunningStack.HTTP);
         String report = metrics(RunningStack.HTTP + 1);
