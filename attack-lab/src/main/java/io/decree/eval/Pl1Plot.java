@@ -15,7 +15,10 @@ import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
-/** pl1.png: each encoder's PL1 (log scale) in a clean and a trojaned column, with the threshold line. */
+/**
+ * pl1.png: each encoder's PL1 (log scale) in a clean and a trojaned column, with the threshold line; acceptance.png: each
+ * encoder's batch PL1 against its accepted PL1 (the smallest trigger that holds on the whole shadow set).
+ */
 public final class Pl1Plot {
     private Pl1Plot() {
     }
@@ -62,6 +65,52 @@ public final class Pl1Plot {
         JFreeChart chart = new JFreeChart(String.format(java.util.Locale.ROOT,
                 "DECREE PL1 by label (accuracy %s, AUROC %s)", Evaluation.rate(eval.accuracy(), 2),
                 Evaluation.rate(eval.auroc(), 2)), plot);
+        chart.setBackgroundPaint(Color.WHITE);
+        ChartUtils.saveChartAsPNG(png.toFile(), chart, 640, 480);
+    }
+
+    /** Batch PL1 (x) against accepted PL1 (y), both log scale, clean and trojaned apart; above the diagonal = acceptance raised it. */
+    public static void writeAcceptance(java.util.List<RuleStudy.Subject> subjects, Path png) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        XYSeries clean = new XYSeries("clean");
+        XYSeries trojaned = new XYSeries("trojaned");
+        XYSeries diagonal = new XYSeries("accepted = batch");
+        double lo = 1;
+        double hi = 1e-4;
+        for (RuleStudy.Subject s : subjects) {
+            var a = s.report().acceptance();
+            if (a == null) {
+                continue;
+            }
+            double x = Math.max(a.batchPl1(), 1e-4);
+            double y = Math.max(a.acceptedPl1(), 1e-4);
+            lo = Math.min(lo, Math.min(x, y));
+            hi = Math.max(hi, Math.max(x, y));
+            (s.trojaned() ? trojaned : clean).add(x, y);
+        }
+        diagonal.add(lo, lo);
+        diagonal.add(Math.min(1, hi * 1.5), Math.min(1, hi * 1.5));
+        XYSeriesCollection data = new XYSeriesCollection();
+        data.addSeries(clean);
+        data.addSeries(trojaned);
+        data.addSeries(diagonal);
+        LogAxis x = new LogAxis("batch PL1 (the paper's: collapses one batch)");
+        LogAxis y = new LogAxis("accepted PL1 (collapses the whole shadow set)");
+        for (LogAxis axis : new LogAxis[] {x, y}) {
+            axis.setSmallestValue(1e-4);
+            axis.setNumberFormatOverride(new java.text.DecimalFormat("0.####"));
+        }
+        XYLineAndShapeRenderer dots = new XYLineAndShapeRenderer(false, true);
+        dots.setSeriesPaint(0, new Color(0x2b8cbe));
+        dots.setSeriesPaint(1, new Color(0xe34a33));
+        dots.setSeriesLinesVisible(2, true);
+        dots.setSeriesShapesVisible(2, false);
+        dots.setSeriesPaint(2, Color.GRAY);
+        XYPlot plot = new XYPlot(data, x, y, dots);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        JFreeChart chart = new JFreeChart("PL1 before and after acceptance on the whole shadow set", plot);
         chart.setBackgroundPaint(Color.WHITE);
         ChartUtils.saveChartAsPNG(png.toFile(), chart, 640, 480);
     }

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
- * Scans every encoder of a zoo with one detector config and a fixed threshold; writes eval.json, eval.md, pl1.png, and
+ * Scans every encoder of a zoo with one detector config and a fixed threshold; writes eval.json, eval.md, pl1.png, acceptance.png and
  * rules.md (the candidate decision rules judged leave-one-family-out, {@link RuleStudy}).
  */
 public final class ZooEvaluator {
@@ -68,6 +68,7 @@ public final class ZooEvaluator {
         Files.writeString(out.resolve("eval.md"), eval.markdown());
         Pl1Plot.write(eval, out.resolve("pl1.png"));
         List<RuleStudy.Subject> subjects = RuleStudy.subjects(zoo, reports::get);
+        Pl1Plot.writeAcceptance(subjects, out.resolve("acceptance.png"));
         List<String> realClean = entries.stream().filter(e -> e.attack() == null).map(e -> e.model().getFileName().toString()).toList();
         Files.writeString(out.resolve("rules.md"), RuleStudy.markdown(subjects, RuleStudy.judge(subjects, realClean)));
         return eval;

@@ -16,26 +16,11 @@ final class ScanOptions {
     @Mixin
     SpecOptions spec = new SpecOptions();
 
-    @Option(names = "--steps", paramLabel = "N", description = "Optimisation steps at most (default: ${DEFAULT-VALUE}).")
-    int steps = InversionConfig.DEFAULT_STEPS;
-
-    @Option(names = "--batch", paramLabel = "N", description = "Images per step (default: ${DEFAULT-VALUE}).")
-    int batch = InversionConfig.DEFAULT_BATCH;
-
-    @Option(names = "--seed", paramLabel = "N", description = "Random seed (default: ${DEFAULT-VALUE}).")
-    long seed = InversionConfig.DEFAULT_SEED;
-
-    @Option(names = "--lr", paramLabel = "X", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
-    double lr = InversionConfig.defaults().learningRate();
-
     @Option(names = "--threshold", paramLabel = "X", description = "PL1 below which the encoder is trojaned (default: ${DEFAULT-VALUE}).")
     double threshold = Scanner.DEFAULT_THRESHOLD;
 
     @Option(names = "--max-images", paramLabel = "N", description = "Use at most N shadow images (default: ${DEFAULT-VALUE}).")
     int maxImages = Scanner.DEFAULT_MAX_IMAGES;
-
-    @Option(names = "--mask-grid", paramLabel = "N", description = "Optimise the mask on about N x N cells (0: per pixel; default: ${DEFAULT-VALUE}).")
-    int maskGrid = InversionConfig.defaults().maskGrid();
 
     @Mixin
     SearchOptions search = new SearchOptions();
@@ -44,11 +29,7 @@ final class ScanOptions {
     String device = "auto";
 
     InversionConfig config() {
-        if (steps < 1 || batch < 2 || !(lr > 0)) {
-            throw new BadInputException("--steps must be >= 1, --batch >= 2 and --lr > 0");
-        }
-        return search.applyTo(InversionConfig.defaults().toBuilder().steps(steps).batchSize(batch).seed(seed).learningRate(lr)
-                .maskGrid(maskGrid)).build();
+        return search.config();
     }
 
     Device device() {

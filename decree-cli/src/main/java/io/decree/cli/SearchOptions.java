@@ -4,34 +4,70 @@ import io.decree.BadInputException;
 import io.decree.trigger.InversionConfig;
 import picocli.CommandLine.Option;
 
-/** How the trigger search runs, shared by scan and eval (eval judges a candidate config on a zoo). */
+/**
+ * How the trigger search runs, shared by scan and eval (eval judges a candidate config on a zoo). Every default is
+ * {@link InversionConfig#defaults()}'s: an option left out keeps it.
+ */
 final class SearchOptions {
+    private static final InversionConfig DEFAULTS = InversionConfig.defaults();
+
+    @Option(names = "--steps", paramLabel = "N", description = "Steps at most of the paper's uniform start (default: ${DEFAULT-VALUE}).")
+    int steps = DEFAULTS.maxSteps();
+
+    @Option(names = "--batch", paramLabel = "N", description = "Images per step (default: ${DEFAULT-VALUE}).")
+    int batch = DEFAULTS.batchSize();
+
+    @Option(names = "--seed", paramLabel = "N", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed = DEFAULTS.seed();
+
+    @Option(names = "--lr", paramLabel = "X", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    double lr = DEFAULTS.learningRate();
+
+    @Option(names = "--mask-grid", paramLabel = "N", description = "Optimise the mask on about N x N cells (0: per pixel; default: ${DEFAULT-VALUE}).")
+    int maskGrid = DEFAULTS.maskGrid();
+
     @Option(names = "--center", negatable = true, defaultValue = "false", fallbackValue = "true",
             description = "Measure similarity on embeddings centred on the clean images' mean (default: off, the paper's plain cosine).")
     boolean center;
 
     @Option(names = "--window-grid", paramLabel = "N",
             description = "Also start the search from N x N windows (0: only the paper's uniform start; default: ${DEFAULT-VALUE}).")
-    int windowGrid = InversionConfig.DEFAULT_WINDOW_GRID;
+    int windowGrid = DEFAULTS.windowGrid();
+
+    @Option(names = "--probe-steps", paramLabel = "N", description = "Steps every window start is probed for before they are ranked (default: ${DEFAULT-VALUE}).")
+    int probeSteps = DEFAULTS.windowProbeSteps();
+
+    @Option(names = "--windows-kept", paramLabel = "N", description = "How many of the ranked window starts are carried on (default: ${DEFAULT-VALUE}).")
+    int windowsKept = DEFAULTS.windowsKept();
+
+    @Option(names = "--window-steps", paramLabel = "N", description = "Steps at most of a carried window start, its probe included (default: ${DEFAULT-VALUE}).")
+    int windowSteps = DEFAULTS.windowSteps();
 
     @Option(names = "--target", paramLabel = "X",
             description = "Mean cosine the stamped images must reach for a trigger to count (the paper's 0.99; default: ${DEFAULT-VALUE}).")
-    double target = InversionConfig.defaults().similarityTarget();
+    double target = DEFAULTS.similarityTarget();
 
     @Option(names = "--holdout", paramLabel = "N",
             description = "Keep N shadow images (at most a fifth) out of the search; a trigger counts only if it collapses them too (0: off, the paper's; default: ${DEFAULT-VALUE}).")
-    int holdout = InversionConfig.DEFAULT_HOLDOUT;
+    int holdout = DEFAULTS.holdout();
 
     @Option(names = "--accept-on-shadow-set", negatable = true,
             description = "Decide with the smallest trigger that also collapses the whole shadow set instead of the paper's smallest "
                     + "batch success (both are measured and reported either way; default: ${DEFAULT-VALUE}).")
-    boolean acceptOnShadowSet = InversionConfig.defaults().acceptOnShadowSet();
+    boolean acceptOnShadowSet = DEFAULTS.acceptOnShadowSet();
 
-    InversionConfig.Builder applyTo(InversionConfig.Builder b) {
+    InversionConfig config() {
+        if (steps < 1 || batch < 2 || !(lr > 0)) {
+            throw new BadInputException("--steps must be >= 1, --batch >= 2 and --lr > 0");
+        }
         if (windowGrid < 0 || holdout < 0 || !(target > 0 && target < 1)) {
             throw new BadInputException("--window-grid and --holdout must be >= 0 and --target in (0,1)");
         }
-        return b.centerEmbeddings(center).windowGrid(windowGrid).holdout(holdout).similarityTarget(target)
-                .acceptOnShadowSet(acceptOnShadowSet);
+        if (probeSteps < 1 || windowsKept < 0 || windowSteps < probeSteps) {
+            throw new BadInputException("--probe-steps must be >= 1, --windows-kept >= 0 and --window-steps >= --probe-steps");
+        }
+        return DEFAULTS.toBuilder().steps(steps).batchSize(batch).seed(seed).learningRate(lr).maskGrid(maskGrid)
+                .centerEmbeddings(center).windowGrid(windowGrid).windowProbeSteps(probeSteps).windowsKept(windowsKept)
+                .windowSteps(windowSteps).holdout(holdout).similarityTarget(target).acceptOnShadowSet(acceptOnShadowSet).build();
     }
 }

@@ -98,6 +98,9 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         private int maskGrid;
         private int windowGrid;
         private int holdout;
+        private int windowProbeSteps;
+        private int windowsKept;
+        private int windowSteps;
         private double similarityTarget;
         private boolean acceptOnShadowSet;
         private final InversionConfig base;
@@ -112,6 +115,9 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
             maskGrid = c.maskGrid;
             windowGrid = c.windowGrid;
             holdout = c.holdout;
+            windowProbeSteps = c.windowProbeSteps;
+            windowsKept = c.windowsKept;
+            windowSteps = c.windowSteps;
             similarityTarget = c.similarityTarget;
             acceptOnShadowSet = c.acceptOnShadowSet;
         }
@@ -151,6 +157,21 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
             return this;
         }
 
+        public Builder windowProbeSteps(int v) {
+            windowProbeSteps = v;
+            return this;
+        }
+
+        public Builder windowsKept(int v) {
+            windowsKept = v;
+            return this;
+        }
+
+        public Builder windowSteps(int v) {
+            windowSteps = v;
+            return this;
+        }
+
         public Builder similarityTarget(double v) {
             similarityTarget = v;
             return this;
@@ -169,7 +190,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         public InversionConfig build() {
             return new InversionConfig(maxSteps, batchSize, learningRate, base.beta1, base.beta2, similarityTarget,
                     base.lambdaInit, base.lambdaFactor, base.lambdaPatience, base.lambdaMin, base.earlyStopPatience, seed,
-                    centerEmbeddings, maskGrid, windowGrid, base.windowProbeSteps, base.windowsKept, base.windowSteps,
+                    centerEmbeddings, maskGrid, windowGrid, windowProbeSteps, windowsKept, windowSteps,
                     holdout, acceptOnShadowSet);
         }
     }
