@@ -90,7 +90,8 @@ final class ScalingBench implements Callable<Integer> {
                 }
                 Thread.sleep(250);
             }
-            IngestClient client = new IngestClient(URI.create("http://127.0.0.1:" + base), URI.create("http://127.0.0.1:" + (base + 1)));
+            IngestClient client = new IngestClient(URI.create("http://127.0.0.1:" + base), URI.create("http://127.0.0.1:" + (base + 1)),
+                    LocalKey.of(dir));
             long t0 = System.nanoTime();
             for (Path m : models) {
                 IngestClient.Answer a = client.upload(m, "photos", false);

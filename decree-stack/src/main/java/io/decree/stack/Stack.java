@@ -89,8 +89,12 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
             + "(default: ${DEFAULT-VALUE}, this machine only; 0.0.0.0 opens them to the network, with --api-keys).")
     String listen = "127.0.0.1";
     @Option(names = "--api-keys", paramLabel = "name:role[+role]:sha256;...",
-            description = "Require API keys (decree.auth.api-keys). Without it the services let every caller in (a laptop).")
+            description = "The API keys the services accept (decree.auth.api-keys). Without it (and without --no-auth) a key with "
+                    + "every role is made once, kept in DIR/api-key and printed.")
     String apiKeys;
+    @Option(names = "--no-auth", description = "Access control off: every caller on this machine may upload, read and rescan "
+            + "(loopback only).")
+    boolean noAuth;
     @Option(names = "--service-env", paramLabel = "[SERVICE:]KEY=VALUE",
             description = "An extra environment variable for every service, or with a prefix for one (ingest-service, "
                     + "detector-worker, report-service), e.g. detector-worker:DECREE_WORKER_SCAN_TIMEOUT=2m.")
@@ -104,18 +108,27 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
     private final List<ChildProcess> services = new ArrayList<>();
     private ResultFollower follower;
     private volatile boolean closing;
+    /** The key made for this stack when no keys were given (null with --api-keys or --no-auth). */
+    private String localKey;
 
     @Override
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
         submit.forEach(Submission::parse); // a missing model is refused before anything starts
-        if (apiKeys == null && !isLoopback(listen)) {
+        if (noAuth && apiKeys != null) {
+            throw new IllegalArgumentException("--no-auth and --api-keys contradict each other: give one");
+        }
+        if (noAuth && !isLoopback(listen)) {
             throw new IllegalArgumentException("--listen " + listen + " opens the APIs to the network with access control off: "
-                    + "give --api-keys too");
+                    + "drop --no-auth");
         }
         Runtime.getRuntime().addShutdownHook(new Thread(this::close, "stack-shutdown"));
         dir = dir.toAbsolutePath();
         Files.createDirectories(dir);
+        if (apiKeys == null && !noAuth) {
+            localKey = LocalKey.readOrCreate(dir.resolve(LocalKey.FILE));
+            apiKeys = LocalKey.credential(localKey);
+        }
         startPostgres();
         ChildProcess kafka = startKafka();
         ChildProcess s3 = startS3();
@@ -150,7 +163,7 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         System.out.println("decree-stack: ready; logs in " + dir.resolve("logs") + "; Ctrl-C stops everything");
         if (!submit.isEmpty()) {
             IngestClient client = new IngestClient(java.net.URI.create("http://127.0.0.1:" + httpPort),
-                    java.net.URI.create("http://127.0.0.1:" + (httpPort + 1)));
+                    java.net.URI.create("http://127.0.0.1:" + (httpPort + 1)), localKey != null ? localKey : System.getenv("DECREE_API_KEY"));
             for (String entry : submit) {
                 Submission sub = Submission.parse(entry);
                 IngestClient.Answer a = client.upload(sub.model(), sub.shadowSet(), false);
@@ -312,8 +325,13 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         if (apiKeys != null) {
             common.put("DECREE_AUTH_API_KEYS", apiKeys);
         } else {
-            System.out.println("decree-stack: access control is off (no --api-keys): every caller on " + listen
-                    + " may upload and read");
+            System.out.println("decree-stack: access control is off (--no-auth): every caller on " + listen
+                    + " may upload, read and rescan");
+        }
+        if (localKey != null) {
+            System.out.println("decree-stack: access control is on; this stack's key (every role) is " + localKey + "\n"
+                    + "  kept in " + dir.resolve(LocalKey.FILE) + " (./decree submit reads it there; other clients send it as "
+                    + "X-API-Key, the pages ask for it once)");
         }
         serviceEnv.forEach((k, v) -> {
             if (!k.contains(":")) {

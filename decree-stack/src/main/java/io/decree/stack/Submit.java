@@ -27,8 +27,12 @@ final class Submit implements Callable<Integer> {
     @Option(names = "--report", defaultValue = "http://127.0.0.1:18081")
     URI report;
     @Option(names = "--api-key", defaultValue = "${env:DECREE_API_KEY}",
-            description = "API key (uploader and reader roles) when the pipeline requires one (default: $DECREE_API_KEY).")
+            description = "API key (uploader and reader roles) when the pipeline requires one (default: $DECREE_API_KEY, "
+                    + "else the key ./decree up made in --stack-dir).")
     String apiKey;
+    @Option(names = "--stack-dir", defaultValue = "stack-data",
+            description = "The folder of the stack ./decree up runs (default: ${DEFAULT-VALUE}); its api-key is the default key.")
+    Path stackDir;
     @Option(names = "--wait", defaultValue = "PT60M", description = "How long to wait for the verdict (ISO-8601, default: ${DEFAULT-VALUE}).")
     Duration wait;
 
@@ -38,7 +42,7 @@ final class Submit implements Callable<Integer> {
             System.err.println("decree submit: no such file " + model);
             return 4;
         }
-        IngestClient client = new IngestClient(ingest, report, apiKey);
+        IngestClient client = new IngestClient(ingest, report, apiKey != null ? apiKey : LocalKey.of(stackDir));
         long t0 = System.nanoTime();
         IngestClient.Answer a;
         try {

@@ -58,6 +58,9 @@ class DemoIT {
         assertTrue(verdicts.stream().anyMatch(l -> Pattern.matches("VERDICT TROJANED +demo-trojaned\\.pt .*", l)), verdicts.toString());
         assertTrue(verdicts.stream().anyMatch(l -> l.startsWith("ALERT   backdoor in demo-trojaned.pt")), verdicts.toString());
         assertEquals(3, verdicts.size(), "two verdicts, one alert, nothing failed: " + verdicts);
+        // Nothing open by default: the demo's stack made a key (printed, kept owner-only beside the stack) and used it.
+        assertTrue(log.contains("access control is on"), log);
+        assertTrue(Files.isRegularFile(dir.resolve("stack/api-key")), "the stack's key is kept for ./decree submit");
 
         // The trojan is what its name says: BadEncoder's attack works on it (the zoo card's bar).
         JsonNode zoo = new ObjectMapper().readTree(dir.resolve("zoo/zoo.json").toFile());
