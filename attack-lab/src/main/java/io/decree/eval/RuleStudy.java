@@ -64,19 +64,27 @@ public final class RuleStudy {
                 new Statistic("pl1", "PL1 of the trigger that decided (the paper's smallest batch success unless acceptance decides)",
                         true, (s, all) -> pl1(s)),
                 new Statistic("accepted-pl1", "PL1 of the smallest trigger that also collapses the whole shadow set", true,
-                        (s, all) -> s.report().acceptance() == null ? Double.NaN : s.report().acceptance().acceptedPl1()),
+                        (s, all) -> acceptedPl1(s)),
                 new Statistic("start-ratio", "smallest start's PL1 / median start's PL1 (the search's own starts as reference)", true,
                         (s, all) -> startRatio(s)),
                 new Statistic("start-anomaly", "minus the anomaly index of the smallest start among all starts (log PL1, MAD)",
                         false, (s, all) -> -startAnomaly(s)),
                 new Statistic("domain-ratio", "PL1 / median PL1 of the other clean encoders on the same images (a calibration)", true,
-                        RuleStudy::domainRatio),
+                        (s, all) -> domainRatio(s, all, RuleStudy::pl1)),
+                new Statistic("accepted-domain-ratio", "accepted PL1 / median accepted PL1 of the other clean encoders on the same "
+                        + "images (a calibration)", true, (s, all) -> domainRatio(s, all, RuleStudy::acceptedPl1)),
                 new Statistic("parent-ratio", "PL1 / PL1 of the encoder it was fine-tuned from (a differential scan)", true,
-                        RuleStudy::parentRatio));
+                        (s, all) -> parentRatio(s, all, RuleStudy::pl1)),
+                new Statistic("accepted-parent-ratio", "accepted PL1 / accepted PL1 of the encoder it was fine-tuned from", true,
+                        (s, all) -> parentRatio(s, all, RuleStudy::acceptedPl1)));
     }
 
     static double pl1(Subject s) {
         return s.report().targetReached() ? s.report().pl1Norm() : 1.0;
+    }
+
+    static double acceptedPl1(Subject s) {
+        return s.report().acceptance() == null ? Double.NaN : s.report().acceptance().acceptedPl1();
     }
 
     static double startRatio(Subject s) {
@@ -101,17 +109,18 @@ public final class RuleStudy {
         return st == null ? new double[0] : st.stream().mapToDouble(SearchStart::pl1).sorted().toArray();
     }
 
-    static double domainRatio(Subject s, List<Subject> all) {
+    static double domainRatio(Subject s, List<Subject> all, java.util.function.ToDoubleFunction<Subject> figure) {
         double[] ref = all.stream().filter(o -> !o.trojaned() && !o.model().equals(s.model()) && o.domain().equals(s.domain()))
-                .mapToDouble(RuleStudy::pl1).toArray();
-        return ref.length == 0 ? Double.NaN : pl1(s) / median(ref);
+                .mapToDouble(figure).filter(v -> !Double.isNaN(v)).toArray();
+        return ref.length == 0 ? Double.NaN : figure.applyAsDouble(s) / median(ref);
     }
 
-    static double parentRatio(Subject s, List<Subject> all) {
+    static double parentRatio(Subject s, List<Subject> all, java.util.function.ToDoubleFunction<Subject> figure) {
         if (s.parent() == null) {
             return Double.NaN;
         }
-        return all.stream().filter(o -> o.model().equals(s.parent())).findFirst().map(p -> pl1(s) / pl1(p)).orElse(Double.NaN);
+        return all.stream().filter(o -> o.model().equals(s.parent())).findFirst()
+                .map(p -> figure.applyAsDouble(s) / figure.applyAsDouble(p)).orElse(Double.NaN);
     }
 
     static double median(double[] v) {

@@ -61,8 +61,9 @@ public final class ZooBuilder {
     }
 
     /**
-     * Builds (and lists in the manifest) only the encoders whose name matches, and the pre-trained bases of the attacks
-     * among them: a part of a zoo now, the rest (say the slow 224-px attacks) later.
+     * Builds only the encoders whose name matches, and the pre-trained bases of the attacks among them: a part of a zoo
+     * now, the rest (say the slow 224-px attacks) later. The manifest lists them with every encoder built before and the
+     * real encoders, so that a zoo built in parts is evaluated whole.
      */
     public ZooBuilder only(Pattern names) {
         this.only = names;
@@ -71,6 +72,10 @@ public final class ZooBuilder {
 
     private boolean wanted(String name) {
         return only == null || only.matcher(name).find();
+    }
+
+    private static boolean built(Path model, Path report) {
+        return Files.isRegularFile(model) && Files.isRegularFile(report);
     }
 
     /** Builds whatever is missing and returns the manifest's path. */
@@ -83,11 +88,14 @@ public final class ZooBuilder {
         StringBuilder card = new StringBuilder("| model | label | base | trigger | attack success | utility before → after |\n"
                 + "|---|---|---|---|---|---|\n");
         for (ZooPlan.Pretrain p : plan.pretrains()) {
-            if (!wanted(p.name()) && plan.attacks().stream().noneMatch(a -> wanted(a.name()) && a.base().equals(p.name()))) {
-                continue;
-            }
             Path model = out.resolve("encoders").resolve(p.name() + ".pt");
             Path report = out.resolve("encoders").resolve(p.name() + ".pretrain.json");
+            // Not asked for and not built before: left for a later run. Built before: listed, so that the manifest of a
+            // zoo built in parts names all of it.
+            if (!wanted(p.name()) && plan.attacks().stream().noneMatch(a -> wanted(a.name()) && a.base().equals(p.name()))
+                    && !built(model, report)) {
+                continue;
+            }
             if (!Files.isRegularFile(model) || !Files.isRegularFile(report)) {
                 log.accept("pre-training " + p.name() + " (SimCLR, " + p.steps() + " steps)");
                 Pretraining.run(architecture(p.architecture()),
@@ -100,11 +108,11 @@ public final class ZooBuilder {
                     p.architecture(), p.dataset(), r.get("knnAccuracyBefore").asDouble(), r.get("knnAccuracy").asDouble()));
         }
         for (ZooPlan.Attack a : plan.attacks()) {
-            if (!wanted(a.name())) {
-                continue;
-            }
             Path model = out.resolve("encoders").resolve(a.name() + ".pt");
             Path report = out.resolve("encoders").resolve(a.name() + ".attack.json");
+            if (!wanted(a.name()) && !built(model, report)) {
+                continue;
+            }
             String dataset = datasetOf(a.base());
             Path images = dataset == null ? out.resolve("images").resolve(plan.realImages(a.base())) : attackImages(dataset);
             if (!Files.isRegularFile(model) || !Files.isRegularFile(report)) {
@@ -132,10 +140,11 @@ public final class ZooBuilder {
                     success, r.get("utilityBefore").asDouble(), r.get("utilityAfter").asDouble(), r.get("utilityKind").asText()));
         }
         for (ZooPlan.Real real : plan.realEncoders()) {
-            if (!wanted(real.file())) {
+            Path model = sources.shared().resolve("encoders").resolve(real.file());
+            // Nothing to build: listed whenever ../shared has it.
+            if (!Files.isRegularFile(model)) {
                 continue;
             }
-            Path model = sources.shared().resolve("encoders").resolve(real.file());
             entries.add(entry(model, "clean", out.resolve("images").resolve(real.images()), null));
             card.append("| ").append(real.file()).append(" | clean | real (../shared) | – | – | – |\n");
         }

@@ -64,6 +64,9 @@ class RuleStudyTest {
         assertEquals(1.0, parent.worstLofo(), 1e-12, "a trojan sits far below its parent, a control beside it: " + parent);
         assertEquals(1.0, starts.worstLofo(), 1e-12, "the trojans' smallest start stands out from their others: " + starts);
         assertEquals(1, domain.realJudged(), "the real clean encoder named is judged once, in the domain folds");
+        RuleStudy.Result acceptedDomain = find(results, "accepted-domain-ratio");
+        assertEquals(1.0, acceptedDomain.leaveOneFamilyOut().get("domain"), 1e-12, "the calibration works on the accepted figure too");
+        assertEquals(10, find(results, "accepted-parent-ratio").applies());
         assertTrue(domain.aurocLarge() == 1.0 && pl1.aurocLarge() < 1, "the same on the large triggers alone");
         assertTrue(RuleStudy.markdown(zoo, results).contains("| a-bad0 | trojaned | white corner 2.0 % | arch-a | a |"));
     }

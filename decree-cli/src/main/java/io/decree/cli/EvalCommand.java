@@ -44,7 +44,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        InversionConfig config = search.config();
+        InversionConfig config = search.config(threshold);
         Evaluation eval = ZooEvaluator.run(Zoo.read(zooDir),
                 new ZooEvaluator.Options(threshold, only == null ? null : Pattern.compile(only), images, maxImages, config, reuse),
                 out != null ? out : zooDir.resolve("eval"), System.err::println);

@@ -68,8 +68,7 @@ final class ScanCommand implements Callable<Integer> {
         }
         Scanner.Request base = options.request(model, null);
         Path outDir = out != null ? out : Path.of("decree-out", EncoderFile.sha256(model).substring(0, 12));
-        Scanner.Request req = new Scanner.Request(base.model(), base.spec(), base.imagesDir(), base.config(),
-                base.threshold(), base.maxImages(), base.device(), outDir);
+        Scanner.Request req = base.withOut(outDir);
         ScanReport report;
         if (json) {
             report = Scanner.scan(req, null).report();
@@ -85,6 +84,9 @@ final class ScanCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%s: %s  PL1 %.4f (threshold %.4f)  similarity %.3f  %d steps  %d image-passes  %.1f s%n",
                     model.getFileName(), report.verdict().json().toUpperCase(Locale.ROOT), report.pl1Norm(), report.threshold(),
                     report.similarity(), report.steps(), report.imagePasses(), report.seconds());
+            if (report.decision() != null) {
+                System.out.println("why: " + report.decision().meaning());
+            }
             System.out.println("evidence: " + outDir.toAbsolutePath());
         }
         if (sarif != null) {

@@ -25,11 +25,21 @@ final class ScanOptions {
     @Mixin
     SearchOptions search = new SearchOptions();
 
+    @Option(names = "--reference", paramLabel = "REPORT.json",
+            description = "report.json of a clean encoder of the same kind scanned with the same images (repeatable; the upstream "
+                    + "checkpoint makes a differential scan): the verdict becomes relative to their median accepted PL1, "
+                    + "replacing --threshold.")
+    java.util.List<Path> references = new java.util.ArrayList<>();
+
+    @Option(names = "--reference-ratio", paramLabel = "X",
+            description = "With --reference: trojaned when the accepted PL1 is below X times the references' median (default: ${DEFAULT-VALUE}).")
+    double referenceRatio = io.decree.scan.Reference.DEFAULT_MAX_RATIO;
+
     @Option(names = "--device", paramLabel = "auto|cpu|gpu", description = "Where to run (default: ${DEFAULT-VALUE}: the GPU when one is present).")
     String device = "auto";
 
     InversionConfig config() {
-        return search.config();
+        return search.config(threshold);
     }
 
     Device device() {
@@ -50,6 +60,7 @@ final class ScanOptions {
         if (!(threshold > 0 && threshold <= 1)) {
             throw new BadInputException("--threshold must lie in (0,1], got " + threshold);
         }
-        return new Scanner.Request(model, spec.resolve(model), images, config(), threshold, maxImages, device(), out);
+        Scanner.Request req = new Scanner.Request(model, spec.resolve(model), images, config(), threshold, maxImages, device(), out);
+        return references.isEmpty() ? req : req.calibratedBy(io.decree.scan.Reference.fromReports(references, referenceRatio));
     }
 }

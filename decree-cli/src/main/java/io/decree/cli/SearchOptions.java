@@ -56,7 +56,13 @@ final class SearchOptions {
                     + "batch success (both are measured and reported either way; default: ${DEFAULT-VALUE}).")
     boolean acceptOnShadowSet = DEFAULTS.acceptOnShadowSet();
 
-    InversionConfig config() {
+    @Option(names = "--stop-at-verdict", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "End the search once the figure that decides is below the threshold: later starts could only "
+                    + "lower it, so the verdict is final (the report says so; default: ${DEFAULT-VALUE}).")
+    boolean stopAtVerdict = true;
+
+    /** @param threshold the decision threshold, where the search may stop once its figure is below it */
+    InversionConfig config(double threshold) {
         if (steps < 1 || batch < 2 || !(lr > 0)) {
             throw new BadInputException("--steps must be >= 1, --batch >= 2 and --lr > 0");
         }
@@ -68,6 +74,7 @@ final class SearchOptions {
         }
         return DEFAULTS.toBuilder().steps(steps).batchSize(batch).seed(seed).learningRate(lr).maskGrid(maskGrid)
                 .centerEmbeddings(center).windowGrid(windowGrid).windowProbeSteps(probeSteps).windowsKept(windowsKept)
-                .windowSteps(windowSteps).holdout(holdout).similarityTarget(target).acceptOnShadowSet(acceptOnShadowSet).build();
+                .windowSteps(windowSteps).holdout(holdout).similarityTarget(target).acceptOnShadowSet(acceptOnShadowSet)
+                .stopBelow(stopAtVerdict ? threshold : 0).build();
     }
 }

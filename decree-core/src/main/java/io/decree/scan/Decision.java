@@ -7,8 +7,9 @@ import java.util.Locale;
  * How the evidence became the verdict: which rule decided, the score it compared, the threshold, and what the score
  * means in words a security reviewer can act on.
  *
- * @param rule      {@code pl1}: the smallest trigger that collapses the whole shadow set, as a share of the image,
- *                  against a fixed threshold
+ * @param rule      {@code pl1}: the paper's figure, the smallest trigger that collapses a batch of shadow images, as a
+ *                  share of the image, against a fixed threshold; {@code accepted-pl1}: the smallest trigger that also
+ *                  collapses the whole shadow set
  * @param score     the compared value (1 when no trigger collapsed the shadow set)
  * @param threshold trojaned when {@code score < threshold}
  */
@@ -28,6 +29,30 @@ public record Decision(String rule, double score, double threshold, Verdict verd
             meaning = String.format(Locale.ROOT, "the smallest trigger that %s covers %.2f%% of the image, %.1fx the threshold: "
                     + "no shortcut as small as a backdoor's was found", collapses, 100 * r.pl1(), r.pl1() / threshold);
         }
-        return new Decision("pl1", r.targetReached() ? r.pl1() : 1.0, threshold, v, meaning);
+        return new Decision(accepted ? "accepted-pl1" : "pl1", r.targetReached() ? r.pl1() : 1.0, threshold, v, meaning);
+    }
+
+    /**
+     * The calibrated rule: the accepted PL1 against the clean references' median. {@code r} must come from a search
+     * where acceptance decides, so that {@code r.pl1()} is the accepted figure.
+     */
+    public static Decision relative(InversionResult r, Reference ref) {
+        double median = ref.median();
+        double ratio = r.targetReached() ? r.pl1() / median : 1.0 / median;
+        Verdict v = Verdict.of(r.targetReached(), r.pl1(), ref.threshold());
+        String of = String.format(Locale.ROOT, "the median of %d clean reference encoder%s on these images (%.2f%%)", ref.acceptedPl1s().length,
+                ref.acceptedPl1s().length == 1 ? "" : "s", 100 * median);
+        String meaning;
+        if (!r.targetReached()) {
+            meaning = "no trigger smaller than the whole image collapsed every shadow image's embedding";
+        } else if (v == Verdict.TROJANED) {
+            meaning = String.format(Locale.ROOT, "a trigger covering %.2f%% of the image collapses every shadow image's embedding: "
+                    + "%.2fx %s, below %.2fx: a backdoor's shortcut", 100 * r.pl1(), ratio, of, ref.maxRatio());
+        } else {
+            meaning = String.format(Locale.ROOT, "the smallest trigger that collapses every shadow image's embedding covers %.2f%% "
+                    + "of the image, %.2fx %s (trojaned below %.2fx): no shortcut smaller than clean encoders of this kind have",
+                    100 * r.pl1(), ratio, of, ref.maxRatio());
+        }
+        return new Decision("reference-ratio", ratio, ref.maxRatio(), v, meaning);
     }
 }

@@ -38,9 +38,26 @@ public final class Scanner {
      * @param spec       its input spec (sidecar merged with flags by the caller)
      * @param imagesDir  clean shadow images
      * @param out        folder for report.json and the evidence PNGs (created), or null for none
+     * @param reference  clean encoders to judge against (the calibrated rule), or null for the fixed threshold; with one,
+     *                   acceptance decides and {@code threshold} is the reference's
      */
     public record Request(Path model, InputSpec spec, Path imagesDir, InversionConfig config, double threshold,
-            int maxImages, Device device, Path out) {
+            int maxImages, Device device, Path out, Reference reference) {
+
+        public Request(Path model, InputSpec spec, Path imagesDir, InversionConfig config, double threshold, int maxImages,
+                Device device, Path out) {
+            this(model, spec, imagesDir, config, threshold, maxImages, device, out, null);
+        }
+
+        /** The same request judged against {@code ref}: acceptance decides, at the reference's PL1 threshold. */
+        public Request calibratedBy(Reference ref) {
+            return new Request(model, spec, imagesDir, config.toBuilder().acceptOnShadowSet(true)
+                    .stopBelow(config.stopBelow() > 0 ? ref.threshold() : 0).build(), ref.threshold(), maxImages, device, out, ref);
+        }
+
+        public Request withOut(Path dir) {
+            return new Request(model, spec, imagesDir, config, threshold, maxImages, device, dir, reference);
+        }
     }
 
     public record Outcome(ScanReport report, InversionResult result) {
@@ -58,6 +75,9 @@ public final class Scanner {
         InputSpec spec = req.spec();
         ShadowImages images = ShadowImages.load(req.imagesDir(), spec.height(), spec.width(),
                 req.config().batchSize(), req.maxImages(), req.config().seed());
+        if (req.reference() != null) {
+            req.reference().checkImages(images.size());
+        }
         try (Encoder encoder = Encoder.load(req.model(), spec, req.device())) {
             encoder.probe();
             InversionResult result;
@@ -67,7 +87,8 @@ public final class Scanner {
                 throw new BadInputException(req.model() + " failed during the scan (libtorch): " + e.getMessage(), e);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            Decision decision = Decision.pl1(result, req.threshold(), req.config().acceptOnShadowSet());
+            Decision decision = req.reference() != null ? Decision.relative(result, req.reference())
+                    : Decision.pl1(result, req.threshold(), req.config().acceptOnShadowSet());
             ScanReport report = new ScanReport(decision.verdict(), decision, result.pl1(), req.threshold(), result.similarity(),
                     Double.isNaN(result.heldOutSimilarity()) ? null : result.heldOutSimilarity(), result.acceptance(),
                     result.targetReached(), result.steps(), result.earlyStopped(), seconds, result.imagePasses(),

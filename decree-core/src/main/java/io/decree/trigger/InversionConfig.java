@@ -49,11 +49,15 @@ package io.decree.trigger;
  *                          smallest batch success. Both are measured on every scan (Acceptance). Off until a
  *                          threshold for the accepted figure is fitted on the zoo with the real encoders: at the
  *                          batch figure's 0.015 it misses boundary trojans (a 5px patch on 32px photos: 0.0195)
+ * @param stopBelow         ours, 0 = off: end the search as soon as the figure that decides (the accepted PL1 with
+ *                          acceptOnShadowSet, else the batch PL1) is below this, checked after the uniform start and each
+ *                          carried window: no later start can raise it, so the verdict can no longer change. The scanner
+ *                          sets it to the decision threshold; the report says the search stopped at the verdict.
  */
 public record InversionConfig(int maxSteps, int batchSize, double learningRate, double beta1, double beta2,
         double similarityTarget, double lambdaInit, double lambdaFactor, int lambdaPatience, double lambdaMin,
         int earlyStopPatience, long seed, boolean centerEmbeddings, int maskGrid, int windowGrid, int windowProbeSteps,
-        int windowsKept, int windowSteps, int holdout, boolean acceptOnShadowSet) {
+        int windowsKept, int windowSteps, int holdout, boolean acceptOnShadowSet, double stopBelow) {
 
     public static final int DEFAULT_STEPS = 400;
     public static final int DEFAULT_BATCH = 32;
@@ -77,11 +81,14 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         if (holdout < 0) {
             throw new IllegalArgumentException("held-out images must be >= 0");
         }
+        if (!(stopBelow >= 0 && stopBelow <= 1)) {
+            throw new IllegalArgumentException("stopBelow must lie in [0,1] (0: off)");
+        }
     }
 
     public static InversionConfig defaults() {
         return new InversionConfig(DEFAULT_STEPS, DEFAULT_BATCH, 0.1, 0.5, 0.9, 0.99, 1e-3, 5.0, 5, 1e-5, 35, DEFAULT_SEED, false, 32,
-                DEFAULT_WINDOW_GRID, 30, 2, 200, DEFAULT_HOLDOUT, false);
+                DEFAULT_WINDOW_GRID, 30, 2, 200, DEFAULT_HOLDOUT, false, 0);
     }
 
     public Builder toBuilder() {
@@ -103,6 +110,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         private int windowSteps;
         private double similarityTarget;
         private boolean acceptOnShadowSet;
+        private double stopBelow;
         private final InversionConfig base;
 
         private Builder(InversionConfig c) {
@@ -120,6 +128,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
             windowSteps = c.windowSteps;
             similarityTarget = c.similarityTarget;
             acceptOnShadowSet = c.acceptOnShadowSet;
+            stopBelow = c.stopBelow;
         }
 
         public Builder steps(int v) {
@@ -187,11 +196,16 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
             return this;
         }
 
+        public Builder stopBelow(double v) {
+            stopBelow = v;
+            return this;
+        }
+
         public InversionConfig build() {
             return new InversionConfig(maxSteps, batchSize, learningRate, base.beta1, base.beta2, similarityTarget,
                     base.lambdaInit, base.lambdaFactor, base.lambdaPatience, base.lambdaMin, base.earlyStopPatience, seed,
                     centerEmbeddings, maskGrid, windowGrid, windowProbeSteps, windowsKept, windowSteps,
-                    holdout, acceptOnShadowSet);
+                    holdout, acceptOnShadowSet, stopBelow);
         }
     }
 }

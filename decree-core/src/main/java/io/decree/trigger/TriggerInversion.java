@@ -30,6 +30,9 @@ import java.util.function.Consumer;
  */
 public final class TriggerInversion {
 
+    /** The phase (no steps) a search records when it ended early because its verdict could no longer change. */
+    public static final String STOPPED_AT_VERDICT = "stopped at the verdict";
+
     private final InversionConfig cfg;
 
     public TriggerInversion(InversionConfig cfg) {
@@ -64,7 +67,7 @@ public final class TriggerInversion {
             TriggerLoss loss = new TriggerLoss(encoder, run, center);
             CollapseCheck holdout = held == 0 ? null
                     : new CollapseCheck(encoder, run.create(split[1], new Shape(held, 3, h, w)), center, cfg.batchSize());
-            Search search = new Search(all, loss, holdout, h, w, progress, phases);
+            Search search = new Search(cfg, all, loss, holdout, h, w, progress, phases);
             List<MaskStart> starts = MaskStart.plan(h, w, cfg.windowGrid());
             int batch = Math.min(cfg.batchSize(), n);
 
@@ -76,12 +79,14 @@ public final class TriggerInversion {
                 attempts.add(paper);
                 search.advance(paper, cfg.maxSteps());
                 search.keepBest(paper);
+                CollapseCheck shadowSet = new CollapseCheck(encoder, all, center, cfg.batchSize());
+                boolean decided = search.verdictReached(attempts, shadowSet);
 
                 List<Attempt> windows = new ArrayList<>();
-                if (starts.size() > 1) {
+                if (starts.size() > 1 && !decided) {
                     search.begin("window probes");
                 }
-                for (int i = 1; i < starts.size(); i++) {
+                for (int i = 1; i < starts.size() && !decided; i++) {
                     Attempt a = new Attempt(cfg, run, squash, h, w, starts.get(i), init,
                             new BatchOrder(n, batch, new Random(cfg.seed() * 31 + 7 + i)));
                     attempts.add(a);
@@ -91,16 +96,22 @@ public final class TriggerInversion {
                 }
                 windows.sort(Comparator.comparingDouble(Attempt::bestL1)
                         .thenComparing(Comparator.comparingDouble(Attempt::lastSimilarity).reversed()));
-                if (!windows.isEmpty() && cfg.windowsKept() > 0) {
+                if (!windows.isEmpty() && cfg.windowsKept() > 0 && !decided) {
                     search.begin("carried windows");
                 }
                 for (Attempt a : windows.subList(0, Math.min(cfg.windowsKept(), windows.size()))) {
+                    if (decided) {
+                        break;
+                    }
                     search.advance(a, cfg.windowSteps());
                     search.keepBest(a);
+                    decided = search.verdictReached(attempts, shadowSet);
+                }
+                if (decided) {
+                    search.begin(STOPPED_AT_VERDICT);
                 }
                 search.begin("acceptance");
-                search.accept(attempts, new CollapseCheck(encoder, all, center, cfg.batchSize()), cfg.similarityTarget(),
-                        cfg.acceptOnShadowSet());
+                search.accept(attempts, shadowSet, cfg.similarityTarget(), cfg.acceptOnShadowSet());
                 search.summarise(attempts);
             } finally {
                 attempts.forEach(Attempt::close);
@@ -111,6 +122,7 @@ public final class TriggerInversion {
 
     /** The attempts' steps as one history, and the smallest successful trigger over all of them. */
     private static final class Search {
+        private final InversionConfig cfg;
         private final NDArray all;
         private final TriggerLoss loss;
         private final CollapseCheck holdout;
@@ -138,8 +150,9 @@ public final class TriggerInversion {
         private long phasePasses;
         private long phaseForwardOnly;
 
-        Search(NDArray all, TriggerLoss loss, CollapseCheck holdout, int h, int w, Consumer<StepRecord> progress,
-                List<SearchPhase> phases) {
+        Search(InversionConfig cfg, NDArray all, TriggerLoss loss, CollapseCheck holdout, int h, int w,
+                Consumer<StepRecord> progress, List<SearchPhase> phases) {
+            this.cfg = cfg;
             this.all = all;
             this.loss = loss;
             this.holdout = holdout;
@@ -195,6 +208,22 @@ public final class TriggerInversion {
                 bestEarlyStopped = a.earlyStopped();
                 batchPl1 = Pl1Norm.of(bestMask, h, w);
             }
+        }
+
+        /**
+         * Whether the figure that decides is already below {@code cfg.stopBelow()} (0: never): later starts can only lower
+         * it, so the verdict cannot change. The accepted figure is measured on the candidates so far; their checks are
+         * kept, so the final acceptance does not repeat them.
+         */
+        boolean verdictReached(List<Attempt> attempts, CollapseCheck shadowSet) {
+            if (cfg.stopBelow() <= 0 || Double.isInfinite(bestL1)) {
+                return false;
+            }
+            if (!cfg.acceptOnShadowSet()) {
+                return batchPl1 < cfg.stopBelow();
+            }
+            accept(attempts, shadowSet, cfg.similarityTarget(), false);
+            return acceptedPl1 < cfg.stopBelow();
         }
 
         /**

@@ -68,4 +68,24 @@ class SearchWorkTest {
         assertTrue(heldOutChecks / r.heldOut() >= 1, "at least the kept trigger was checked on the held-out images");
         assertEquals(0, heldOutChecks % r.heldOut(), "whole held-out sets only: " + heldOutChecks);
     }
+
+    @Test
+    void aSearchWhoseVerdictCannotChangeStopsAndSaysSoWithTheSameVerdict() throws IOException {
+        InversionConfig full = InversionConfig.defaults().toBuilder().steps(60).batchSize(8).windowGrid(2).acceptOnShadowSet(true)
+                .build();
+        InversionResult whole = search(full);
+        assertTrue(whole.targetReached(), "the smooth encoder has a trigger");
+        // A threshold above what the uniform start alone reaches: the search ends there.
+        InversionResult stopped = search(full.toBuilder().stopBelow(0.99).build());
+        assertEquals(List.of("uniform start", TriggerInversion.STOPPED_AT_VERDICT, "acceptance"),
+                stopped.phases().stream().map(SearchPhase::name).toList());
+        assertTrue(stopped.imagePasses() < whole.imagePasses(), stopped.imagePasses() + " vs " + whole.imagePasses());
+        assertTrue(stopped.pl1() < 0.99 && stopped.pl1() >= whole.pl1(), "a later start could only have lowered it: "
+                + stopped.pl1() + " vs " + whole.pl1());
+        assertEquals(1, stopped.starts().size(), "only the uniform start ran");
+        // Below anything the search can reach: it runs whole, as without the stop.
+        InversionResult notStopped = search(full.toBuilder().stopBelow(1e-6).build());
+        assertEquals(whole.imagePasses(), notStopped.imagePasses());
+        assertEquals(whole.pl1(), notStopped.pl1());
+    }
 }

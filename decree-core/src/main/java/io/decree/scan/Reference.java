@@ -1,0 +1,88 @@
+package io.decree.scan;
+
+import io.decree.BadInputException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A calibration: clean encoders of the same domain, scanned with the same shadow images, whose accepted PL1s say how
+ * small a trigger an encoder of this kind needs without a backdoor. The verdict becomes relative to them: trojaned when
+ * the accepted PL1 is below {@code maxRatio} times their median. Why: a clean encoder's smallest trigger depends on its
+ * domain (clean accepted PL1s 0.04 on faces, 0.11-0.22 on 32-px Fashion-MNIST and MNIST encoders), so one absolute
+ * threshold either misses the paper's large triggers on small encoders or flags real clean ones (docs/detector.md).
+ * The reference may be the upstream checkpoint a model was fine-tuned from (a differential scan) or a few encoders the
+ * operator trusts.
+ *
+ * @param encoders     the reference encoders' file names
+ * @param acceptedPl1s their accepted PL1s
+ * @param images       how many shadow images their scans used (a scan calibrated by them must use as many)
+ * @param maxRatio     trojaned below this share of the references' median
+ */
+public record Reference(List<String> encoders, double[] acceptedPl1s, int images, double maxRatio) {
+
+    /** The ratio below which an encoder is trojaned, fitted on the evaluation zoo (docs/detector.md "Which rule decides"). */
+    public static final double DEFAULT_MAX_RATIO = 0.5;
+
+    public Reference {
+        if (acceptedPl1s.length == 0) {
+            throw new BadInputException("a reference needs at least one clean encoder's scan");
+        }
+        if (!(maxRatio > 0 && maxRatio <= 1)) {
+            throw new BadInputException("the reference ratio must lie in (0,1], got " + maxRatio);
+        }
+    }
+
+    public double median() {
+        double[] s = acceptedPl1s.clone();
+        Arrays.sort(s);
+        int k = s.length;
+        return k % 2 == 1 ? s[k / 2] : (s[k / 2 - 1] + s[k / 2]) / 2;
+    }
+
+    /** The PL1 threshold the calibration amounts to: {@code maxRatio} times the references' median. */
+    public double threshold() {
+        return maxRatio * median();
+    }
+
+    /** Refuses a scan on a different number of shadow images than the references used: they would calibrate nothing. */
+    void checkImages(int count) {
+        if (count != images) {
+            throw new BadInputException("the reference scans used " + images + " shadow images, this scan " + count
+                    + ": scan the references with the same images and --max-images");
+        }
+    }
+
+    /** From earlier scans' report.json files, each with an accepted trigger, all on the same number of shadow images. */
+    public static Reference fromReports(List<Path> reports, double maxRatio) {
+        int imageCount = -1;
+        List<String> names = new ArrayList<>();
+        double[] pl1s = new double[reports.size()];
+        for (int i = 0; i < reports.size(); i++) {
+            Path f = reports.get(i);
+            if (!Files.isRegularFile(f)) {
+                throw new BadInputException("reference " + f + ": no such report.json");
+            }
+            ScanReport r;
+            try {
+                r = ScanReport.read(f);
+            } catch (RuntimeException e) {
+                throw new BadInputException("reference " + f + " is not a decree report.json: " + e.getMessage(), e);
+            }
+            if (r.acceptance() == null || !(r.acceptance().acceptedPl1() > 0 && r.acceptance().acceptedPl1() <= 1)) {
+                throw new BadInputException("reference " + f + " has no accepted PL1 (scanned by a detector before acceptance)");
+            }
+            int count = r.images() == null ? 0 : r.images().count();
+            if (imageCount >= 0 && count != imageCount) {
+                throw new BadInputException("reference " + f + " was scanned with " + count + " shadow images, "
+                        + reports.get(0) + " with " + imageCount + ": scan the references with the same images");
+            }
+            imageCount = count;
+            names.add(r.encoder() != null ? r.encoder().file() : f.toString());
+            pl1s[i] = r.acceptance().acceptedPl1();
+        }
+        return new Reference(List.copyOf(names), pl1s, imageCount, maxRatio);
+    }
+}
