@@ -71,6 +71,9 @@ final class BenchCommand implements Callable<Integer> {
         fig.put("images", shadow.size());
         fig.put("batch", batch);
         fig.put("threads", Runtime.getRuntime().availableProcessors());
+        // The C allocator libtorch's tensors come from: glibc's unless one is preloaded (jemalloc, say).
+        String preload = System.getenv("LD_PRELOAD");
+        fig.put("allocator", preload == null || preload.isBlank() ? "glibc" : Path.of(preload.split("[: ]")[0]).getFileName().toString());
         try (Encoder encoder = Encoder.load(modelPath, spec, null)) {
             encoder.probe();
             fig.put("device", encoder.device().toString());
