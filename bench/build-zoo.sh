@@ -40,7 +40,8 @@ if [ "$SIZE" = full ] && [ -z "${DECREE_MNIST:-}" ]; then
 fi
 
 "$D" zoo --size "$SIZE" --out "$OUT" ${DECREE_ZOO_ONLY:+--only "$DECREE_ZOO_ONLY"}
-"$D" eval "$OUT" --out "$OUT/eval"
+# Whole searches (no stop at the verdict): rules.md's statistics compare every encoder's smallest trigger.
+"$D" eval "$OUT" --out "$OUT/eval" --no-stop-at-verdict
 "$ROOT/bench/replay-zoo.sh" "$OUT" "$OUT/eval" > /dev/null
 
 [ "$STUDY" = 1 ] || exit 0

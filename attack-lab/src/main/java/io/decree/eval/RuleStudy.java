@@ -65,6 +65,8 @@ public final class RuleStudy {
                         true, (s, all) -> pl1(s)),
                 new Statistic("accepted-pl1", "PL1 of the smallest trigger that also collapses the whole shadow set", true,
                         (s, all) -> acceptedPl1(s)),
+                new Statistic("accepted-area-px", "accepted PL1 x H x W: the accepted trigger's area in pixels (a trigger is "
+                        + "a pixel patch whatever the input size)", true, (s, all) -> acceptedAreaPx(s)),
                 new Statistic("start-ratio", "smallest start's PL1 / median start's PL1 (the search's own starts as reference)", true,
                         (s, all) -> startRatio(s)),
                 new Statistic("start-anomaly", "minus the anomaly index of the smallest start among all starts (log PL1, MAD)",
@@ -85,6 +87,12 @@ public final class RuleStudy {
 
     static double acceptedPl1(Subject s) {
         return s.report().acceptance() == null ? Double.NaN : s.report().acceptance().acceptedPl1();
+    }
+
+    static double acceptedAreaPx(Subject s) {
+        var enc = s.report().encoder();
+        return enc == null || enc.inputSpec() == null ? Double.NaN
+                : acceptedPl1(s) * enc.inputSpec().height() * enc.inputSpec().width();
     }
 
     static double startRatio(Subject s) {

@@ -41,7 +41,8 @@ public record Zoo(Path dir, List<Entry> encoders) {
                 throw new BadInputException(manifest + ": label must be clean or trojaned, got " + label);
             }
             entries.add(new Entry(dir.resolve(text(e, "model", manifest)), label.equals("trojaned"),
-                    dir.resolve(text(e, "images", manifest)), e.get("attack")));
+                    // "attack": null (a real encoder) is no attack, not a JSON null node.
+                    dir.resolve(text(e, "images", manifest)), e.hasNonNull("attack") ? e.get("attack") : null));
         }
         return new Zoo(dir, entries);
     }

@@ -11,11 +11,17 @@ import picocli.CommandLine.Option;
 final class SearchOptions {
     private static final InversionConfig DEFAULTS = InversionConfig.defaults();
 
-    @Option(names = "--steps", paramLabel = "N", description = "Steps at most of the paper's uniform start (default: ${DEFAULT-VALUE}).")
-    int steps = DEFAULTS.maxSteps();
+    @Option(names = "--search", paramLabel = "default|fast",
+            description = "The search's settings as a whole: default (the paper's uniform start and 5x5 windows, batch 32, "
+                    + "up to 47,680 image-passes) or fast (batch 16, shorter starts, one carried window: up to 8,960); a "
+                    + "setting given on its own wins (default: ${DEFAULT-VALUE}).")
+    String preset = "default";
 
-    @Option(names = "--batch", paramLabel = "N", description = "Images per step (default: ${DEFAULT-VALUE}).")
-    int batch = DEFAULTS.batchSize();
+    @Option(names = "--steps", paramLabel = "N", description = "Steps at most of the paper's uniform start (default: 400; fast: 200).")
+    Integer steps;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Images per step (default: 32; fast: 16).")
+    Integer batch;
 
     @Option(names = "--seed", paramLabel = "N", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed = DEFAULTS.seed();
@@ -34,14 +40,14 @@ final class SearchOptions {
             description = "Also start the search from N x N windows (0: only the paper's uniform start; default: ${DEFAULT-VALUE}).")
     int windowGrid = DEFAULTS.windowGrid();
 
-    @Option(names = "--probe-steps", paramLabel = "N", description = "Steps every window start is probed for before they are ranked (default: ${DEFAULT-VALUE}).")
-    int probeSteps = DEFAULTS.windowProbeSteps();
+    @Option(names = "--probe-steps", paramLabel = "N", description = "Steps every window start is probed for before they are ranked (default: 30; fast: 10).")
+    Integer probeSteps;
 
-    @Option(names = "--windows-kept", paramLabel = "N", description = "How many of the ranked window starts are carried on (default: ${DEFAULT-VALUE}).")
-    int windowsKept = DEFAULTS.windowsKept();
+    @Option(names = "--windows-kept", paramLabel = "N", description = "How many of the ranked window starts are carried on (default: 2; fast: 1).")
+    Integer windowsKept;
 
-    @Option(names = "--window-steps", paramLabel = "N", description = "Steps at most of a carried window start, its probe included (default: ${DEFAULT-VALUE}).")
-    int windowSteps = DEFAULTS.windowSteps();
+    @Option(names = "--window-steps", paramLabel = "N", description = "Steps at most of a carried window start, its probe included (default: 200; fast: 120).")
+    Integer windowSteps;
 
     @Option(names = "--target", paramLabel = "X",
             description = "Mean cosine the stamped images must reach for a trigger to count (the paper's 0.99; default: ${DEFAULT-VALUE}).")
@@ -63,18 +69,28 @@ final class SearchOptions {
 
     /** @param threshold the decision threshold, where the search may stop once its figure is below it */
     InversionConfig config(double threshold) {
-        if (steps < 1 || batch < 2 || !(lr > 0)) {
+        InversionConfig base = switch (preset) {
+            case "default" -> DEFAULTS;
+            case "fast" -> InversionConfig.fast();
+            default -> throw new BadInputException("--search must be default or fast, got " + preset);
+        };
+        int st = steps != null ? steps : base.maxSteps();
+        int b = batch != null ? batch : base.batchSize();
+        int probe = probeSteps != null ? probeSteps : base.windowProbeSteps();
+        int kept = windowsKept != null ? windowsKept : base.windowsKept();
+        int wSteps = windowSteps != null ? windowSteps : base.windowSteps();
+        if (st < 1 || b < 2 || !(lr > 0)) {
             throw new BadInputException("--steps must be >= 1, --batch >= 2 and --lr > 0");
         }
         if (windowGrid < 0 || holdout < 0 || !(target > 0 && target < 1)) {
             throw new BadInputException("--window-grid and --holdout must be >= 0 and --target in (0,1)");
         }
-        if (probeSteps < 1 || windowsKept < 0 || windowSteps < probeSteps) {
+        if (probe < 1 || kept < 0 || wSteps < probe) {
             throw new BadInputException("--probe-steps must be >= 1, --windows-kept >= 0 and --window-steps >= --probe-steps");
         }
-        return DEFAULTS.toBuilder().steps(steps).batchSize(batch).seed(seed).learningRate(lr).maskGrid(maskGrid)
-                .centerEmbeddings(center).windowGrid(windowGrid).windowProbeSteps(probeSteps).windowsKept(windowsKept)
-                .windowSteps(windowSteps).holdout(holdout).similarityTarget(target).acceptOnShadowSet(acceptOnShadowSet)
+        return base.toBuilder().steps(st).batchSize(b).seed(seed).learningRate(lr).maskGrid(maskGrid)
+                .centerEmbeddings(center).windowGrid(windowGrid).windowProbeSteps(probe).windowsKept(kept)
+                .windowSteps(wSteps).holdout(holdout).similarityTarget(target).acceptOnShadowSet(acceptOnShadowSet)
                 .stopBelow(stopAtVerdict ? threshold : 0).build();
     }
 }

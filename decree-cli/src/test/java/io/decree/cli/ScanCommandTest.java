@@ -137,20 +137,22 @@ class ScanCommandTest {
 
         // Calibrated by a clean reference (here the same encoder, so the ratio is about 1): the verdict is relative to it.
         Path out3 = tmp.resolve("run3");
-        CliRun calibrated = decree("scan", model, "--images", photos(), "--steps", "40", "--seed", "5", "--out", out3.toString(),
+        CliRun calibrated = decree("scan", model, "--images", photos(), "--steps", "50", "--seed", "5", "--out", out3.toString(),
                 "--json", "--reference", out1.resolve("report.json").toString());
         assertEquals(Decree.CLEAN, calibrated.code(), calibrated.err());
         JsonNode rel = json.readTree(out3.resolve("report.json").toFile());
         double refPl1 = written.at("/acceptance/acceptedPl1").asDouble();
         assertEquals("reference-ratio", rel.at("/decision/rule").asText());
-        assertEquals(0.5, rel.at("/decision/threshold").asDouble(), 1e-12, "the default ratio");
-        assertEquals(0.5 * refPl1, rel.get("threshold").asDouble(), 1e-9, "the PL1 threshold is the ratio of the reference's");
+        assertEquals(0.4, rel.at("/decision/threshold").asDouble(), 1e-12, "the default ratio");
+        assertEquals(0.4 * refPl1, rel.get("threshold").asDouble(), 1e-9, "the PL1 threshold is the ratio of the reference's");
+        assertEquals(40, rel.at("/config/maxSteps").asInt(), "searched as the reference was");
         assertEquals(rel.get("pl1Norm").asDouble() / refPl1, rel.at("/decision/score").asDouble(), 1e-9);
         assertEquals(rel.at("/acceptance/acceptedPl1").asDouble(), rel.get("pl1Norm").asDouble(), 1e-12, "acceptance decides");
-        CliRun fewer = decree("scan", model, "--images", photos(), "--max-images", "20", "--json", "--reference",
+        // (Fewer images than a batch would be augmented up to the batch: 40 stay 40.)
+        CliRun fewer = decree("scan", model, "--images", photos(), "--max-images", "40", "--json", "--reference",
                 out1.resolve("report.json").toString());
         assertEquals(Decree.ERROR, fewer.code(), fewer.err());
-        assertTrue(fewer.err().contains("the reference scans used 50 shadow images, this scan 20"), fewer.err());
+        assertTrue(fewer.err().contains("the reference scans used 50 shadow images, this scan 40"), fewer.err());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.decree.scan;
 
 import io.decree.BadInputException;
+import io.decree.trigger.InversionConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,12 +20,18 @@ import java.util.List;
  * @param encoders     the reference encoders' file names
  * @param acceptedPl1s their accepted PL1s
  * @param images       how many shadow images their scans used (a scan calibrated by them must use as many)
+ * @param search       the search settings they were scanned with: a calibrated scan searches the same way, since how
+ *                     small an accepted trigger gets depends on the search (null: unknown, the scan's own are kept)
  * @param maxRatio     trojaned below this share of the references' median
  */
-public record Reference(List<String> encoders, double[] acceptedPl1s, int images, double maxRatio) {
+public record Reference(List<String> encoders, double[] acceptedPl1s, int images, InversionConfig search, double maxRatio) {
 
-    /** The ratio below which an encoder is trojaned, fitted on the evaluation zoo (docs/detector.md "Which rule decides"). */
-    public static final double DEFAULT_MAX_RATIO = 0.5;
+    /**
+     * The ratio below which an encoder is trojaned, fitted on the wider zoo with {@link InversionConfig#fast()} references
+     * (docs/detector.md "Which rule decides"): trojans reached at most 0.33 of their parent's accepted PL1 and 0.43 of
+     * their domain's clean median, clean encoders at least 0.45 and 0.41.
+     */
+    public static final double DEFAULT_MAX_RATIO = 0.4;
 
     public Reference {
         if (acceptedPl1s.length == 0) {
@@ -58,6 +65,7 @@ public record Reference(List<String> encoders, double[] acceptedPl1s, int images
     /** From earlier scans' report.json files, each with an accepted trigger, all on the same number of shadow images. */
     public static Reference fromReports(List<Path> reports, double maxRatio) {
         int imageCount = -1;
+        InversionConfig search = null;
         List<String> names = new ArrayList<>();
         double[] pl1s = new double[reports.size()];
         for (int i = 0; i < reports.size(); i++) {
@@ -80,9 +88,15 @@ public record Reference(List<String> encoders, double[] acceptedPl1s, int images
                         + reports.get(0) + " with " + imageCount + ": scan the references with the same images");
             }
             imageCount = count;
+            InversionConfig c = r.config() == null ? null : r.config().toBuilder().acceptOnShadowSet(false).stopBelow(0).build();
+            if (i > 0 && !java.util.Objects.equals(c, search)) {
+                throw new BadInputException("reference " + f + " was scanned with other search settings than " + reports.get(0)
+                        + ": scan every reference the same way (--search fast)");
+            }
+            search = c;
             names.add(r.encoder() != null ? r.encoder().file() : f.toString());
             pl1s[i] = r.acceptance().acceptedPl1();
         }
-        return new Reference(List.copyOf(names), pl1s, imageCount, maxRatio);
+        return new Reference(List.copyOf(names), pl1s, imageCount, search, maxRatio);
     }
 }

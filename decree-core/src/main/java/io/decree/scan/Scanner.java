@@ -49,9 +49,13 @@ public final class Scanner {
             this(model, spec, imagesDir, config, threshold, maxImages, device, out, null);
         }
 
-        /** The same request judged against {@code ref}: acceptance decides, at the reference's PL1 threshold. */
+        /**
+         * The same request judged against {@code ref}: searched as the references were (their accepted PL1s depend on the
+         * search), acceptance deciding, at the reference's PL1 threshold.
+         */
         public Request calibratedBy(Reference ref) {
-            return new Request(model, spec, imagesDir, config.toBuilder().acceptOnShadowSet(true)
+            InversionConfig search = ref.search() != null ? ref.search() : config;
+            return new Request(model, spec, imagesDir, search.toBuilder().acceptOnShadowSet(true)
                     .stopBelow(config.stopBelow() > 0 ? ref.threshold() : 0).build(), ref.threshold(), maxImages, device, out, ref);
         }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.decree.BadInputException;
 import io.decree.encoder.InputSpec;
 import io.decree.trigger.Acceptance;
+import io.decree.trigger.InversionConfig;
 import io.decree.trigger.InversionResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,10 +21,14 @@ class ReferenceTest {
     Path tmp;
 
     private Path report(String name, double acceptedPl1, int images) {
+        return report(name, acceptedPl1, images, InversionConfig.fast());
+    }
+
+    private Path report(String name, double acceptedPl1, int images, InversionConfig search) {
         EncoderFile enc = new EncoderFile(name, "ab".repeat(32), 1234, new InputSpec(new int[] {32, 32}, null, null, null), 128);
         Acceptance a = acceptedPl1 < 0 ? null : new Acceptance(acceptedPl1 * 0.8, acceptedPl1, 0.991, 5);
         ScanReport r = new ScanReport(Verdict.CLEAN, null, 0.05, 0.015, 0.99, null, a, true, 500, false, 40, 8960, 5000, List.of(),
-                List.of(), 100, enc, new ScanReport.Images("fashion-mnist-test", images, images, 0), null, "cpu()", "test", List.of());
+                List.of(), 100, enc, new ScanReport.Images("fashion-mnist-test", images, images, 0), search, "cpu()", "test", List.of());
         Path f = tmp.resolve(name + ".json");
         r.write(f);
         return f;
@@ -42,6 +47,13 @@ class ReferenceTest {
         assertEquals(0.06, ref.threshold(), 1e-12);
         assertEquals(List.of("a.pt", "b.pt", "c.pt"), ref.encoders());
         assertEquals(1000, ref.images());
+        assertEquals(InversionConfig.fast(), ref.search(), "the search the references ran, which a calibrated scan repeats");
+        Scanner.Request req = new Scanner.Request(Path.of("m.pt"), null, Path.of("imgs"), InversionConfig.defaults().toBuilder()
+                .stopBelow(0.015).build(), 0.015, 1000, null, null).calibratedBy(ref);
+        assertEquals(16, req.config().batchSize(), "searched as the references were");
+        assertTrue(req.config().acceptOnShadowSet(), "acceptance decides");
+        assertEquals(0.06, req.threshold(), 1e-12);
+        assertEquals(0.06, req.config().stopBelow(), 1e-12, "the search stops at the calibrated threshold");
     }
 
     @Test
@@ -71,6 +83,9 @@ class ReferenceTest {
         Reference ref = Reference.fromReports(List.of(report("a.pt", 0.1, 1000)), 0.5);
         e = assertThrows(BadInputException.class, () -> ref.checkImages(50));
         assertTrue(e.getMessage().contains("1000 shadow images, this scan 50"), e.getMessage());
+        e = assertThrows(BadInputException.class, () -> Reference.fromReports(List.of(report("a.pt", 0.1, 1000),
+                report("b.pt", 0.1, 1000, InversionConfig.defaults())), 0.5));
+        assertTrue(e.getMessage().contains("other search settings"), e.getMessage());
         Path junk = Files.writeString(tmp.resolve("junk.json"), "{not json");
         e = assertThrows(BadInputException.class, () -> Reference.fromReports(List.of(junk), 0.5));
         assertTrue(e.getMessage().contains("not a decree report.json"), e.getMessage());

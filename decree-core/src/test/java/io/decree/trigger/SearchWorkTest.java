@@ -75,14 +75,16 @@ class SearchWorkTest {
                 .build();
         InversionResult whole = search(full);
         assertTrue(whole.targetReached(), "the smooth encoder has a trigger");
-        // A threshold above what the uniform start alone reaches: the search ends there.
+        // A threshold far above anything the search finds: it ends at the first check that has an accepted trigger (after the
+        // uniform start or a carried window), skipping what remains.
         InversionResult stopped = search(full.toBuilder().stopBelow(0.99).build());
-        assertEquals(List.of("uniform start", TriggerInversion.STOPPED_AT_VERDICT, "acceptance"),
-                stopped.phases().stream().map(SearchPhase::name).toList());
+        List<String> phases = stopped.phases().stream().map(SearchPhase::name).toList();
+        assertEquals(TriggerInversion.STOPPED_AT_VERDICT, phases.get(phases.size() - 2), phases.toString());
+        assertEquals("acceptance", phases.get(phases.size() - 1));
         assertTrue(stopped.imagePasses() < whole.imagePasses(), stopped.imagePasses() + " vs " + whole.imagePasses());
         assertTrue(stopped.pl1() < 0.99 && stopped.pl1() >= whole.pl1(), "a later start could only have lowered it: "
                 + stopped.pl1() + " vs " + whole.pl1());
-        assertEquals(1, stopped.starts().size(), "only the uniform start ran");
+        assertTrue(stopped.starts().size() <= whole.starts().size());
         // Below anything the search can reach: it runs whole, as without the stop.
         InversionResult notStopped = search(full.toBuilder().stopBelow(1e-6).build());
         assertEquals(whole.imagePasses(), notStopped.imagePasses());
