@@ -35,13 +35,35 @@ final class ChildProcess implements AutoCloseable {
     static ChildProcess start(String name, Path logDir, Map<String, String> env, List<String> cmd) {
         try {
             Files.createDirectories(logDir);
-            Path log = logDir.resolve(name + ".log");
+            Path log = rotate(logDir, name);
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().putAll(env);
             return new ChildProcess(name, pb.start(), log);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Earlier runs' logs kept: NAME.log.1 is the previous run's, up to NAME.log.{@value #KEPT_RUNS}. */
+    static final int KEPT_RUNS = 3;
+
+    /**
+     * Makes room for a fresh NAME.log: the log of the run before (a crash's, say, which is why one restarts) moves to
+     * NAME.log.1 and older ones one further, the oldest dropped. Returns the fresh log's path.
+     */
+    static Path rotate(Path logDir, String name) throws IOException {
+        Path log = logDir.resolve(name + ".log");
+        if (Files.exists(log)) {
+            Files.deleteIfExists(logDir.resolve(name + ".log." + KEPT_RUNS));
+            for (int i = KEPT_RUNS - 1; i >= 1; i--) {
+                Path older = logDir.resolve(name + ".log." + i);
+                if (Files.exists(older)) {
+                    Files.move(older, logDir.resolve(name + ".log." + (i + 1)));
+                }
+            }
+            Files.move(log, logDir.resolve(name + ".log.1"));
+        }
+        return log;
     }
 
     /** Waits until the process accepts TCP connections on {@code port}; fails early if it exits. */
