@@ -6,6 +6,7 @@
 #   bench/peer-benchmark.sh [ZOO_DIR] [--with-mobilenet]
 # ZOO_DIR (default bench-out/zoo-full, from bench/build-zoo.sh) supplies a clean and a trojaned 32x32 encoder with
 # their test images; --with-mobilenet adds ../shared's MobileNetV2 on the photos (about an hour per side on 2 cores).
+# DECREE_SCAN_ARGS passes search settings to decree's side, e.g. DECREE_SCAN_ARGS="--search fast".
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ZOO="$ROOT/bench-out/zoo-full" MOBILENET=0
@@ -35,7 +36,7 @@ echo "|---|---|---|---|---|---|---|---|---|"
 for r in "${runs[@]}"; do
   IFS='|' read -r model images size scale <<< "$r"
   name="$(basename "$model" .pt)"
-  "$ROOT/decree" scan "$model" --images "$images" --json --out "$OUT/$name" > "$OUT/$name.decree.json" || [ $? -eq 1 ]
+  "$ROOT/decree" scan "$model" --images "$images" --json --out "$OUT/$name" ${DECREE_SCAN_ARGS:-} > "$OUT/$name.decree.json" || [ $? -eq 1 ]
   "$PY" "$ROOT/bench/peer_decree.py" "$model" "$images" --size $size --scale "$scale" > "$OUT/$name.peer.json"
   python3 - "$name" "$OUT/$name.decree.json" "$OUT/$name.peer.json" <<'PY'
 import json, sys
