@@ -7,7 +7,8 @@
 #   full: 37 encoders (21 trojaned, the paper's trigger sizes included: BadEncoder's 10x10 on both 32x32 ResNets, a
 #         50x50 patch on MobileNetV2), several hours to build and evaluate on 2 cores (a 32x32 attack ~2 min, a
 #         32x32 scan ~2.5 min, a MobileNetV2 scan about an hour); the rows of 24 of them were measured earlier.
-#         DECREE_ZOO_ONLY=REGEX builds and evaluates part of it (decree zoo --only), e.g. '^(?!.*mobilenet)'.
+#         DECREE_ZOO_ONLY=REGEX builds part of it (decree zoo --only), e.g. '^(?!.*mobilenet)'; the manifest and the
+#         evaluation then cover every encoder built so far and the real ones.
 # Results: DIR/zoo.md (the zoo's card), DIR/eval/{eval.md,eval.json,pl1.png,rules.md,replay.md}, DIR/study/study.md;
 # rules.md judges the candidate decision rules leave-one-family-out (RuleStudy).
 # An interrupted run resumes: encoders already built are kept (delete DIR to rebuild everything).

@@ -132,10 +132,7 @@ public final class RuleStudy {
     }
 
     static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int k = s.length;
-        return k % 2 == 1 ? s[k / 2] : (s[k / 2 - 1] + s[k / 2]) / 2;
+        return io.decree.scan.Reference.median(v);
     }
 
     /** The subjects of a zoo, given each encoder's scan report. */

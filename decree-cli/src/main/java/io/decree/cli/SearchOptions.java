@@ -17,10 +17,12 @@ final class SearchOptions {
                     + "setting given on its own wins (default: ${DEFAULT-VALUE}).")
     String preset = "default";
 
-    @Option(names = "--steps", paramLabel = "N", description = "Steps at most of the paper's uniform start (default: 400; fast: 200).")
+    @Option(names = "--steps", paramLabel = "N", description = "Steps at most of the paper's uniform start (default: " + InversionConfig.DEFAULT_STEPS
+            + "; fast: " + InversionConfig.FAST_STEPS + ").")
     Integer steps;
 
-    @Option(names = "--batch", paramLabel = "N", description = "Images per step (default: 32; fast: 16).")
+    @Option(names = "--batch", paramLabel = "N", description = "Images per step (default: " + InversionConfig.DEFAULT_BATCH + "; fast: "
+            + InversionConfig.FAST_BATCH + ").")
     Integer batch;
 
     @Option(names = "--seed", paramLabel = "N", description = "Random seed (default: ${DEFAULT-VALUE}).")
@@ -40,13 +42,16 @@ final class SearchOptions {
             description = "Also start the search from N x N windows (0: only the paper's uniform start; default: ${DEFAULT-VALUE}).")
     int windowGrid = DEFAULTS.windowGrid();
 
-    @Option(names = "--probe-steps", paramLabel = "N", description = "Steps every window start is probed for before they are ranked (default: 30; fast: 10).")
+    @Option(names = "--probe-steps", paramLabel = "N", description = "Steps every window start is probed for before they are ranked "
+            + "(default: " + InversionConfig.DEFAULT_PROBE_STEPS + "; fast: " + InversionConfig.FAST_PROBE_STEPS + ").")
     Integer probeSteps;
 
-    @Option(names = "--windows-kept", paramLabel = "N", description = "How many of the ranked window starts are carried on (default: 2; fast: 1).")
+    @Option(names = "--windows-kept", paramLabel = "N", description = "How many of the ranked window starts are carried on (default: "
+            + InversionConfig.DEFAULT_WINDOWS_KEPT + "; fast: " + InversionConfig.FAST_WINDOWS_KEPT + ").")
     Integer windowsKept;
 
-    @Option(names = "--window-steps", paramLabel = "N", description = "Steps at most of a carried window start, its probe included (default: 200; fast: 120).")
+    @Option(names = "--window-steps", paramLabel = "N", description = "Steps at most of a carried window start, its probe included "
+            + "(default: " + InversionConfig.DEFAULT_WINDOW_STEPS + "; fast: " + InversionConfig.FAST_WINDOW_STEPS + ").")
     Integer windowSteps;
 
     @Option(names = "--target", paramLabel = "X",

@@ -43,7 +43,12 @@ public record Reference(List<String> encoders, double[] acceptedPl1s, int images
     }
 
     public double median() {
-        double[] s = acceptedPl1s.clone();
+        return median(acceptedPl1s);
+    }
+
+    /** The median of {@code v} (the mean of the middle two for an even count); {@code v} is left as it is. */
+    public static double median(double[] v) {
+        double[] s = v.clone();
         Arrays.sort(s);
         int k = s.length;
         return k % 2 == 1 ? s[k / 2] : (s[k / 2 - 1] + s[k / 2]) / 2;

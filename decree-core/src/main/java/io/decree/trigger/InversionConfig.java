@@ -64,6 +64,15 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
     public static final long DEFAULT_SEED = 100;
     public static final int DEFAULT_WINDOW_GRID = 5;
     public static final int DEFAULT_HOLDOUT = 0;
+    public static final int DEFAULT_PROBE_STEPS = 30;
+    public static final int DEFAULT_WINDOWS_KEPT = 2;
+    public static final int DEFAULT_WINDOW_STEPS = 200;
+    /** {@link #fast()}'s settings. */
+    public static final int FAST_STEPS = 200;
+    public static final int FAST_BATCH = 16;
+    public static final int FAST_PROBE_STEPS = 10;
+    public static final int FAST_WINDOWS_KEPT = 1;
+    public static final int FAST_WINDOW_STEPS = 120;
 
     public InversionConfig {
         if (maxSteps < 1) {
@@ -88,7 +97,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
 
     public static InversionConfig defaults() {
         return new InversionConfig(DEFAULT_STEPS, DEFAULT_BATCH, 0.1, 0.5, 0.9, 0.99, 1e-3, 5.0, 5, 1e-5, 35, DEFAULT_SEED, false, 32,
-                DEFAULT_WINDOW_GRID, 30, 2, 200, DEFAULT_HOLDOUT, false, 0);
+                DEFAULT_WINDOW_GRID, DEFAULT_PROBE_STEPS, DEFAULT_WINDOWS_KEPT, DEFAULT_WINDOW_STEPS, DEFAULT_HOLDOUT, false, 0);
     }
 
     /**
@@ -99,7 +108,8 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
      * calibrated rule ({@code io.decree.scan.Reference}) was fitted with it.
      */
     public static InversionConfig fast() {
-        return defaults().toBuilder().batchSize(16).steps(200).windowProbeSteps(10).windowsKept(1).windowSteps(120).build();
+        return defaults().toBuilder().batchSize(FAST_BATCH).steps(FAST_STEPS).windowProbeSteps(FAST_PROBE_STEPS)
+                .windowsKept(FAST_WINDOWS_KEPT).windowSteps(FAST_WINDOW_STEPS).build();
     }
 
     public Builder toBuilder() {
