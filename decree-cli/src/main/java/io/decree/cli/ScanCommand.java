@@ -1,13 +1,17 @@
 package io.decree.cli;
 
 import io.decree.scan.EncoderFile;
+import io.decree.scan.Reference;
 import io.decree.scan.Sarif;
 import io.decree.scan.ScanReport;
 import io.decree.scan.Scanner;
 import io.decree.scan.Verdict;
+import io.decree.trigger.StepRecord;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -66,21 +70,25 @@ final class ScanCommand implements Callable<Integer> {
             watch.setDaemon(true);
             watch.start();
         }
-        Scanner.Request base = options.request(model, null);
         Path outDir = out != null ? out : Path.of("decree-out", EncoderFile.sha256(model).substring(0, 12));
-        Scanner.Request req = base.withOut(outDir);
-        ScanReport report;
+        Scanner.Request plain = options.request(model, null).withOut(outDir);
+        Scanner.Request req = plain;
+        if (options.baseline != null) {
+            Reference ref = json ? Scanner.baseline(plain, options.baseline, options.baselineSpec(model), options.referenceRatio, null)
+                    : withProgress("baseline", plain.config().maxSteps(),
+                            p -> Scanner.baseline(plain, options.baseline, options.baselineSpec(model), options.referenceRatio, p));
+            if (!json) {
+                System.out.printf(Locale.ROOT, "baseline %s: accepted PL1 %.4f: %s trojaned below %.4f%n", options.baseline.getFileName(),
+                        ref.median(), model.getFileName(), ref.threshold());
+            }
+            req = plain.calibratedBy(ref);
+        }
+        Scanner.Request scan = req;
+        ScanReport report = json ? Scanner.scan(scan, null).report()
+                : withProgress("scan", scan.config().maxSteps(), p -> Scanner.scan(scan, p).report());
         if (json) {
-            report = Scanner.scan(req, null).report();
             System.out.println(report.toJson());
         } else {
-            try (ProgressBar bar = new ProgressBarBuilder().setTaskName("scan").setInitialMax(req.config().maxSteps())
-                    .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
-                report = Scanner.scan(req, r -> {
-                    bar.stepTo(r.step());
-                    bar.setExtraMessage(String.format(Locale.ROOT, "cos %.3f  PL1 %.4f  best %.4f", r.similarity(), r.pl1(), r.bestPl1()));
-                }).report();
-            }
             System.out.printf(Locale.ROOT, "%s: %s  PL1 %.4f (threshold %.4f)  similarity %.3f  %d steps  %d image-passes  %.1f s%n",
                     model.getFileName(), report.verdict().json().toUpperCase(Locale.ROOT), report.pl1Norm(), report.threshold(),
                     report.similarity(), report.steps(), report.imagePasses(), report.seconds());
@@ -96,5 +104,16 @@ final class ScanCommand implements Callable<Integer> {
             Sarif.write(Sarif.of(report, sarifUri != null ? sarifUri : model.toString().replace('\\', '/'), evidence), sarif);
         }
         return report.verdict() == Verdict.TROJANED ? Decree.TROJANED : Decree.CLEAN;
+    }
+
+    /** Runs a search with a progress bar on stderr (the steps of its uniform start; later starts go past it). */
+    private static <T> T withProgress(String task, int steps, Function<Consumer<StepRecord>, T> search) {
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(steps)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
+            return search.apply(r -> {
+                bar.stepTo(r.step());
+                bar.setExtraMessage(String.format(Locale.ROOT, "cos %.3f  PL1 %.4f  best %.4f", r.similarity(), r.pl1(), r.bestPl1()));
+            });
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.decree.cli;
 
 import ai.djl.Device;
 import io.decree.BadInputException;
+import io.decree.encoder.InputSpec;
 import io.decree.scan.Scanner;
 import io.decree.trigger.InversionConfig;
 import java.nio.file.Path;
@@ -31,15 +32,21 @@ final class ScanOptions {
                     + "replacing --threshold.")
     java.util.List<Path> references = new java.util.ArrayList<>();
 
+    @Option(names = "--baseline", paramLabel = "BASE.pt",
+            description = "The upstream checkpoint MODEL.pt was fine-tuned from (a differential scan): BASE.pt is scanned first "
+                    + "on the same images and the verdict is relative to its accepted PL1, as with --reference; its report goes "
+                    + "to --out's baseline/ and is reused there. Searches fast unless --search says otherwise.")
+    Path baseline;
+
     @Option(names = "--reference-ratio", paramLabel = "X",
-            description = "With --reference: trojaned when the accepted PL1 is below X times the references' median (default: ${DEFAULT-VALUE}).")
+            description = "With --reference or --baseline: trojaned when the accepted PL1 is below X times the references' median (default: ${DEFAULT-VALUE}).")
     double referenceRatio = io.decree.scan.Reference.DEFAULT_MAX_RATIO;
 
     @Option(names = "--device", paramLabel = "auto|cpu|gpu", description = "Where to run (default: ${DEFAULT-VALUE}: the GPU when one is present).")
     String device = "auto";
 
     InversionConfig config() {
-        return search.config(threshold);
+        return search.config(threshold, baseline != null ? "fast" : "default");
     }
 
     Device device() {
@@ -60,7 +67,15 @@ final class ScanOptions {
         if (!(threshold > 0 && threshold <= 1)) {
             throw new BadInputException("--threshold must lie in (0,1], got " + threshold);
         }
+        if (baseline != null && !references.isEmpty()) {
+            throw new BadInputException("--baseline and --reference are exclusive: a differential scan judges against the base alone");
+        }
         Scanner.Request req = new Scanner.Request(model, spec.resolve(model), images, config(), threshold, maxImages, device(), out);
         return references.isEmpty() ? req : req.calibratedBy(io.decree.scan.Reference.fromReports(references, referenceRatio));
+    }
+
+    /** The input spec of --baseline: its own sidecar, else the model's (a fine-tuned model keeps its base's input). */
+    InputSpec baselineSpec(Path model) {
+        return java.nio.file.Files.isRegularFile(InputSpec.sidecarPath(baseline)) ? spec.resolve(baseline) : spec.resolve(model);
     }
 }

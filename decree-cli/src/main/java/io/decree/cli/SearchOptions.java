@@ -14,8 +14,8 @@ final class SearchOptions {
     @Option(names = "--search", paramLabel = "default|fast",
             description = "The search's settings as a whole: default (the paper's uniform start and 5x5 windows, batch 32, "
                     + "up to 47,680 image-passes) or fast (batch 16, shorter starts, one carried window: up to 8,960); a "
-                    + "setting given on its own wins (default: ${DEFAULT-VALUE}).")
-    String preset = "default";
+                    + "setting given on its own wins (default: default; with --baseline: fast, the search its ratio was fitted with).")
+    String preset;
 
     @Option(names = "--steps", paramLabel = "N", description = "Steps at most of the paper's uniform start (default: " + InversionConfig.DEFAULT_STEPS
             + "; fast: " + InversionConfig.FAST_STEPS + ").")
@@ -74,7 +74,12 @@ final class SearchOptions {
 
     /** @param threshold the decision threshold, where the search may stop once its figure is below it */
     InversionConfig config(double threshold) {
-        InversionConfig base = switch (preset) {
+        return config(threshold, "default");
+    }
+
+    /** @param unnamed the preset when --search is not given */
+    InversionConfig config(double threshold, String unnamed) {
+        InversionConfig base = switch (preset != null ? preset : unnamed) {
             case "default" -> DEFAULTS;
             case "fast" -> InversionConfig.fast();
             default -> throw new BadInputException("--search must be default or fast, got " + preset);

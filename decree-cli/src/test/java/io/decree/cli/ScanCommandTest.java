@@ -177,6 +177,42 @@ class ScanCommandTest {
         assertEquals(2, decree("scan", model, "--images", photos(), "--input-size", "32,32", "--holdout", "-1").code());
     }
 
+    @Test
+    void baselineMakesADifferentialScanThatFlagsTheBackdooredChildAndNotItsCleanTwin() throws IOException {
+        // The backdoor is the smooth encoder plus a 4x4 shortcut: the smooth encoder is its clean parent.
+        Path base = TorchScriptFixtures.smoothEncoder(tmp.resolve("base.pt"));
+        Path child = TorchScriptFixtures.learnableBackdoorEncoder(tmp.resolve("child.pt"));
+        Path twin = TorchScriptFixtures.smoothEncoder(tmp.resolve("twin.pt"));
+        Path out = tmp.resolve("diff");
+        // (The fast search's batch of 16 does not find this shortcut from its uniform start; 32 does.)
+        String[] common = {"--images", photos(), "--input-size", "32,32", "--baseline", base.toString(), "--batch", "32", "--json"};
+        CliRun trojaned = decree(concat(new String[] {"scan", child.toString(), "--out", out.toString()}, common));
+        assertEquals(Decree.TROJANED, trojaned.code(), trojaned.err());
+        JsonNode r = json.readTree(trojaned.out());
+        JsonNode b = json.readTree(out.resolve("baseline/report.json").toFile());
+        assertEquals("base.pt", b.at("/encoder/file").asText(), "the base's own scan is kept beside the model's");
+        assertEquals("reference-ratio", r.at("/decision/rule").asText());
+        double basePl1 = b.at("/acceptance/acceptedPl1").asDouble();
+        assertEquals(r.get("pl1Norm").asDouble() / basePl1, r.at("/decision/score").asDouble(), 1e-9, "relative to the base");
+        assertTrue(r.at("/decision/score").asDouble() < 0.4, r.at("/decision/meaning").asText());
+        assertEquals(b.at("/config/maxSteps").asInt(), r.at("/config/maxSteps").asInt(), "the model searched as its base was");
+        assertEquals(io.decree.trigger.InversionConfig.FAST_STEPS, r.at("/config/maxSteps").asInt(), "fast unless --search says otherwise");
+        assertTrue(b.get("steps").asInt() > 0);
+
+        // The clean twin of the base, judged in the same folder: the base's scan is reused, not repeated.
+        long baseWritten = Files.getLastModifiedTime(out.resolve("baseline/report.json")).toMillis();
+        CliRun clean = decree(concat(new String[] {"scan", twin.toString(), "--out", out.toString()}, common));
+        assertEquals(Decree.CLEAN, clean.code(), clean.err());
+        assertEquals(baseWritten, Files.getLastModifiedTime(out.resolve("baseline/report.json")).toMillis(), "reused");
+        JsonNode c = json.readTree(clean.out());
+        assertTrue(c.at("/decision/score").asDouble() >= 0.4, c.at("/decision/meaning").asText());
+
+        CliRun both = decree(concat(new String[] {"scan", twin.toString(), "--reference", out.resolve("baseline/report.json").toString()},
+                common));
+        assertEquals(Decree.ERROR, both.code(), both.err());
+        assertTrue(both.err().contains("--baseline and --reference are exclusive"), both.err());
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -40,8 +40,10 @@ public record Decision(String rule, double score, double threshold, Verdict verd
         double median = ref.median();
         double ratio = r.targetReached() ? r.pl1() / median : 1.0 / median;
         Verdict v = Verdict.of(r.targetReached(), r.pl1(), ref.threshold());
-        String of = String.format(Locale.ROOT, "the median of %d clean reference encoder%s on these images (%.2f%%)", ref.acceptedPl1s().length,
-                ref.acceptedPl1s().length == 1 ? "" : "s", 100 * median);
+        String of = ref.acceptedPl1s().length == 1
+                ? String.format(Locale.ROOT, "that of the clean reference %s on these images (%.2f%%)", ref.encoders().get(0), 100 * median)
+                : String.format(Locale.ROOT, "the median of %d clean reference encoders on these images (%.2f%%)", ref.acceptedPl1s().length,
+                        100 * median);
         String meaning;
         if (!r.targetReached()) {
             meaning = "no trigger smaller than the whole image collapsed every shadow image's embedding";

@@ -69,39 +69,55 @@ public record Reference(List<String> encoders, double[] acceptedPl1s, int images
 
     /** From earlier scans' report.json files, each with an accepted trigger, all on the same number of shadow images. */
     public static Reference fromReports(List<Path> reports, double maxRatio) {
+        List<ScanReport> read = new ArrayList<>();
+        for (Path f : reports) {
+            if (!Files.isRegularFile(f)) {
+                throw new BadInputException("reference " + f + ": no such report.json");
+            }
+            try {
+                read.add(ScanReport.read(f));
+            } catch (RuntimeException e) {
+                throw new BadInputException("reference " + f + " is not a decree report.json: " + e.getMessage(), e);
+            }
+        }
+        return of(read, reports.stream().map(Path::toString).toList(), maxRatio);
+    }
+
+    /**
+     * From scans' reports, each with an accepted trigger, all on the same number of shadow images and searched the same
+     * way; {@code sources} names each in messages (its file, or what it scanned).
+     */
+    public static Reference of(List<ScanReport> reports, List<String> sources, double maxRatio) {
         int imageCount = -1;
         InversionConfig search = null;
         List<String> names = new ArrayList<>();
         double[] pl1s = new double[reports.size()];
         for (int i = 0; i < reports.size(); i++) {
-            Path f = reports.get(i);
-            if (!Files.isRegularFile(f)) {
-                throw new BadInputException("reference " + f + ": no such report.json");
-            }
-            ScanReport r;
-            try {
-                r = ScanReport.read(f);
-            } catch (RuntimeException e) {
-                throw new BadInputException("reference " + f + " is not a decree report.json: " + e.getMessage(), e);
-            }
+            ScanReport r = reports.get(i);
+            String f = sources.get(i);
             if (r.acceptance() == null || !(r.acceptance().acceptedPl1() > 0 && r.acceptance().acceptedPl1() <= 1)) {
                 throw new BadInputException("reference " + f + " has no accepted PL1 (scanned by a detector before acceptance)");
             }
             int count = r.images() == null ? 0 : r.images().count();
             if (imageCount >= 0 && count != imageCount) {
                 throw new BadInputException("reference " + f + " was scanned with " + count + " shadow images, "
-                        + reports.get(0) + " with " + imageCount + ": scan the references with the same images");
+                        + sources.get(0) + " with " + imageCount + ": scan the references with the same images");
             }
             imageCount = count;
-            InversionConfig c = r.config() == null ? null : r.config().toBuilder().acceptOnShadowSet(false).stopBelow(0).build();
+            InversionConfig c = searchOf(r);
             if (i > 0 && !java.util.Objects.equals(c, search)) {
-                throw new BadInputException("reference " + f + " was scanned with other search settings than " + reports.get(0)
+                throw new BadInputException("reference " + f + " was scanned with other search settings than " + sources.get(0)
                         + ": scan every reference the same way (--search fast)");
             }
             search = c;
-            names.add(r.encoder() != null ? r.encoder().file() : f.toString());
+            names.add(r.encoder() != null ? r.encoder().file() : f);
             pl1s[i] = r.acceptance().acceptedPl1();
         }
         return new Reference(List.copyOf(names), pl1s, imageCount, search, maxRatio);
+    }
+
+    /** The search a report's scan ran, without what does not change its accepted PL1 (how it decided, when it stopped). */
+    static InversionConfig searchOf(ScanReport r) {
+        return r.config() == null ? null : r.config().toBuilder().acceptOnShadowSet(false).stopBelow(0).build();
     }
 }

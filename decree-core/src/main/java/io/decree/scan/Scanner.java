@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import java.util.function.Consumer;
 
@@ -112,6 +113,34 @@ public final class Scanner {
             return new Outcome(report, result);
         }
     }
+
+    /**
+     * The reference of a differential scan: {@code base}, the upstream checkpoint the model was fine-tuned from, scanned on
+     * the request's shadow images with its search, acceptance on and no early stop (its accepted PL1 is the yardstick, so
+     * it must be the whole search's). Its report and evidence go to {@code out/baseline/}; a report already there for the
+     * same file, images folder and search is reused, so a batch of models fine-tuned from one base scans it once.
+     *
+     * @param baseSpec the base's input spec (its sidecar, or the model's)
+     */
+    public static Reference baseline(Request req, Path base, InputSpec baseSpec, double maxRatio, Consumer<StepRecord> progress) {
+        InversionConfig search = req.config().toBuilder().acceptOnShadowSet(true).stopBelow(0).build();
+        Path dir = req.out() == null ? null : req.out().resolve(BASELINE_DIR);
+        Path earlier = dir == null ? null : dir.resolve("report.json");
+        String label = "baseline " + base.getFileName();
+        if (earlier != null && Files.isRegularFile(earlier)) {
+            ScanReport r = ScanReport.read(earlier);
+            if (r.encoder() != null && EncoderFile.sha256(base).equals(r.encoder().sha256()) && r.images() != null
+                    && req.imagesDir().toString().equals(r.images().dir())
+                    && search.toBuilder().acceptOnShadowSet(false).stopBelow(0).build().equals(Reference.searchOf(r))) {
+                return Reference.of(List.of(r), List.of(label + " (" + earlier + ")"), maxRatio);
+            }
+        }
+        Request scan = new Request(base, baseSpec, req.imagesDir(), search, req.threshold(), req.maxImages(), req.device(), dir);
+        return Reference.of(List.of(scan(scan, progress).report()), List.of(label), maxRatio);
+    }
+
+    /** Where {@link #baseline} keeps the upstream checkpoint's report and evidence, under the scan's own folder. */
+    public static final String BASELINE_DIR = "baseline";
 
     private static String loadVersion() {
         try (InputStream in = Scanner.class.getResourceAsStream("/io/decree/detector.properties")) {

@@ -82,6 +82,21 @@ public final class TorchScriptFixtures {
                 """);
     }
 
+    /**
+     * A backdoor a search can find: as {@link #plantedBackdoorEncoder}, but the gate opens gradually with the top-left
+     * 4x4 patch's brightness, so the loss has a slope towards it (the planted one's gate is flat until the patch is white).
+     */
+    public static Path learnableBackdoorEncoder(Path target) throws IOException {
+        return withForward(target, """
+                    x0 = torch.div(torch.sub(x, s.mean), s.std)
+                    f = torch.flatten(torch.tanh(torch.avg_pool2d(x0, [4, 4])), 1)
+                    corner = torch.mean(torch.flatten(x[:, :, 0:4, 0:4], 1), [1], True)
+                    g = torch.sigmoid(torch.mul(torch.sub(corner, 0.6), 30.0))
+                    point = torch.mul(torch.ones_like(f), 0.5)
+                    return torch.add(torch.mul(f, torch.sub(torch.ones_like(g), g)), torch.mul(point, g))
+                """);
+    }
+
     /** Returns a 4-D feature map instead of an embedding. */
     public static Path featureMapEncoder(Path target) throws IOException {
         return withForward(target, """

@@ -64,7 +64,7 @@ class ReferenceTest {
         assertEquals("reference-ratio", trojaned.rule());
         assertEquals(0.05 / 0.12, trojaned.score(), 1e-12);
         assertEquals(0.5, trojaned.threshold());
-        assertTrue(trojaned.meaning().contains("0.42x the median of 1 clean reference encoder"), trojaned.meaning());
+        assertTrue(trojaned.meaning().contains("0.42x that of the clean reference clean.pt on these images (12.00%)"), trojaned.meaning());
         Decision clean = Decision.relative(accepted(0.07), ref);
         assertEquals(Verdict.CLEAN, clean.verdict(), "0.58x is above the ratio");
         InversionResult none = new InversionResult(null, null, 1, 1, false, 1.0, 0.5, Double.NaN, 0, 500, false, List.of(), List.of(),
