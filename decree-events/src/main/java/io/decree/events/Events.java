@@ -75,7 +75,7 @@ public final class Events {
         } catch (JsonProcessingException e) {
             throw new EventFormatException("bad " + type + " data: " + e.getOriginalMessage(), e);
         }
-        if (data.sha256() == null || !data.sha256().matches("[0-9a-f]{64}")) {
+        if (!ScanKey.isSha256(data.sha256())) {
             throw new EventFormatException(type + " without a valid sha256: " + data.sha256());
         }
         Instant time;

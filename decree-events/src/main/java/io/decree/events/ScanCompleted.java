@@ -8,10 +8,15 @@ import java.util.List;
  * @param scanId        deterministic id of (sha256, detector version, config hash): a redelivery gives the same id
  * @param verdict       {@code clean} or {@code trojaned}
  * @param evidenceKeys  object keys in {@code bucket} of report.json and the mask/pattern/trigger/stamped PNGs
+ * @param rule          which rule decided ({@code pl1}, {@code accepted-pl1}, {@code reference-ratio}: report.json's
+ *                      decision), null from a detector before rules were named
+ * @param score         the figure the rule compared with its threshold (for reference-ratio, the model's accepted PL1 over
+ *                      the base's), null with {@code rule}
+ * @param baseModel     the upstream checkpoint a differential scan judged against (its sha256), or null
  */
 public record ScanCompleted(String scanId, String sha256, String name, String verdict, double pl1Norm, double threshold,
         double similarity, int steps, double seconds, long seed, String detectorVersion, String configHash,
-        String device, String bucket, List<String> evidenceKeys) implements EventData {
+        String device, String bucket, List<String> evidenceKeys, String rule, Double score, String baseModel) implements EventData {
     public static final String TYPE = "io.decree.scan.completed.v1";
     public static final String TROJANED = "trojaned";
     public static final String CLEAN = "clean";

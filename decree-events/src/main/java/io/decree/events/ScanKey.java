@@ -20,6 +20,11 @@ public record ScanKey(String sha256, String detectorVersion, String configHash) 
         return "scans/" + scanId() + "/";
     }
 
+    /** Whether {@code s} is an encoder's identity as decree writes it: 64 lower-case hex digits (safe in an object key). */
+    public static boolean isSha256(String s) {
+        return s != null && s.matches("[0-9a-f]{64}");
+    }
+
     /** The SHA-256 of a file's bytes, as an encoder is keyed: hex, 64 characters. */
     public static String sha256(java.nio.file.Path file) throws java.io.IOException {
         try (var in = java.nio.file.Files.newInputStream(file)) {

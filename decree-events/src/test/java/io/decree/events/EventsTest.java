@@ -17,9 +17,10 @@ class EventsTest {
     void everyEventRoundTripsThroughItsCloudEventsJson() throws Exception {
         List<EventData> all = List.of(
                 new EncoderRegistered(SHA, "encoders", "encoders/" + SHA + ".pt", 123, "m.pt",
-                        Map.of("inputSize", 32), "photos", "upload:test", false),
+                        Map.of("inputSize", 32), "photos", "upload:test", false, "b".repeat(64)),
+                new EncoderRegistered(SHA, "encoders", "encoders/" + SHA + ".pt", 123, "m.pt", null, "photos", "upload:test", false),
                 new ScanCompleted("id1", SHA, "m.pt", "trojaned", 0.01, 0.015, 0.99, 120, 5.5, 100, "0.1.0", "cfg",
-                        "cpu()", "encoders", List.of("scans/id1/report.json")),
+                        "cpu()", "encoders", List.of("scans/id1/report.json"), "reference-ratio", 0.12, "b".repeat(64)),
                 new ScanFailed("id1", SHA, "m.pt", "not a TorchScript archive", false, "0.1.0", "cfg"),
                 new BackdoorAlert(SHA, "m.pt", "id1", 0.01, 0.015, "0.1.0", "encoders", List.of("scans/id1/trigger.png")));
         for (EventData d : all) {
@@ -55,7 +56,25 @@ class EventsTest {
                 () -> Events.parse("{\"specversion\":\"1.0\",\"type\":\"" + ScanFailed.TYPE + "\",\"data\":{\"sha256\":\"../x\"}}"))
                 .getMessage().contains("sha256"));
         String registered = Events.toJson(CloudEvent.of("/t", new EncoderRegistered(SHA, "b", "k", 1, "n", null, "s", "r", false)));
+        String badBase = registered.replace("\"baseModel\":null", "\"baseModel\":\"../../etc\"");
+        assertTrue(assertThrows(EventFormatException.class, () -> Events.parse(badBase)).getMessage().contains("baseModel must be"),
+                "a base that is not a sha256 never reaches an object key");
+        String selfBase = registered.replace("\"baseModel\":null", "\"baseModel\":\"" + SHA + "\"");
+        assertThrows(EventFormatException.class, () -> Events.parse(selfBase));
         assertThrows(EventFormatException.class, () -> Events.parse(registered, ScanCompleted.class));
+    }
+
+    @Test
+    void eventsWrittenBeforeTheOptionalFieldsParseWithoutThem() {
+        String old = "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/t\",\"type\":\"" + EncoderRegistered.TYPE + "\","
+                + "\"data\":{\"sha256\":\"" + SHA + "\",\"bucket\":\"b\",\"objectKey\":\"k\",\"size\":1,\"name\":\"n\","
+                + "\"shadowImages\":\"photos\",\"registeredBy\":\"r\",\"rescan\":false}}";
+        assertEquals(null, Events.parse(old, EncoderRegistered.class).data().baseModel(), "no base: the plain scan");
+        String oldResult = "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/t\",\"type\":\"" + ScanCompleted.TYPE + "\","
+                + "\"data\":{\"scanId\":\"i\",\"sha256\":\"" + SHA + "\",\"verdict\":\"clean\",\"pl1Norm\":0.05}}";
+        ScanCompleted c = Events.parse(oldResult, ScanCompleted.class).data();
+        assertEquals(null, c.rule());
+        assertEquals(null, c.score());
     }
 
     @Test

@@ -46,6 +46,11 @@ public final class IngestClient {
 
     /** Uploads {@code model} (and {@code MODEL.json} beside it, if any) for a scan with the named shadow-image set. */
     public Answer upload(Path model, String shadowImages, boolean rescan) throws IOException, InterruptedException {
+        return upload(model, shadowImages, rescan, null);
+    }
+
+    /** The same, for a differential scan against {@code baseModel} (the sha256 of a registered encoder; null: none). */
+    public Answer upload(Path model, String shadowImages, boolean rescan, String baseModel) throws IOException, InterruptedException {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("file", model);
         String stem = model.getFileName().toString().replaceFirst("\\.pt$", "");
@@ -57,6 +62,9 @@ public final class IngestClient {
             fields.put("shadowImages", shadowImages);
         }
         fields.put("rescan", String.valueOf(rescan));
+        if (baseModel != null) {
+            fields.put("baseModel", baseModel);
+        }
         return post(fields);
     }
 

@@ -22,6 +22,10 @@ final class Submit implements Callable<Integer> {
     String images;
     @Option(names = "--rescan", description = "Scan again even if this detector already has a verdict for these bytes.")
     boolean rescan;
+    @Option(names = "--base", paramLabel = "BASE.pt|SHA256",
+            description = "The upstream checkpoint MODEL.pt was fine-tuned from: a file (uploaded first) or the sha256 of a "
+                    + "registered encoder. The verdict is then relative to the base's smallest trigger (a differential scan).")
+    String base;
     @Option(names = "--ingest", defaultValue = "http://127.0.0.1:18080")
     URI ingest;
     @Option(names = "--report", defaultValue = "http://127.0.0.1:18081")
@@ -44,14 +48,27 @@ final class Submit implements Callable<Integer> {
         }
         IngestClient client = new IngestClient(ingest, report, apiKey != null ? apiKey : LocalKey.of(stackDir));
         long t0 = System.nanoTime();
+        ObjectMapper json = new ObjectMapper();
         IngestClient.Answer a;
+        String baseSha = null;
         try {
-            a = client.upload(model, images, rescan);
+            if (base != null && Files.isRegularFile(Path.of(base))) {
+                IngestClient.Answer b = client.upload(Path.of(base), images, false);
+                JsonNode bb = json.readTree(b.body());
+                if (b.status() >= 400) {
+                    System.err.println("decree submit: base rejected (" + b.status() + "): " + bb.path("reason").asText(b.body()));
+                    return 2;
+                }
+                baseSha = bb.get("sha256").asText();
+                System.out.println("decree submit: base " + bb.get("status").asText() + " " + baseSha);
+            } else if (base != null) {
+                baseSha = base;
+            }
+            a = client.upload(model, images, rescan, baseSha);
         } catch (java.net.ConnectException e) {
             System.err.println("decree submit: no ingest-service at " + ingest + " (start the pipeline with ./decree up)");
             return 2;
         }
-        ObjectMapper json = new ObjectMapper();
         JsonNode body = json.readTree(a.body());
         if (a.status() >= 400) {
             System.err.println("decree submit: rejected (" + a.status() + "): " + body.path("reason").asText(a.body()));
@@ -70,9 +87,16 @@ final class Submit implements Callable<Integer> {
             }
             String view = read.status() == 200 ? read.body() : null;
             if (view != null) {
-                JsonNode scans = json.readTree(view).path("scans");
-                if (scans.size() > 0) {
-                    JsonNode s = scans.get(0);
+                // The latest scan of the kind asked: differential against this base, or plain.
+                JsonNode s = null;
+                for (JsonNode scan : json.readTree(view).path("scans")) {
+                    if (java.util.Objects.equals(baseSha, scan.path("baseModel").isNull() || scan.path("baseModel").isMissingNode()
+                            ? null : scan.path("baseModel").asText())) {
+                        s = scan;
+                        break;
+                    }
+                }
+                if (s != null) {
                     if ("failed".equals(s.path("status").asText())) {
                         System.out.println("FAILED " + model.getFileName() + ": " + s.path("reason").asText());
                         return 2;
@@ -81,6 +105,10 @@ final class Submit implements Callable<Integer> {
                     System.out.printf(Locale.ROOT, "%s %s  PL1 %.4f (threshold %.4f)  scan %.0f s, upload to verdict %.0f s%n",
                             verdict.toUpperCase(Locale.ROOT), model.getFileName(), s.path("pl1Norm").asDouble(),
                             s.path("threshold").asDouble(), s.path("seconds").asDouble(), (System.nanoTime() - t0) / 1e9);
+                    if (baseSha != null && s.hasNonNull("score")) {
+                        System.out.printf(Locale.ROOT, "why: its smallest trigger that collapses every shadow image is %.2fx its base's%n",
+                                s.path("score").asDouble());
+                    }
                     return "trojaned".equals(verdict) ? 1 : 0;
                 }
             }

@@ -63,9 +63,11 @@ final class ChildScan {
     /**
      * @param modelUri    the model's address in the store, for the SARIF result
      * @param evidenceUri the store prefix the evidence images are uploaded under, for the SARIF's evidence list
+     * @param baseline    the upstream checkpoint of a differential scan (scanned first, into {@code out/baseline/}, unless a
+     *                    report of it is there already), or null
      */
-    static Result run(WorkerSettings s, Path model, String modelUri, String evidenceUri, Path images, Path out, Duration timeout)
-            throws IOException, InterruptedException {
+    static Result run(WorkerSettings s, Path model, String modelUri, String evidenceUri, Path images, Path out, Path baseline,
+            Duration timeout) throws IOException, InterruptedException {
         Path home = Path.of(s.cliHome()).toAbsolutePath();
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
@@ -83,11 +85,16 @@ final class ChildScan {
                 "io.decree.cli.Decree", "scan", model.toString(), "--images", images.toString(), "--out", out.toString(),
                 "--json", "--exit-with-parent", "--sarif", out.resolve("scan.sarif").toString(), "--sarif-uri", modelUri,
                 "--evidence-uri", evidenceUri,
-                "--threshold", String.valueOf(s.threshold()), "--steps", String.valueOf(s.steps()),
-                "--batch", String.valueOf(s.batch()), "--max-images", String.valueOf(s.maxImages()),
+                "--threshold", String.valueOf(s.threshold()), "--max-images", String.valueOf(s.maxImages()),
                 "--seed", String.valueOf(s.seed()), "--mask-grid", String.valueOf(s.maskGrid()),
                 "--window-grid", String.valueOf(s.windowGrid()), "--holdout", String.valueOf(s.holdout()),
                 s.center() ? "--center" : "--no-center", "--device", s.device()));
+        if (baseline == null) {
+            cmd.addAll(List.of("--steps", String.valueOf(s.steps()), "--batch", String.valueOf(s.batch())));
+        } else {
+            // The preset's steps and batch: the reference ratio was fitted on that search, not on the worker's plain one.
+            cmd.addAll(List.of("--baseline", baseline.toString(), "--search", s.differentialSearch()));
+        }
         Files.createDirectories(out);
         Path stdout = out.resolve("child.stdout");
         Path stderr = out.resolve("child.stderr");

@@ -19,7 +19,7 @@ public class ScanMetrics {
     /** Why a request ended without a verdict: the label of decree_scans_total{outcome="failed"}. */
     enum Failure {
         TIME_LIMIT("time-limit"), REJECTED_MODEL("rejected-model"), CRASHED("crashed"), CHILD_FAILED("child-failed"),
-        UNKNOWN_SHADOW_SET("unknown-shadow-set"), STORE_UNAVAILABLE("store-unavailable");
+        UNKNOWN_SHADOW_SET("unknown-shadow-set"), MISSING_BASE("missing-base"), STORE_UNAVAILABLE("store-unavailable");
 
         final String label;
 

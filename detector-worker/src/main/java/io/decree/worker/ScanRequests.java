@@ -137,7 +137,7 @@ public class ScanRequests {
             if (spec == null && store.exists(ObjectStore.specKey(req.sha256()))) {
                 spec = JSON.readValue(store.getText(ObjectStore.specKey(req.sha256())), new TypeReference<Map<String, Object>>() { });
             }
-            configHash = ScanKey.sha256(settings.canonical(req.shadowImages(), spec)).substring(0, 16);
+            configHash = ScanKey.sha256(settings.canonical(req.shadowImages(), spec, req.baseModel())).substring(0, 16);
             result = scan(req, new ScanKey(req.sha256(), detectorVersion, configHash), spec);
         } catch (ObjectStore.StoreException e) {
             ScanKey key = new ScanKey(req.sha256(), detectorVersion, configHash);
@@ -168,6 +168,11 @@ public class ScanRequests {
             return new Outcome(failed(req, key, "unknown shadow-image set '" + req.shadowImages() + "' (this worker has "
                     + settings.shadowSets().keySet() + ")", false), ScanMetrics.Failure.UNKNOWN_SHADOW_SET, false, 0);
         }
+        String base = req.baseModel();
+        if (base != null && !store.exists(ObjectStore.modelKey(base))) {
+            return new Outcome(failed(req, key, "baseModel " + base + " is not in the bucket: register the upstream checkpoint, "
+                    + "then rescan", false), ScanMetrics.Failure.MISSING_BASE, false, 0);
+        }
         Path dir = Path.of(settings.workDir()).resolve(key.scanId());
         deleteTree(dir);
         Files.createDirectories(dir);
@@ -178,12 +183,33 @@ public class ScanRequests {
                 Files.writeString(dir.resolve("model.json"), JSON.writeValueAsString(spec));
             }
             Path out = dir.resolve("out");
-            LOG.infof("scan %s of %s (%s) started", key.scanId(), req.sha256(), req.name());
+            Path baseline = base == null ? null : dir.resolve("base.pt");
+            String baselineCache = base == null ? null : baselineCache(req, base);
+            boolean cached = false;
+            if (base != null) {
+                store.download(ObjectStore.modelKey(base), baseline);
+                if (store.exists(ObjectStore.specKey(base))) {
+                    Files.writeString(dir.resolve("base.json"), store.getText(ObjectStore.specKey(base)));
+                }
+                // The base's scan from an earlier differential scan on this shadow set: the CLI reuses it if it matches.
+                cached = store.exists(baselineCache);
+                if (cached) {
+                    Files.createDirectories(out.resolve("baseline"));
+                    store.download(baselineCache, out.resolve("baseline/report.json"));
+                }
+            }
+            LOG.infof("scan %s of %s (%s) started%s", key.scanId(), req.sha256(), req.name(),
+                    base == null ? "" : " against base " + base + (cached ? " (its scan reused)" : ""));
             ChildScan.Result r = ChildScan.run(settings, model, "s3://" + store.bucket() + "/" + req.objectKey(),
-                    "s3://" + store.bucket() + "/" + prefix, shadow, out, settings.scanTimeout());
+                    "s3://" + store.bucket() + "/" + prefix, shadow, out, baseline, settings.scanTimeout());
+            if (!cached && base != null && Files.exists(out.resolve("baseline/report.json"))) {
+                store.upload(baselineCache, out.resolve("baseline/report.json"), "application/json", Map.of());
+            }
             if (!r.verdict()) {
-                String reason = ChildScan.redact(r.reason(settings.scanTimeout()),
-                        Map.of(model, req.name(), dir, "(scan folder)", shadow, "shadow set '" + req.shadowImages() + "'"));
+                String reason = ChildScan.redact(r.reason(settings.scanTimeout()), baseline == null
+                        ? Map.of(model, req.name(), dir, "(scan folder)", shadow, "shadow set '" + req.shadowImages() + "'")
+                        : Map.of(model, req.name(), baseline, "base " + base, dir, "(scan folder)", shadow,
+                                "shadow set '" + req.shadowImages() + "'"));
                 LOG.warnf("scan %s of %s failed: %s", key.scanId(), req.sha256(), reason);
                 return new Outcome(failed(req, key, reason, false), ScanMetrics.Failure.of(r), false, 0);
             }
@@ -205,11 +231,26 @@ public class ScanRequests {
         }
     }
 
+    /**
+     * Where the base's own report.json is kept for later differential scans against it: per base, detector version and
+     * what its scan depends on (shadow set, the base's spec, the search), never per model.
+     */
+    private String baselineCache(EncoderRegistered req, String base) throws IOException {
+        Map<String, Object> baseSpec = store.exists(ObjectStore.specKey(base))
+                ? JSON.readValue(store.getText(ObjectStore.specKey(base)), new TypeReference<Map<String, Object>>() { }) : null;
+        String hash = ScanKey.sha256(settings.canonical(req.shadowImages(), baseSpec) + ";search=" + settings.differentialSearch())
+                .substring(0, 16);
+        return "baselines/" + base + "/" + detectorVersion + "-" + hash + "/report.json";
+    }
+
     private ScanCompleted completed(EncoderRegistered req, ScanKey key, JsonNode report, List<String> keys) {
+        JsonNode decision = report.path("decision");
         return new ScanCompleted(key.scanId(), req.sha256(), req.name(), report.get("verdict").asText(),
                 report.get("pl1Norm").asDouble(), report.get("threshold").asDouble(), report.get("similarity").asDouble(),
                 report.get("steps").asInt(), report.get("seconds").asDouble(), report.get("seed").asLong(),
-                key.detectorVersion(), key.configHash(), report.path("device").asText(), store.bucket(), keys);
+                key.detectorVersion(), key.configHash(), report.path("device").asText(), store.bucket(), keys,
+                decision.hasNonNull("rule") ? decision.get("rule").asText() : null,
+                decision.hasNonNull("score") ? decision.get("score").asDouble() : null, req.baseModel());
     }
 
     private ScanFailed failed(EncoderRegistered req, ScanKey key, String reason, boolean retryable) {

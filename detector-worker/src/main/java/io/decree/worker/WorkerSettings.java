@@ -62,7 +62,21 @@ public interface WorkerSettings {
     @WithDefault("0")
     int torchThreads();
 
-    /** The settings that change a verdict, in a fixed order: hashed into the scan key. */
+    /**
+     * The search of a differential scan (an event with a baseModel): a preset of the CLI's {@code --search}. fast: the
+     * search the reference ratio was fitted with (docs/detector.md); the model and its base are both scanned with it.
+     */
+    String differentialSearch();
+
+    /**
+     * The settings that change a verdict, in a fixed order: hashed into the scan key. A differential scan adds its base
+     * and search; without one the string is what it was before bases existed, so earlier scan ids stay valid.
+     */
+    default String canonical(String shadowSet, Map<String, Object> inputSpec, String baseModel) {
+        return canonical(shadowSet, inputSpec) + (baseModel == null ? "" : ";base=" + baseModel + ";search=" + differentialSearch());
+    }
+
+    /** {@link #canonical(String, Map, String)} without a base. */
     default String canonical(String shadowSet, Map<String, Object> inputSpec) {
         return "threshold=" + threshold() + ";steps=" + steps() + ";batch=" + batch() + ";maxImages=" + maxImages()
                 + ";seed=" + seed() + ";maskGrid=" + maskGrid() + ";windowGrid=" + windowGrid()

@@ -16,7 +16,7 @@ class WorkerSettingsTest {
     /** Settings as application.properties gives them by default, with some overridden. */
     private static WorkerSettings settings(Map<String, Object> overrides) {
         Map<String, Object> values = new HashMap<>(Map.of("threshold", 0.015, "steps", 1000, "batch", 32, "maxImages", 1000,
-                "seed", 1L, "maskGrid", 32, "windowGrid", 5, "holdout", 0, "center", false));
+                "seed", 1L, "maskGrid", 32, "windowGrid", 5, "holdout", 0, "center", false, "differentialSearch", "fast"));
         values.putAll(overrides);
         InvocationHandler h = (proxy, method, args) -> method.isDefault()
                 ? InvocationHandler.invokeDefault(proxy, method, args)
@@ -38,5 +38,17 @@ class WorkerSettingsTest {
         assertFalse(off.contains("holdout"), off);
         assertTrue(settings(Map.of("holdout", 32)).canonical("photos", null).contains(";holdout=32;"));
         assertEquals(off, settings(Map.of()).canonical("photos", null), "the key is a function of the settings");
+    }
+
+    @Test
+    void aDifferentialScanHasItsOwnKeyPerBaseAndAPlainScanKeepsItsOldOne() {
+        WorkerSettings s = settings(Map.of());
+        String plain = s.canonical("photos", null);
+        assertEquals(plain, s.canonical("photos", null, null), "no base: the key scans had before bases existed");
+        String a = s.canonical("photos", null, "a".repeat(64));
+        String b = s.canonical("photos", null, "b".repeat(64));
+        assertNotEquals(plain, a, "a verdict relative to a base is not the plain verdict");
+        assertNotEquals(a, b, "nor the verdict relative to another base");
+        assertTrue(a.endsWith(";base=" + "a".repeat(64) + ";search=fast"), a);
     }
 }

@@ -46,7 +46,7 @@ public class BucketObjects {
             String name = key.substring(key.lastIndexOf('/') + 1);
             String specKey = key.replaceFirst("\\.pt$", "") + ".json";
             String spec = !specKey.equals(key) && store.exists(specKey) ? store.getText(specKey) : null;
-            Registrar.Outcome out = registrar.register(tmp, name, spec, null, via + ":" + key, false);
+            Registrar.Outcome out = registrar.register(tmp, name, spec, null, via + ":" + key, false, null);
             store.putText(marker, out.status() + (out.reason() != null ? ": " + out.reason() : " " + out.sha256()), "text/plain");
             LOG.infof("%s: %s -> %s%s", via, key, out.status(), out.reason() != null ? " (" + out.reason() + ")" : "");
         } catch (IOException e) {

@@ -23,7 +23,7 @@ import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 /**
  * {@code POST /api/encoders} (role uploader): multipart {@code file} (TorchScript), optional {@code spec} JSON,
- * {@code shadowImages}, {@code rescan}; {@code POST /api/encoders/{sha256}/rescan} (role admin).
+ * {@code shadowImages}, {@code rescan}, {@code baseModel}; {@code POST /api/encoders/{sha256}/rescan} (role admin).
  */
 @Path("/api/encoders")
 public class EncoderResource {
@@ -49,8 +49,9 @@ public class EncoderResource {
     @Produces(MediaType.APPLICATION_JSON)
     @APIResponse(responseCode = "202", description = "rescan requested", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
     @APIResponse(responseCode = "404", description = "no such encoder", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
+    @APIResponse(responseCode = "422", description = "baseModel is not another registered encoder", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
     public Response rescan(@PathParam("sha256") String sha256, @QueryParam("shadowImages") String shadowImages,
-            @Context SecurityContext caller) {
+            @QueryParam("baseModel") String baseModel, @Context SecurityContext caller) {
         Response slowDown = limited(caller.getUserPrincipal().getName());
         if (slowDown != null) {
             return slowDown;
@@ -58,8 +59,9 @@ public class EncoderResource {
         if (!sha256.matches("[0-9a-f]{64}")) {
             return Response.status(400).entity(Registrar.Outcome.rejected("sha256 must be 64 lower-case hex digits")).build();
         }
-        Registrar.Outcome out = registrar.rescan(sha256, shadowImages, "admin:" + caller.getUserPrincipal().getName());
+        Registrar.Outcome out = registrar.rescan(sha256, shadowImages, blankToNull(baseModel), "admin:" + caller.getUserPrincipal().getName());
         return out == null ? Response.status(404).entity(Registrar.Outcome.rejected("no encoder " + sha256)).build()
+                : "rejected".equals(out.status()) ? Response.status(422).entity(out).build()
                 : Response.accepted(out).build();
     }
 
@@ -89,12 +91,12 @@ public class EncoderResource {
     @APIResponse(responseCode = "400", description = "no file part, or a file name over 255 characters or with control characters", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
     @APIResponse(responseCode = "403", description = "rescan=true without the admin role", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
     @APIResponse(responseCode = "413", description = "over decree.ingest.max-upload-bytes", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
-    @APIResponse(responseCode = "422", description = "not a TorchScript archive, or a bad input spec", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
+    @APIResponse(responseCode = "422", description = "not a TorchScript archive, a bad input spec, or a baseModel that is not another registered encoder", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
     @APIResponse(responseCode = "429", description = "over this credential's rate limit (Retry-After)", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
     public Response upload(@RestForm("file") FileUpload file, @RestForm("spec") String spec,
             @RestForm("shadowImages") String shadowImages, @RestForm("rescan") @DefaultValue("false") boolean rescan,
-            @Context SecurityContext caller) {
-        Response r = accept(file, spec, shadowImages, rescan, caller);
+            @RestForm("baseModel") String baseModel, @Context SecurityContext caller) {
+        Response r = accept(file, spec, shadowImages, rescan, blankToNull(baseModel), caller);
         // decree_uploads_total{status}: registered (202), known (200), and every refusal by its status.
         registry.counter("decree.uploads", "status", String.valueOf(r.getStatus())).increment();
         return r;
@@ -103,7 +105,11 @@ public class EncoderResource {
     @jakarta.inject.Inject
     io.micrometer.core.instrument.MeterRegistry registry;
 
-    private Response accept(FileUpload file, String spec, String shadowImages, boolean rescan, SecurityContext caller) {
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
+    private Response accept(FileUpload file, String spec, String shadowImages, boolean rescan, String baseModel, SecurityContext caller) {
         String submitter = caller.getUserPrincipal() == null ? "anonymous" : caller.getUserPrincipal().getName();
         Response slowDown = limited(submitter);
         if (slowDown != null) {
@@ -126,7 +132,7 @@ public class EncoderResource {
                     + " bytes is over the limit of " + registrar.maxUploadBytes())).build();
         }
         Registrar.Outcome out = registrar.register(file.uploadedFile(), file.fileName(), spec, shadowImages,
-                "upload:" + submitter.replaceAll("[^A-Za-z0-9._@-]", "_"), rescan);
+                "upload:" + submitter.replaceAll("[^A-Za-z0-9._@-]", "_"), rescan, baseModel);
         return switch (out.status()) {
             case "rejected" -> Response.status(out.reason().contains("over the limit") ? 413 : 422).entity(out).build();
             case "already-registered" -> Response.ok(out).build();

@@ -55,9 +55,13 @@ public class Registrar {
 
     /**
      * Registers a local copy of a model. A rejected file yields status {@code rejected} with the reason; the same
-     * bytes registered before yield {@code already-registered} and no event, unless {@code rescan}.
+     * bytes registered before yield {@code already-registered} and no event, unless {@code rescan} or a
+     * {@code baseModel} (a differential scan is another scan; the worker answers one it has done from its evidence).
+     *
+     * @param baseModel the sha256 of a registered encoder this one was fine-tuned from, or null
      */
-    public Outcome register(Path file, String name, String specJson, String shadowImages, String registeredBy, boolean rescan) {
+    public Outcome register(Path file, String name, String specJson, String shadowImages, String registeredBy, boolean rescan,
+            String baseModel) {
         long size;
         try {
             size = Files.size(file);
@@ -85,9 +89,13 @@ public class Registrar {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        String baseProblem = baseProblem(baseModel, sha);
+        if (baseProblem != null) {
+            return Outcome.rejected(baseProblem);
+        }
         String key = ObjectStore.modelKey(sha);
         boolean known = store.exists(key);
-        if (known && !rescan) {
+        if (known && !rescan && baseModel == null) {
             return new Outcome(sha, "already-registered", key, null);
         }
         String safeName = name == null ? sha + ".pt" : name.replaceAll("[^A-Za-z0-9._-]", "_");
@@ -98,18 +106,42 @@ public class Registrar {
             store.putText(ObjectStore.specKey(sha), specJson, "application/json");
         }
         EncoderRegistered event = new EncoderRegistered(sha, store.bucket(), key, size, safeName, spec,
-                shadowImages == null || shadowImages.isBlank() ? defaultShadowImages : shadowImages, registeredBy, rescan);
+                shadowImages == null || shadowImages.isBlank() ? defaultShadowImages : shadowImages, registeredBy, rescan, baseModel);
         registered.sendMessageAndAwait(KafkaRecord.of(sha, Events.toJson(CloudEvent.of(SOURCE, event))));
         LOG.infof("registered %s (%s, %d bytes) by %s", sha, safeName, size, registeredBy);
         return new Outcome(sha, "registered", key, null);
     }
 
+    /**
+     * Why {@code baseModel} cannot be the base of encoder {@code sha}, or null (also for no base): it must be the sha256 of
+     * another encoder already in the bucket, whose scan the worker can run.
+     */
+    String baseProblem(String baseModel, String sha) {
+        if (baseModel == null) {
+            return null;
+        }
+        if (!ScanKey.isSha256(baseModel)) {
+            return "baseModel must be the sha256 of a registered encoder (64 lower-case hex digits)";
+        }
+        if (baseModel.equals(sha)) {
+            return "baseModel is this encoder itself; name the checkpoint it was fine-tuned from";
+        }
+        if (!store.exists(ObjectStore.modelKey(baseModel))) {
+            return "baseModel " + baseModel + " is not registered: upload the upstream checkpoint first";
+        }
+        return null;
+    }
+
     /** Publishes a rescan request for an encoder already in the bucket; null when there is none. */
-    public Outcome rescan(String sha, String shadowImages, String registeredBy) {
+    public Outcome rescan(String sha, String shadowImages, String baseModel, String registeredBy) {
         String key = ObjectStore.modelKey(sha);
         var stat = store.stat(key);
         if (stat.isEmpty()) {
             return null;
+        }
+        String baseProblem = baseProblem(baseModel, sha);
+        if (baseProblem != null) {
+            return Outcome.rejected(baseProblem);
         }
         Map<String, Object> spec = null;
         if (store.exists(ObjectStore.specKey(sha))) {
@@ -121,7 +153,7 @@ public class Registrar {
         }
         String name = stat.get().userMetadata().getOrDefault("name", sha + ".pt");
         EncoderRegistered event = new EncoderRegistered(sha, store.bucket(), key, stat.get().size(), name, spec,
-                shadowImages == null || shadowImages.isBlank() ? defaultShadowImages : shadowImages, registeredBy, true);
+                shadowImages == null || shadowImages.isBlank() ? defaultShadowImages : shadowImages, registeredBy, true, baseModel);
         registered.sendMessageAndAwait(KafkaRecord.of(sha, Events.toJson(CloudEvent.of(SOURCE, event))));
         LOG.infof("rescan of %s requested by %s", sha, registeredBy);
         return new Outcome(sha, "rescan-requested", key, null);

@@ -182,6 +182,39 @@ class PipelineTest {
 
     @Test
     @Order(3)
+    void aDifferentialScanJudgesTheTrojanAgainstItsUpstreamCheckpoint() throws Exception {
+        String cleanSha = io.decree.scan.EncoderFile.sha256(clean);
+        String badSha = io.decree.scan.EncoderFile.sha256(trojaned);
+        IngestClient.Answer unknown = stack.client.upload(trojaned, "photos", false, "f".repeat(64));
+        assertEquals(422, unknown.status(), unknown.body());
+        assertTrue(unknown.body().contains("is not registered: upload the upstream checkpoint first"), unknown.body());
+
+        // The same bytes with a base are another scan (its own config hash), beside the plain one.
+        registered(stack.client.upload(trojaned, "photos", false, cleanSha), 202);
+        Map<String, Object> diff = RunningStack.await(() -> {
+            try {
+                return stack.scansOf(badSha).stream().filter(r -> cleanSha.equals(r.get("base_model"))).findFirst().orElse(null);
+            } catch (java.sql.SQLException e) {
+                return null;
+            }
+        }, SCAN, "the differential scan of " + badSha);
+        assertEquals("completed", diff.get("status"), diff.toString());
+        assertEquals("reference-ratio", diff.get("rule"), diff.toString());
+        assertEquals("trojaned", diff.get("verdict"), diff.toString());
+        assertTrue((Double) diff.get("score") < 0.4, "its trigger is a small share of its base's: " + diff);
+        List<Map<String, Object>> rows = stack.scansOf(badSha);
+        assertEquals(2, rows.size(), rows.toString());
+        assertTrue(rows.stream().anyMatch(r -> r.get("base_model") == null && "trojaned".equals(r.get("verdict"))), "the plain verdict kept");
+        JsonNode report = JSON.readTree(stack.store.getText(((String) diff.get("evidence_keys")).split(",")[0]));
+        assertEquals("reference-ratio", report.at("/decision/rule").asText());
+        assertTrue(report.at("/decision/meaning").asText().contains("clean reference base.pt"), report.at("/decision/meaning").asText());
+        // The base's own scan is kept, so the next model fine-tuned from it scans only itself.
+        assertEquals(1, stack.store.list("baselines/" + cleanSha + "/").size(), "the base's report, once");
+        assertEquals(1, awaitAlerts(1).size(), "one alert per encoder and detector version, whichever rule flagged it");
+    }
+
+    @Test
+    @Order(4)
     void unparseableRecordGoesToTheDeadLetterTopicWithItsReason() throws Exception {
         stack.produce(Topics.ENCODER_REGISTERED, "junk", "{this is not an event");
         ConsumerRecord<String, String> dead = RunningStack.await(() -> {
@@ -199,7 +232,7 @@ class PipelineTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void corruptModelAndCrashedScanFailWithAReasonAndTheQueueGoesOn() throws Exception {
         Path corrupt = TorchScriptFixtures.withForward(work.resolve("models/corrupt.pt"), "    return no_such_function(x)\n");
         Files.copy(clean.resolveSibling("clean.json"), work.resolve("models/corrupt.json"));
@@ -262,7 +295,7 @@ class PipelineTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aWorkerKilledMidScanLeavesTheScanToTheOtherNothingLostNothingTwice() throws Exception {
         // A real ResNet scan (tens of seconds), so the kill lands while it runs.
         Path model = distinctCopy(clean, "orphan");
@@ -282,7 +315,7 @@ class PipelineTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aWorkerStoppedMidScanFinishesItBeforeExiting() throws Exception {
         Path model = distinctCopy(clean, "drained");
         String sha = registered(stack.client.upload(model, "photos", false), 202);
@@ -299,7 +332,7 @@ class PipelineTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void modelsPutStraightIntoTheBucketAreRegisteredByNotificationOrByTheReconciler() throws Exception {
         Path notified = TorchScriptFixtures.withForward(work.resolve("models/notified.pt"), """
                     x0 = torch.div(torch.sub(x, s.mean), s.std)
@@ -336,7 +369,7 @@ class PipelineTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void everyRoleGets401Or403Or2xxAsItShould() throws Exception {
         String sha = io.decree.scan.EncoderFile.sha256(clean);
         Map<String, IngestClient> callers = new java.util.LinkedHashMap<>();
@@ -378,7 +411,7 @@ class PipelineTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void aCredentialOverItsRateLimitGets429AndOthersAreUnaffected() throws Exception {
         Path junk = work.resolve("models/not-a-model.pt");
         Files.createDirectories(junk.getParent());
@@ -399,7 +432,7 @@ class PipelineTest {
     }
 
     @Test
-    @Order(11)
+    @Order(12)
     void reportPagesShowAPersonTheVerdictAndTheRecoveredTrigger() throws Exception {
         Path driver = Path.of(System.getProperty("decree.chromedriver", "/usr/bin/chromedriver"));
         Path chromium = Path.of(System.getProperty("decree.chromium", "/usr/bin/chromium"));
@@ -429,7 +462,9 @@ class PipelineTest {
             wait.until(d -> d.getCurrentUrl().endsWith("/encoders/" + badSha));
 
             assertEquals("trojaned", browser.findElement(org.openqa.selenium.By.id("verdict")).getText());
-            assertTrue(browser.findElement(org.openqa.selenium.By.id("pl1-comparison")).getText().matches("PL1 0\\.\\d+ < threshold 0\\.\\d+"),
+            // The latest scan is the differential one (Order 3): its threshold came from the base, and the page says so.
+            assertTrue(browser.findElement(org.openqa.selenium.By.id("pl1-comparison")).getText().matches(
+                            "PL1 0\\.\\d+ < threshold 0\\.\\d+ \\(0\\.\\d+x the accepted PL1 of base " + cleanSha.substring(0, 12) + "\\)"),
                     browser.findElement(org.openqa.selenium.By.id("pl1-comparison")).getText());
             for (String img : List.of("evidence-trigger", "evidence-mask", "evidence-pattern", "evidence-stamped")) {
                 var el = browser.findElement(org.openqa.selenium.By.id(img));
@@ -552,7 +587,7 @@ class PipelineTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     // Before the tests that kill workers: a worker's counters live in its process.
     void eachServiceCountsWhatHappenedAtQMetrics() throws Exception {
         String ingest = metrics(RunningStack.HTTP);

@@ -7,7 +7,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
 
-/** One scan of one encoder by one detector version and configuration (see V1__verdicts.sql). */
+/** One scan of one encoder by one detector version and configuration (see V1__verdicts.sql, V2__decision.sql). */
 @Entity
 @Table(name = "scan")
 public class ScanEntity extends PanacheEntityBase {
@@ -26,6 +26,13 @@ public class ScanEntity extends PanacheEntityBase {
     @Column(name = "pl1_norm")
     public Double pl1Norm;
     public Double threshold;
+    /** Which rule decided: {@code pl1}, {@code accepted-pl1} or {@code reference-ratio}; null for scans before rules were named. */
+    public String rule;
+    /** The figure the rule compared with its threshold (for reference-ratio: accepted PL1 over the base's). */
+    public Double score;
+    /** The upstream checkpoint a differential scan judged against, or null. */
+    @Column(name = "base_model")
+    public String baseModel;
     public Double similarity;
     public Integer steps;
     public Double seconds;

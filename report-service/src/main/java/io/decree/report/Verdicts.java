@@ -67,10 +67,11 @@ public class Verdicts {
             return encoder(c.sha256(), c.name())
                     .chain(() -> Panache.getSession()).chain(s -> s.createNativeQuery("""
                             INSERT INTO scan (scan_id, sha256, detector_version, config_hash, status, verdict, pl1_norm,
-                                threshold, similarity, steps, seconds, seed, device, bucket, evidence_keys)
-                            VALUES (?1, ?2, ?3, ?4, 'completed', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+                                threshold, similarity, steps, seconds, seed, device, bucket, evidence_keys, rule, score, base_model)
+                            VALUES (?1, ?2, ?3, ?4, 'completed', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
                             ON CONFLICT ON CONSTRAINT scan_dedupe DO UPDATE SET status = 'completed', verdict = EXCLUDED.verdict,
                                 pl1_norm = EXCLUDED.pl1_norm, threshold = EXCLUDED.threshold, similarity = EXCLUDED.similarity,
+                                rule = EXCLUDED.rule, score = EXCLUDED.score, base_model = EXCLUDED.base_model,
                                 steps = EXCLUDED.steps, seconds = EXCLUDED.seconds, seed = EXCLUDED.seed, device = EXCLUDED.device,
                                 bucket = EXCLUDED.bucket, evidence_keys = EXCLUDED.evidence_keys, reason = NULL,
                                 retryable = NULL, completed_at = now()
@@ -80,6 +81,7 @@ public class Verdicts {
                             .setParameter(7, c.threshold()).setParameter(8, c.similarity()).setParameter(9, c.steps())
                             .setParameter(10, c.seconds()).setParameter(11, c.seed()).setParameter(12, c.device())
                             .setParameter(13, c.bucket()).setParameter(14, String.join(",", c.evidenceKeys()))
+                            .setParameter(15, c.rule()).setParameter(16, c.score()).setParameter(17, c.baseModel())
                             .executeUpdate()
                             .invoke(n -> LOG.infof("scan %s of %s: %s PL1 %.4f (%s)", c.scanId(), c.sha256(), c.verdict(),
                                     c.pl1Norm(), n == 1 ? "stored" : "duplicate, ignored"))

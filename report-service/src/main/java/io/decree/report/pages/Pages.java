@@ -221,8 +221,11 @@ public class Pages {
         if (s == null || s.pl1Norm == null || s.threshold == null) {
             return "";
         }
-        return String.format(java.util.Locale.ROOT, "PL1 %.4f %s threshold %.4f", s.pl1Norm, s.pl1Norm < s.threshold ? "<" : "≥",
+        String plain = String.format(java.util.Locale.ROOT, "PL1 %.4f %s threshold %.4f", s.pl1Norm, s.pl1Norm < s.threshold ? "<" : "≥",
                 s.threshold);
+        // A differential scan's threshold is a share of its base's accepted PL1: say against what.
+        return s.baseModel == null || s.score == null ? plain : plain + String.format(java.util.Locale.ROOT,
+                " (%.2fx the accepted PL1 of base %s)", s.score, s.baseModel.substring(0, 12));
     }
 
     static String curveOf(String reportJson) {

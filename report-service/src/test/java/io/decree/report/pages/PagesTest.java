@@ -37,4 +37,16 @@ class PagesTest {
         assertTrue(svg.contains("target 0.99"));
         assertEquals("", Pages.curveOf("not json"));
     }
+
+    @Test
+    void aDifferentialScanSaysWhichBaseItsThresholdCameFrom() {
+        io.decree.report.ScanEntity s = new io.decree.report.ScanEntity();
+        s.pl1Norm = 0.012;
+        s.threshold = 0.08;
+        assertEquals("PL1 0.0120 < threshold 0.0800", Pages.comparison(s));
+        s.rule = "reference-ratio";
+        s.score = 0.06;
+        s.baseModel = "c".repeat(64);
+        assertEquals("PL1 0.0120 < threshold 0.0800 (0.06x the accepted PL1 of base cccccccccccc)", Pages.comparison(s));
+    }
 }
