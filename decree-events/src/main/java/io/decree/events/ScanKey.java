@@ -6,13 +6,21 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * What makes two scans the same: the encoder's bytes, the detector version and the detector's configuration.
- * The scan id is derived from it, so a redelivered request lands on the same id and the same evidence keys.
+ * What makes two scans the same: the encoder's bytes, the detector version and the detector's configuration, and for a
+ * rescan the request that asked for it. The scan id is derived from it, so a redelivered request lands on the same id
+ * and the same evidence keys, while a rescan is a scan of its own (history keeps the earlier one, failed or not).
+ *
+ * @param rescanRequest the id of the event that asked for a rescan, or null for the scan of record
  */
-public record ScanKey(String sha256, String detectorVersion, String configHash) {
+public record ScanKey(String sha256, String detectorVersion, String configHash, String rescanRequest) {
+
+    public ScanKey(String sha256, String detectorVersion, String configHash) {
+        this(sha256, detectorVersion, configHash, null);
+    }
 
     public String scanId() {
-        return sha256(sha256 + "|" + detectorVersion + "|" + configHash).substring(0, 32);
+        String key = sha256 + "|" + detectorVersion + "|" + configHash;
+        return sha256(rescanRequest == null ? key : key + "|rescan:" + rescanRequest).substring(0, 32);
     }
 
     /** Evidence of a scan lives under {@code scans/<scan id>/} in the bucket. */

@@ -84,6 +84,10 @@ class EventsTest {
         assertNotEquals(k.scanId(), new ScanKey(SHA, "0.2.0", "cfg").scanId());
         assertNotEquals(k.scanId(), new ScanKey(SHA, "0.1.0", "cfg2").scanId());
         assertEquals("scans/" + k.scanId() + "/", k.evidencePrefix());
+        ScanKey rescan = new ScanKey(SHA, "0.1.0", "cfg", "event-7");
+        assertNotEquals(k.scanId(), rescan.scanId(), "a rescan is a scan of its own");
+        assertEquals(rescan.scanId(), new ScanKey(SHA, "0.1.0", "cfg", "event-7").scanId(), "its redelivery is the same scan");
+        assertNotEquals(rescan.scanId(), new ScanKey(SHA, "0.1.0", "cfg", "event-8").scanId(), "and the next rescan another");
     }
 
     @Test

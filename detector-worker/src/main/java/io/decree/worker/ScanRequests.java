@@ -90,8 +90,11 @@ public class ScanRequests {
                     + record.offset() + " left for another worker");
         }
         EncoderRegistered req;
+        String requestId;
         try {
-            req = Events.parse(record.value(), EncoderRegistered.class).data();
+            CloudEvent<EncoderRegistered> event = Events.parse(record.value(), EncoderRegistered.class);
+            req = event.data();
+            requestId = event.id() != null ? event.id() : record.partition() + "@" + record.offset();
         } catch (EventFormatException e) {
             LOG.warnf("%s-%d@%d is not an EncoderRegistered event, dead-lettered: %s", record.topic(), record.partition(),
                     record.offset(), e.getMessage());
@@ -105,7 +108,7 @@ public class ScanRequests {
         // Every log line of this request carries the encoder (and, once known, the scan id): in JSON logs, fields.
         MDC.put("sha256", req.sha256());
         try (ScanWatch.InHand inHand = watch.begin("encoder " + req.sha256())) {
-            handle(req);
+            handle(req, requestId);
         } finally {
             MDC.remove("sha256");
             MDC.remove("scanId");
@@ -127,7 +130,8 @@ public class ScanRequests {
         }
     }
 
-    private void handle(EncoderRegistered req) throws IOException, InterruptedException {
+    /** @param requestId the event's id: a rescan's scan id is derived from it, so each rescan is recorded on its own */
+    private void handle(EncoderRegistered req, String requestId) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         Outcome result;
         String configHash = "unknown";
@@ -138,9 +142,9 @@ public class ScanRequests {
                 spec = JSON.readValue(store.getText(ObjectStore.specKey(req.sha256())), new TypeReference<Map<String, Object>>() { });
             }
             configHash = ScanKey.sha256(settings.canonical(req.shadowImages(), spec, req.baseModel())).substring(0, 16);
-            result = scan(req, new ScanKey(req.sha256(), detectorVersion, configHash), spec);
+            result = scan(req, new ScanKey(req.sha256(), detectorVersion, configHash, req.rescan() ? requestId : null), spec);
         } catch (ObjectStore.StoreException e) {
-            ScanKey key = new ScanKey(req.sha256(), detectorVersion, configHash);
+            ScanKey key = new ScanKey(req.sha256(), detectorVersion, configHash, req.rescan() ? requestId : null);
             // The store is down: no verdict, and the request is worth retrying later.
             result = new Outcome(new ScanFailed(key.scanId(), req.sha256(), req.name(), e.getMessage(), true, detectorVersion,
                     configHash), ScanMetrics.Failure.STORE_UNAVAILABLE, false, 0);
@@ -157,7 +161,8 @@ public class ScanRequests {
     private Outcome scan(EncoderRegistered req, ScanKey key, Map<String, Object> spec) throws IOException, InterruptedException {
         MDC.put("scanId", key.scanId());
         String prefix = key.evidencePrefix();
-        if (!req.rescan() && store.exists(prefix + "report.json")) {
+        // A rescan has its own prefix: evidence there is from this very request, delivered again.
+        if (store.exists(prefix + "report.json")) {
             LOG.infof("scan %s of %s: evidence exists, republishing its result", key.scanId(), req.sha256());
             List<String> stored = store.list(prefix).stream().map(i -> i.objectName())
                     .sorted(Comparator.comparing((String k) -> !k.endsWith("/report.json")).thenComparing(k -> k)).toList();

@@ -182,7 +182,7 @@ class PipelineTest {
 
     @Test
     @Order(3)
-    void aDifferentialScanJudgesTheTrojanAgainstItsUpstreamCheckpoint() throws Exception {
+    void aDifferentialScanJudgesTheTrojanAgainstItsBaseAndARescanIsRecordedBesideTheFirst() throws Exception {
         String cleanSha = io.decree.scan.EncoderFile.sha256(clean);
         String badSha = io.decree.scan.EncoderFile.sha256(trojaned);
         IngestClient.Answer unknown = stack.client.upload(trojaned, "photos", false, "f".repeat(64));
@@ -211,6 +211,20 @@ class PipelineTest {
         // The base's own scan is kept, so the next model fine-tuned from it scans only itself.
         assertEquals(1, stack.store.list("baselines/" + cleanSha + "/").size(), "the base's report, once");
         assertEquals(1, awaitAlerts(1).size(), "one alert per encoder and detector version, whichever rule flagged it");
+
+        // A rescan is recorded as a scan of its own: the first one stays in the history.
+        Object firstId = completed(stack.scansOf(cleanSha)).get("scan_id");
+        assertEquals(202, RunningStack.client(RunningStack.ADMIN_KEY).postIngest("/api/encoders/" + cleanSha + "/rescan").status());
+        List<Map<String, Object>> history = RunningStack.await(() -> {
+            try {
+                List<Map<String, Object>> r = stack.scansOf(cleanSha);
+                return r.size() == 2 ? r : null;
+            } catch (java.sql.SQLException e) {
+                return null;
+            }
+        }, SCAN, "the rescan of " + cleanSha);
+        assertTrue(history.stream().anyMatch(r -> firstId.equals(r.get("scan_id"))), "the first scan kept: " + history);
+        assertTrue(history.stream().allMatch(r -> "completed".equals(r.get("status"))), history.toString());
     }
 
     @Test

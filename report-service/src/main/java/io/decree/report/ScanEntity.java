@@ -7,7 +7,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.OffsetDateTime;
 
-/** One scan of one encoder by one detector version and configuration (see V1__verdicts.sql, V2__decision.sql). */
+/** One scan of one encoder by one detector version and configuration (see V1__verdicts.sql, V2__decision.sql, V3__rescans.sql). */
 @Entity
 @Table(name = "scan")
 public class ScanEntity extends PanacheEntityBase {

@@ -19,8 +19,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
- * Stores each result once (the dedupe key is encoder x detector version x config hash; a completed scan replaces a
- * failed one, nothing replaces a completed one) and raises one {@link BackdoorAlert} per trojaned encoder and
+ * Stores each result once (the dedupe key is the scan id: encoder x detector version x config hash, and the request for
+ * a rescan; a completed scan replaces a failed one of the same id, nothing replaces a completed one) and raises one {@link BackdoorAlert} per trojaned encoder and
  * detector version. The alert is sent after the transaction commits: if sending fails, the record is not
  * acknowledged and its redelivery finds the alert row and sends again (at least once, never silently lost).
  */
@@ -69,7 +69,7 @@ public class Verdicts {
                             INSERT INTO scan (scan_id, sha256, detector_version, config_hash, status, verdict, pl1_norm,
                                 threshold, similarity, steps, seconds, seed, device, bucket, evidence_keys, rule, score, base_model)
                             VALUES (?1, ?2, ?3, ?4, 'completed', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
-                            ON CONFLICT ON CONSTRAINT scan_dedupe DO UPDATE SET status = 'completed', verdict = EXCLUDED.verdict,
+                            ON CONFLICT (scan_id) DO UPDATE SET status = 'completed', verdict = EXCLUDED.verdict,
                                 pl1_norm = EXCLUDED.pl1_norm, threshold = EXCLUDED.threshold, similarity = EXCLUDED.similarity,
                                 rule = EXCLUDED.rule, score = EXCLUDED.score, base_model = EXCLUDED.base_model,
                                 steps = EXCLUDED.steps, seconds = EXCLUDED.seconds, seed = EXCLUDED.seed, device = EXCLUDED.device,
@@ -93,7 +93,7 @@ public class Verdicts {
                     .chain(() -> Panache.getSession()).chain(s -> s.createNativeQuery("""
                             INSERT INTO scan (scan_id, sha256, detector_version, config_hash, status, reason, retryable)
                             VALUES (?1, ?2, ?3, ?4, 'failed', ?5, ?6)
-                            ON CONFLICT ON CONSTRAINT scan_dedupe DO UPDATE SET reason = EXCLUDED.reason,
+                            ON CONFLICT (scan_id) DO UPDATE SET reason = EXCLUDED.reason,
                                 retryable = EXCLUDED.retryable, completed_at = now()
                             WHERE scan.status = 'failed'""")
                             .setParameter(1, f.scanId()).setParameter(2, f.sha256()).setParameter(3, f.detectorVersion())
