@@ -22,7 +22,8 @@ class EventsTest {
                 new ScanCompleted("id1", SHA, "m.pt", "trojaned", 0.01, 0.015, 0.99, 120, 5.5, 100, "0.1.0", "cfg",
                         "cpu()", "encoders", List.of("scans/id1/report.json"), "reference-ratio", 0.12, "b".repeat(64)),
                 new ScanFailed("id1", SHA, "m.pt", "not a TorchScript archive", false, "0.1.0", "cfg"),
-                new BackdoorAlert(SHA, "m.pt", "id1", 0.01, 0.015, "0.1.0", "encoders", List.of("scans/id1/trigger.png")));
+                new BackdoorAlert(SHA, "m.pt", "id1", 0.01, 0.015, "0.1.0", "encoders", List.of("scans/id1/trigger.png")),
+                new VerdictChanged(SHA, "m.pt", "id0", "clean", "0.1.0", "cfg0", "id1", "trojaned", "0.2.0", "cfg", null));
         for (EventData d : all) {
             CloudEvent<EventData> e = CloudEvent.of("/decree/test", d);
             String json = Events.toJson(e);

@@ -7,6 +7,7 @@ import io.decree.events.EventFormatException;
 import io.decree.events.Events;
 import io.decree.events.ScanCompleted;
 import io.decree.events.ScanFailed;
+import io.decree.events.VerdictChanged;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -20,9 +21,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Stores each result once (the dedupe key is the scan id: encoder x detector version x config hash, and the request for
- * a rescan; a completed scan replaces a failed one of the same id, nothing replaces a completed one) and raises one {@link BackdoorAlert} per trojaned encoder and
- * detector version. The alert is sent after the transaction commits: if sending fails, the record is not
- * acknowledged and its redelivery finds the alert row and sends again (at least once, never silently lost).
+ * a rescan; a completed scan replaces a failed one of the same id, nothing replaces a completed one), raises one
+ * {@link BackdoorAlert} per trojaned encoder and detector version, and one {@link VerdictChanged} per scan that reached
+ * the other verdict than the encoder's previous scan of the same kind. Both are sent after the transaction commits: if
+ * sending fails, the record is not acknowledged and its redelivery finds the unsent row and sends again (at least once,
+ * never silently lost).
  */
 @ApplicationScoped
 public class Verdicts {
@@ -37,13 +40,34 @@ public class Verdicts {
     @Inject
     io.micrometer.core.instrument.MeterRegistry registry;
 
+    @Inject
+    @Channel("verdict-changes")
+    MutinyEmitter<String> changes;
+
+    /** What a stored result raises, each sent after the transaction commits: an alert, a verdict change, or neither. */
+    private record Raised(BackdoorAlert alert, VerdictChanged change) {
+        static final Raised NOTHING = new Raised(null, null);
+    }
+
     @Incoming("scan-results")
     public Uni<Void> onScanResult(String payload) {
         return Uni.createFrom().item(() -> Events.parse(payload))
                 .chain(event -> Panache.withTransaction(() -> store(event.data()))
                         .onFailure(e -> !(e instanceof EventFormatException)).retry()
-                        .withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).atMost(8)
-                        .chain(alert -> alert == null ? Uni.createFrom().voidItem() : send(alert)));
+                        .withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).atMost(8))
+                .chain(r -> (r.change() == null ? Uni.createFrom().voidItem() : send(r.change()))
+                        .chain(() -> r.alert() == null ? Uni.createFrom().voidItem() : send(r.alert())));
+    }
+
+    private Uni<Void> send(VerdictChanged change) {
+        LOG.warnf("VERDICT CHANGED: %s (%s) %s -> %s (scan %s, detector %s; was scan %s, detector %s)", change.sha256(), change.name(),
+                change.previousVerdict(), change.verdict(), change.scanId(), change.detectorVersion(), change.previousScanId(),
+                change.previousDetectorVersion());
+        return changes.sendMessage(KafkaRecord.of(change.sha256(), Events.toJson(CloudEvent.of(SOURCE, change))))
+                .chain(() -> Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery(
+                        "UPDATE verdict_change SET sent_at = now() WHERE scan_id = ?1").setParameter(1, change.scanId()).executeUpdate())))
+                .invoke(() -> registry.counter("decree.verdict.changes", "to", change.verdict()).increment())
+                .replaceWithVoid();
     }
 
     /** decree_scan_results_total{outcome, stored}: every result read, and whether it changed the store (not a duplicate). */
@@ -61,8 +85,8 @@ public class Verdicts {
                 .replaceWithVoid();
     }
 
-    /** Returns the alert to raise, or null. */
-    private Uni<BackdoorAlert> store(EventData data) {
+    /** Stores a result; returns what it raises. */
+    private Uni<Raised> store(EventData data) {
         if (data instanceof ScanCompleted c) {
             return encoder(c.sha256(), c.name())
                     .chain(() -> Panache.getSession()).chain(s -> s.createNativeQuery("""
@@ -86,7 +110,9 @@ public class Verdicts {
                             .invoke(n -> LOG.infof("scan %s of %s: %s PL1 %.4f (%s)", c.scanId(), c.sha256(), c.verdict(),
                                     c.pl1Norm(), n == 1 ? "stored" : "duplicate, ignored"))
                             .invoke(n -> results(c.verdict(), n == 1))
-                            .chain(n -> c.trojaned() ? raiseOnce(c) : Uni.createFrom().nullItem()));
+                            .chain(n -> changeOf(s, c, n == 1))
+                            .chain(change -> (c.trojaned() ? raiseOnce(c) : Uni.createFrom().<BackdoorAlert>nullItem())
+                                    .map(alert -> new Raised(alert, change))));
         }
         if (data instanceof ScanFailed f) {
             return encoder(f.sha256(), f.name())
@@ -101,9 +127,36 @@ public class Verdicts {
                             .executeUpdate()
                             .invoke(n -> LOG.infof("scan %s of %s failed: %s", f.scanId(), f.sha256(), f.reason()))
                             .invoke(n -> results("failed", n == 1))
-                            .replaceWith((BackdoorAlert) null));
+                            .replaceWith(Raised.NOTHING));
         }
         throw new EventFormatException("scan-results carries ScanCompleted or ScanFailed, not " + data.getClass().getSimpleName());
+    }
+
+    /**
+     * The verdict change this scan makes, or null: a newly stored scan whose verdict differs from the encoder's previous
+     * completed scan of the same kind (plain, or against the same base) is recorded, and a recorded change not yet
+     * confirmed sent is returned again when the result is redelivered (at least once, as alerts).
+     */
+    private Uni<VerdictChanged> changeOf(org.hibernate.reactive.mutiny.Mutiny.Session s, ScanCompleted c, boolean stored) {
+        Uni<Integer> record = !stored ? Uni.createFrom().item(0) : s.createNativeQuery("""
+                        INSERT INTO verdict_change (scan_id, previous_scan_id)
+                        SELECT ?1, prev.scan_id FROM (
+                            SELECT scan_id, verdict FROM scan
+                            WHERE sha256 = ?2 AND status = 'completed' AND scan_id <> ?1
+                                AND base_model IS NOT DISTINCT FROM CAST(?3 AS CHAR(64))
+                            ORDER BY completed_at DESC LIMIT 1) prev
+                        WHERE prev.verdict <> ?4
+                        ON CONFLICT (scan_id) DO NOTHING""")
+                .setParameter(1, c.scanId()).setParameter(2, c.sha256()).setParameter(3, c.baseModel()).setParameter(4, c.verdict())
+                .executeUpdate();
+        return record.chain(() -> s.createNativeQuery("""
+                        SELECT p.scan_id, p.verdict, p.detector_version, p.config_hash
+                        FROM verdict_change v JOIN scan p ON p.scan_id = v.previous_scan_id
+                        WHERE v.scan_id = ?1 AND v.sent_at IS NULL""", Object[].class)
+                .setParameter(1, c.scanId()).getResultList())
+                .map(rows -> rows.isEmpty() ? null : new VerdictChanged(c.sha256(), c.name(), (String) rows.get(0)[0],
+                        (String) rows.get(0)[1], (String) rows.get(0)[2], (String) rows.get(0)[3], c.scanId(), c.verdict(),
+                        c.detectorVersion(), c.configHash(), c.baseModel()));
     }
 
     private Uni<Void> encoder(String sha256, String name) {

@@ -1,0 +1,152 @@
+package io.decree.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.decree.events.BackdoorAlert;
+import io.decree.events.CloudEvent;
+import io.decree.events.Events;
+import io.decree.events.ScanCompleted;
+import io.decree.events.ScanFailed;
+import io.decree.events.VerdictChanged;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.memory.InMemoryConnector;
+import io.smallrye.reactive.messaging.memory.InMemorySink;
+import jakarta.enterprise.inject.Any;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * report-service's own rules, in-process on a real PostgreSQL: each result stored once, one alert per trojaned encoder
+ * and detector version, a verdict change raised once when a later scan of the same kind disagrees, a failed rescan kept
+ * beside the scan before it. Kafka is SmallRye's in-memory connector.
+ */
+@QuarkusTest
+@WithTestResource(DatabaseAndChannels.class)
+class VerdictsTest {
+
+    @Inject
+    @Any
+    InMemoryConnector connector;
+
+    private InMemorySink<String> alerts;
+    private InMemorySink<String> changes;
+
+    @BeforeEach
+    void emptySinks() {
+        alerts = connector.sink("backdoor-alerts");
+        changes = connector.sink("verdict-changes");
+        alerts.clear();
+        changes.clear();
+    }
+
+    private static String sha(char c) {
+        return String.valueOf(c).repeat(64);
+    }
+
+    private static ScanCompleted completed(String sha, String scanId, String verdict, String version, String baseModel) {
+        return new ScanCompleted(scanId, sha, "m.pt", verdict, "trojaned".equals(verdict) ? 0.005 : 0.05, 0.015, 0.99, 100, 3.0,
+                100, version, "cfg", "cpu()", "decree", List.of("scans/" + scanId + "/report.json"),
+                baseModel == null ? "pl1" : "reference-ratio", 0.3, baseModel);
+    }
+
+    private void deliver(Object data) {
+        // On a Vert.x context, as the Kafka connector delivers: Hibernate Reactive runs only there.
+        connector.<String>source("scan-results").runOnVertxContext(true)
+                .send(Events.toJson(CloudEvent.of("/test", (io.decree.events.EventData) data)));
+    }
+
+    private static List<String> column(String sql, String param) {
+        try (Connection c = DriverManager.getConnection(DatabaseAndChannels.jdbcUrl(), "postgres", "postgres");
+                PreparedStatement st = c.prepareStatement(sql)) {
+            st.setString(1, param);
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static <T> T await(Supplier<T> probe, String what) throws InterruptedException {
+        long end = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < end) {
+            T v = probe.get();
+            if (v != null) {
+                return v;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no " + what + " within 20 s");
+    }
+
+    private List<String> scanIds(String sha) {
+        return column("SELECT scan_id FROM scan WHERE sha256 = ? ORDER BY completed_at", sha);
+    }
+
+    @Test
+    void aResultDeliveredTwiceIsStoredOnceAndAlertsOnce() throws Exception {
+        ScanCompleted bad = completed(sha('a'), "a1", "trojaned", "1.0", null);
+        deliver(bad);
+        deliver(bad);
+        await(() -> alerts.received().size() == 1 ? true : null, "alert");
+        // The second delivery ends after the first: once both are handled, one row and still one alert.
+        await(() -> column("SELECT sent_at FROM alert WHERE sha256 = ?", sha('a')).stream().allMatch(v -> v != null) ? true : null,
+                "alert marked sent");
+        Thread.sleep(500);
+        assertEquals(List.of("a1"), scanIds(sha('a')));
+        assertEquals(1, alerts.received().size());
+        assertEquals(sha('a'), Events.parse(alerts.received().get(0).getPayload(), BackdoorAlert.class).data().sha256());
+        assertEquals(0, changes.received().size(), "a first verdict changes nothing");
+    }
+
+    @Test
+    void aLaterScanWithTheOtherVerdictRaisesOneChangeAndItsAlert() throws Exception {
+        deliver(completed(sha('b'), "b1", "clean", "1.0", null));
+        await(() -> scanIds(sha('b')).size() == 1 ? true : null, "the first scan");
+        ScanCompleted later = completed(sha('b'), "b2", "trojaned", "2.0", null);
+        deliver(later);
+        VerdictChanged change = await(() -> changes.received().isEmpty() ? null
+                : Events.parse(changes.received().get(0).getPayload(), VerdictChanged.class).data(), "verdict change");
+        assertEquals("b1", change.previousScanId());
+        assertEquals("clean", change.previousVerdict());
+        assertEquals("1.0", change.previousDetectorVersion());
+        assertEquals("b2", change.scanId());
+        assertTrue(change.turnedTrojaned());
+        await(() -> alerts.received().size() == 1 ? true : null, "the alert of the encoder that turned trojaned");
+        await(() -> column("SELECT sent_at FROM verdict_change WHERE scan_id = ?", "b2").stream().allMatch(v -> v != null)
+                ? true : null, "the change marked sent");
+
+        deliver(later);
+        deliver(completed(sha('b'), "b3", "trojaned", "2.1", null));
+        await(() -> scanIds(sha('b')).size() == 3 ? true : null, "the third scan");
+        Thread.sleep(500);
+        assertEquals(1, changes.received().size(), "a redelivery and an agreeing scan change nothing: " + changes.received());
+    }
+
+    @Test
+    void aDifferentialScanIsComparedWithDifferentialScansOnlyAndAFailedRescanIsKept() throws Exception {
+        deliver(completed(sha('c'), "c1", "clean", "1.0", null));
+        deliver(completed(sha('c'), "c2", "trojaned", "1.0", sha('d')));
+        await(() -> alerts.received().size() == 1 ? true : null, "the differential scan's alert");
+        deliver(new ScanFailed("c3", sha('c'), "m.pt", "scan exceeded the time limit", true, "1.0", "cfg"));
+        await(() -> scanIds(sha('c')).size() == 3 ? true : null, "the failed rescan beside the scans before it");
+        assertEquals(List.of("completed", "completed", "failed"),
+                column("SELECT status FROM scan WHERE sha256 = ? ORDER BY completed_at", sha('c')));
+        Thread.sleep(500);
+        assertEquals(0, changes.received().size(), "a differential verdict does not contradict the plain one: " + changes.received());
+    }
+}
