@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -59,7 +58,8 @@ public class ScanRequests {
     @ConfigProperty(name = "quarkus.application.version")
     String detectorVersion;
 
-    private final ObjectStore store = ObjectStore.fromSettings(k -> ConfigProvider.getConfig().getValue(k, String.class));
+    @Inject
+    ObjectStore store;
 
     @Inject
     @Channel("encoder-registered-dlq")

@@ -4,12 +4,12 @@ import io.decree.store.ObjectStore;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 /** Reads evidence objects from the bucket; the MinIO client blocks, so it runs off the event loop. */
 @ApplicationScoped
 public class Evidence {
-    private final ObjectStore store = ObjectStore.fromSettings(k -> ConfigProvider.getConfig().getValue(k, String.class));
+    @jakarta.inject.Inject
+    ObjectStore store;
 
     public Uni<byte[]> bytes(String key) {
         return Uni.createFrom().item(() -> {
