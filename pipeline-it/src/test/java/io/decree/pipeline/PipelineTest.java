@@ -207,7 +207,8 @@ class PipelineTest {
         assertTrue(rows.stream().anyMatch(r -> r.get("base_model") == null && "trojaned".equals(r.get("verdict"))), "the plain verdict kept");
         JsonNode report = JSON.readTree(stack.store.getText(((String) diff.get("evidence_keys")).split(",")[0]));
         assertEquals("reference-ratio", report.at("/decision/rule").asText());
-        assertTrue(report.at("/decision/meaning").asText().contains("clean reference base.pt"), report.at("/decision/meaning").asText());
+        assertTrue(report.at("/decision/meaning").asText().contains("clean reference base-" + cleanSha.substring(0, 12) + ".pt"),
+                report.at("/decision/meaning").asText());
         // The base's own scan is kept, so the next model fine-tuned from it scans only itself.
         assertEquals(1, stack.store.list("baselines/" + cleanSha + "/").size(), "the base's report, once");
         assertEquals(1, awaitAlerts(1).size(), "one alert per encoder and detector version, whichever rule flagged it");
