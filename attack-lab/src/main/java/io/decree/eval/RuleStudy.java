@@ -34,8 +34,14 @@ public final class RuleStudy {
         }
     }
 
-    /** A candidate statistic: its name, what it means, and whether it is a ratio (fitted on a log scale). */
-    public record Statistic(String name, String meaning, boolean positive, Scorer scorer) {
+    /**
+     * A candidate statistic: its name, what it means, whether it is a ratio (fitted on a log scale), and the constant decree
+     * ships for it (NaN: none), judged as it is besides the fitted thresholds.
+     */
+    public record Statistic(String name, String meaning, boolean positive, Scorer scorer, double shipped) {
+        Statistic(String name, String meaning, boolean positive, Scorer scorer) {
+            this(name, meaning, positive, scorer, Double.NaN);
+        }
     }
 
     @FunctionalInterface
@@ -46,7 +52,8 @@ public final class RuleStudy {
 
     /** One statistic's figures. */
     public record Result(String statistic, String meaning, int applies, double auroc, double aurocLarge, double fittedAccuracy,
-            Map<String, Double> leaveOneFamilyOut, double worstLofo, int realFalsePositives, int realJudged) {
+            Map<String, Double> leaveOneFamilyOut, double worstLofo, int realFalsePositives, int realJudged, double shipped,
+            double shippedAccuracy, double shippedAccuracyLarge) {
     }
 
     /** The attributes whose values make the leave-one-family-out folds. */
@@ -62,7 +69,7 @@ public final class RuleStudy {
     public static List<Statistic> candidates() {
         return List.of(
                 new Statistic("pl1", "PL1 of the trigger that decided (the paper's smallest batch success unless acceptance decides)",
-                        true, (s, all) -> pl1(s)),
+                        true, (s, all) -> pl1(s), io.decree.scan.Scanner.DEFAULT_THRESHOLD),
                 new Statistic("accepted-pl1", "PL1 of the smallest trigger that also collapses the whole shadow set", true,
                         (s, all) -> acceptedPl1(s)),
                 new Statistic("accepted-area-px", "accepted PL1 x H x W: the accepted trigger's area in pixels (a trigger is "
@@ -74,11 +81,12 @@ public final class RuleStudy {
                 new Statistic("domain-ratio", "PL1 / median PL1 of the other clean encoders on the same images (a calibration)", true,
                         (s, all) -> domainRatio(s, all, RuleStudy::pl1)),
                 new Statistic("accepted-domain-ratio", "accepted PL1 / median accepted PL1 of the other clean encoders on the same "
-                        + "images (a calibration)", true, (s, all) -> domainRatio(s, all, RuleStudy::acceptedPl1)),
+                        + "images (a calibration)", true, (s, all) -> domainRatio(s, all, RuleStudy::acceptedPl1),
+                        io.decree.scan.Reference.DEFAULT_MAX_RATIO),
                 new Statistic("parent-ratio", "PL1 / PL1 of the encoder it was fine-tuned from (a differential scan)", true,
                         (s, all) -> parentRatio(s, all, RuleStudy::pl1)),
                 new Statistic("accepted-parent-ratio", "accepted PL1 / accepted PL1 of the encoder it was fine-tuned from", true,
-                        (s, all) -> parentRatio(s, all, RuleStudy::acceptedPl1)));
+                        (s, all) -> parentRatio(s, all, RuleStudy::acceptedPl1), io.decree.scan.Reference.DEFAULT_MAX_RATIO));
     }
 
     static double pl1(Subject s) {
@@ -214,12 +222,20 @@ public final class RuleStudy {
             double all = fit(scored, st.positive());
             long rightAll = scored.stream().filter(x -> below(x.score, all, st.positive()) == x.subject.trojaned()).count();
             out.add(new Result(st.name(), st.meaning(), scored.size(), auroc(scored), auroc(large), rightAll / (double) scored.size(),
-                    lofo, worst, fp, judgedReal));
+                    lofo, worst, fp, judgedReal, st.shipped(), accuracyAt(scored, st.shipped()), accuracyAt(large, st.shipped())));
         }
         return out;
     }
 
     private record Scored(Subject subject, double score) {
+    }
+
+    /** Accuracy of "trojaned below {@code threshold}" as shipped (nothing fitted); NaN without a shipped constant. */
+    private static double accuracyAt(List<Scored> scored, double threshold) {
+        if (Double.isNaN(threshold) || scored.isEmpty()) {
+            return Double.NaN;
+        }
+        return scored.stream().filter(x -> (x.score < threshold) == x.subject.trojaned()).count() / (double) scored.size();
     }
 
     private static double key(double v, boolean positive) {
@@ -291,13 +307,15 @@ public final class RuleStudy {
         }
         sb.append("\n| statistic | meaning | encoders | AUROC | AUROC, triggers >= 5 % | accuracy, fitted on all |");
         FAMILIES.keySet().forEach(f -> sb.append(" LOFO ").append(f).append(" |"));
-        sb.append(" real clean flagged (LOFO domain) |\n|---|---|---|---|---|---|").append("---|".repeat(FAMILIES.size()))
-                .append("---|\n");
+        sb.append(" real clean flagged (LOFO domain) | shipped constant: accuracy, on triggers >= 5 % |\n|---|---|---|---|---|---|")
+                .append("---|".repeat(FAMILIES.size())).append("---|---|\n");
         results.stream().sorted(Comparator.comparingDouble(Result::worstLofo).reversed()).forEach(r -> {
             sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s |", r.statistic(), r.meaning(), r.applies(),
                     Evaluation.rate(r.auroc(), 3), Evaluation.rate(r.aurocLarge(), 3), Evaluation.rate(r.fittedAccuracy(), 3)));
             r.leaveOneFamilyOut().values().forEach(v -> sb.append(' ').append(Evaluation.rate(v, 3)).append(" |"));
-            sb.append(String.format(Locale.ROOT, " %d of %d |%n", r.realFalsePositives(), r.realJudged()));
+            sb.append(String.format(Locale.ROOT, " %d of %d | %s |%n", r.realFalsePositives(), r.realJudged(),
+                    Double.isNaN(r.shipped()) ? "–" : String.format(Locale.ROOT, "%s: %s, %s", r.shipped(),
+                            Evaluation.rate(r.shippedAccuracy(), 3), Evaluation.rate(r.shippedAccuracyLarge(), 3))));
         });
         return sb.toString();
     }

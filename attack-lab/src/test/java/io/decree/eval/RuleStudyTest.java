@@ -66,7 +66,14 @@ class RuleStudyTest {
         assertEquals(1, domain.realJudged(), "the real clean encoder named is judged once, in the domain folds");
         RuleStudy.Result acceptedDomain = find(results, "accepted-domain-ratio");
         assertEquals(1.0, acceptedDomain.leaveOneFamilyOut().get("domain"), 1e-12, "the calibration works on the accepted figure too");
-        assertEquals(10, find(results, "accepted-parent-ratio").applies());
+        RuleStudy.Result acceptedParent = find(results, "accepted-parent-ratio");
+        assertEquals(10, acceptedParent.applies());
+        // The constants decree ships, judged as they are: the 0.4 ratio separates (trojans at a third of their parent);
+        // the 0.015 PL1 threshold misses domain a's trojans (0.020-0.023) and nothing else.
+        assertEquals(0.4, acceptedParent.shipped(), 1e-12);
+        assertEquals(1.0, acceptedParent.shippedAccuracy(), 1e-12, acceptedParent.toString());
+        assertEquals(14 / 18.0, pl1.shippedAccuracy(), 1e-12, pl1.toString());
+        assertTrue(Double.isNaN(starts.shippedAccuracy()), "no constant shipped for it");
         assertTrue(domain.aurocLarge() == 1.0 && pl1.aurocLarge() < 1, "the same on the large triggers alone");
         assertTrue(RuleStudy.markdown(zoo, results).contains("| a-bad0 | trojaned | white corner 2.0 % | arch-a | a |"));
     }
