@@ -27,9 +27,10 @@ import java.util.List;
 public record Reference(List<String> encoders, double[] acceptedPl1s, int images, InversionConfig search, double maxRatio) {
 
     /**
-     * The ratio below which an encoder is trojaned, fitted on the wider zoo with {@link InversionConfig#fast()} references
-     * (docs/detector.md "Which rule decides"): trojans reached at most 0.33 of their parent's accepted PL1 and 0.43 of
-     * their domain's clean median, clean encoders at least 0.45 and 0.41.
+     * The ratio below which an encoder is trojaned, fitted on the first 25 encoders of the wider zoo with
+     * {@link InversionConfig#fast()} references (docs/detector.md "Does the verdict transfer?"): trojans reached at most
+     * 0.33 of their parent's accepted PL1, controls at least 0.45. Held out, the 10 built after it: 4 of 7 trojans below
+     * it, the 3 above all 3.5-9.8 % triggers; both controls above. Not refitted to them.
      */
     public static final double DEFAULT_MAX_RATIO = 0.4;
 
