@@ -118,7 +118,8 @@ public final class Scanner {
      * The reference of a differential scan: {@code base}, the upstream checkpoint the model was fine-tuned from, scanned on
      * the request's shadow images with its search, acceptance on and no early stop (its accepted PL1 is the yardstick, so
      * it must be the whole search's). Its report and evidence go to {@code out/baseline/}; a report already there for the
-     * same file, images folder and search is reused, so a batch of models fine-tuned from one base scans it once.
+     * same file, input spec, images folder and search is reused, so a batch of models fine-tuned from one base scans it
+     * once.
      *
      * @param baseSpec the base's input spec (its sidecar, or the model's)
      */
@@ -129,7 +130,8 @@ public final class Scanner {
         String label = "baseline " + base.getFileName();
         if (earlier != null && Files.isRegularFile(earlier)) {
             ScanReport r = ScanReport.read(earlier);
-            if (r.encoder() != null && EncoderFile.sha256(base).equals(r.encoder().sha256()) && r.images() != null
+            if (r.encoder() != null && EncoderFile.sha256(base).equals(r.encoder().sha256()) && baseSpec.equals(r.encoder().inputSpec())
+                    && r.images() != null
                     && req.imagesDir().toString().equals(r.images().dir())
                     && search.toBuilder().acceptOnShadowSet(false).stopBelow(0).build().equals(Reference.searchOf(r))) {
                 return Reference.of(List.of(r), List.of(label + " (" + earlier + ")"), maxRatio);
