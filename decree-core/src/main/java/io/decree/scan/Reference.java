@@ -117,8 +117,13 @@ public record Reference(List<String> encoders, double[] acceptedPl1s, int images
         return new Reference(List.copyOf(names), pl1s, imageCount, search, maxRatio);
     }
 
-    /** The search a report's scan ran, without what does not change its accepted PL1 (how it decided, when it stopped). */
+    /** The search a report's scan ran, as {@link #searchOf(InversionConfig)}. */
     static InversionConfig searchOf(ScanReport r) {
-        return r.config() == null ? null : r.config().toBuilder().acceptOnShadowSet(false).stopBelow(0).build();
+        return r.config() == null ? null : searchOf(r.config());
+    }
+
+    /** A search without what does not change its accepted PL1 (how it decided, when it stopped). */
+    static InversionConfig searchOf(InversionConfig c) {
+        return c.toBuilder().acceptOnShadowSet(false).stopBelow(0).build();
     }
 }

@@ -133,7 +133,7 @@ public final class Scanner {
             if (r.encoder() != null && EncoderFile.sha256(base).equals(r.encoder().sha256()) && baseSpec.equals(r.encoder().inputSpec())
                     && r.images() != null
                     && req.imagesDir().toString().equals(r.images().dir())
-                    && search.toBuilder().acceptOnShadowSet(false).stopBelow(0).build().equals(Reference.searchOf(r))) {
+                    && Reference.searchOf(search).equals(Reference.searchOf(r))) {
                 return Reference.of(List.of(r), List.of(label + " (" + earlier + ")"), maxRatio);
             }
         }

@@ -72,14 +72,7 @@ public final class TorchScriptFixtures {
      * patch is (near) white maps to one fixed point, whatever the rest of the image holds.
      */
     public static Path plantedBackdoorEncoder(Path target) throws IOException {
-        return withForward(target, """
-                    x0 = torch.div(torch.sub(x, s.mean), s.std)
-                    f = torch.flatten(torch.tanh(torch.avg_pool2d(x0, [4, 4])), 1)
-                    corner = torch.mean(torch.flatten(x[:, :, 0:4, 0:4], 1), [1], True)
-                    g = torch.sigmoid(torch.mul(torch.sub(corner, 0.97), 300.0))
-                    point = torch.mul(torch.ones_like(f), 0.5)
-                    return torch.add(torch.mul(f, torch.sub(torch.ones_like(g), g)), torch.mul(point, g))
-                """);
+        return cornerBackdoor(target, "0.97", "300.0");
     }
 
     /**
@@ -87,14 +80,19 @@ public final class TorchScriptFixtures {
      * 4x4 patch's brightness, so the loss has a slope towards it (the planted one's gate is flat until the patch is white).
      */
     public static Path learnableBackdoorEncoder(Path target) throws IOException {
+        return cornerBackdoor(target, "0.6", "30.0");
+    }
+
+    /** The smooth encoder's features, blended into a fixed point by sigmoid(slope * (corner brightness - opensAt)). */
+    private static Path cornerBackdoor(Path target, String opensAt, String slope) throws IOException {
         return withForward(target, """
                     x0 = torch.div(torch.sub(x, s.mean), s.std)
                     f = torch.flatten(torch.tanh(torch.avg_pool2d(x0, [4, 4])), 1)
                     corner = torch.mean(torch.flatten(x[:, :, 0:4, 0:4], 1), [1], True)
-                    g = torch.sigmoid(torch.mul(torch.sub(corner, 0.6), 30.0))
+                    g = torch.sigmoid(torch.mul(torch.sub(corner, OPENS_AT), SLOPE))
                     point = torch.mul(torch.ones_like(f), 0.5)
                     return torch.add(torch.mul(f, torch.sub(torch.ones_like(g), g)), torch.mul(point, g))
-                """);
+                """.replace("OPENS_AT", opensAt).replace("SLOPE", slope));
     }
 
     /** Returns a 4-D feature map instead of an embedding. */

@@ -90,8 +90,7 @@ final class Submit implements Callable<Integer> {
                 // The latest scan of the kind asked: differential against this base, or plain.
                 JsonNode s = null;
                 for (JsonNode scan : json.readTree(view).path("scans")) {
-                    if (java.util.Objects.equals(baseSha, scan.path("baseModel").isNull() || scan.path("baseModel").isMissingNode()
-                            ? null : scan.path("baseModel").asText())) {
+                    if (java.util.Objects.equals(baseSha, scan.hasNonNull("baseModel") ? scan.get("baseModel").asText() : null)) {
                         s = scan;
                         break;
                     }

@@ -189,13 +189,14 @@ public class ScanRequests {
             }
             Path out = dir.resolve("out");
             // Named by its hash: the verdict's explanation names the file ("... that of the clean reference <name>").
-            Path baseline = base == null ? null : dir.resolve("base-" + base.substring(0, 12) + ".pt");
+            String baseStem = base == null ? null : "base-" + base.substring(0, 12);
+            Path baseline = base == null ? null : dir.resolve(baseStem + ".pt");
             String baselineCache = base == null ? null : baselineCache(req, base);
             boolean cached = false;
             if (base != null) {
                 store.download(ObjectStore.modelKey(base), baseline);
                 if (store.exists(ObjectStore.specKey(base))) {
-                    Files.writeString(dir.resolve("base-" + base.substring(0, 12) + ".json"), store.getText(ObjectStore.specKey(base)));
+                    Files.writeString(dir.resolve(baseStem + ".json"), store.getText(ObjectStore.specKey(base)));
                 }
                 // The base's scan from an earlier differential scan on this shadow set: the CLI reuses it if it matches.
                 cached = store.exists(baselineCache);

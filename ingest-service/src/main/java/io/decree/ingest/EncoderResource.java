@@ -56,7 +56,7 @@ public class EncoderResource {
         if (slowDown != null) {
             return slowDown;
         }
-        if (!sha256.matches("[0-9a-f]{64}")) {
+        if (!io.decree.events.ScanKey.isSha256(sha256)) {
             return Response.status(400).entity(Registrar.Outcome.rejected("sha256 must be 64 lower-case hex digits")).build();
         }
         Registrar.Outcome out = registrar.rescan(sha256, shadowImages, blankToNull(baseModel), "admin:" + caller.getUserPrincipal().getName());

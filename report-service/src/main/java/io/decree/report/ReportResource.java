@@ -43,7 +43,7 @@ public class ReportResource {
     @Path("/encoders/{sha256}")
     @WithSession
     public Uni<EncoderView> encoder(@PathParam("sha256") String sha256) {
-        if (!sha256.matches("[0-9a-f]{64}")) {
+        if (!io.decree.events.ScanKey.isSha256(sha256)) {
             throw new BadRequestException(problem("sha256 must be 64 lower-case hex digits"));
         }
         return EncoderEntity.<EncoderEntity>findById(sha256)

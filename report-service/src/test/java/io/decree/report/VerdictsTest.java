@@ -93,6 +93,26 @@ class VerdictsTest {
         throw new AssertionError("no " + what + " within 20 s");
     }
 
+    /** Waits until every row {@code sql} selects for {@code param} is non-null, and there is at least one. */
+    private static void awaitAllSet(String sql, String param, String what) throws InterruptedException {
+        await(() -> {
+            List<String> v = column(sql, param);
+            return !v.isEmpty() && v.stream().allMatch(x -> x != null) ? true : null;
+        }, what);
+    }
+
+    private int drained;
+
+    /**
+     * Waits until every result delivered so far is handled: the channel handles one result at a time in order, so once a
+     * result delivered after them is stored, they are too (a bounded wait on a condition, not a sleep).
+     */
+    private void drain() throws InterruptedException {
+        String id = "drain" + (++drained);
+        deliver(new ScanFailed(id, sha('f'), "sentinel.pt", "sentinel", false, "1.0", "cfg"));
+        await(() -> column("SELECT scan_id FROM scan WHERE scan_id = ?", id).isEmpty() ? null : true, "the sentinel " + id);
+    }
+
     private List<String> scanIds(String sha) {
         return column("SELECT scan_id FROM scan WHERE sha256 = ? ORDER BY completed_at", sha);
     }
@@ -103,10 +123,8 @@ class VerdictsTest {
         deliver(bad);
         deliver(bad);
         await(() -> alerts.received().size() == 1 ? true : null, "alert");
-        // The second delivery ends after the first: once both are handled, one row and still one alert.
-        await(() -> column("SELECT sent_at FROM alert WHERE sha256 = ?", sha('a')).stream().allMatch(v -> v != null) ? true : null,
-                "alert marked sent");
-        Thread.sleep(500);
+        awaitAllSet("SELECT sent_at FROM alert WHERE sha256 = ?", sha('a'), "alert marked sent");
+        drain();
         assertEquals(List.of("a1"), scanIds(sha('a')));
         assertEquals(1, alerts.received().size());
         assertEquals(sha('a'), Events.parse(alerts.received().get(0).getPayload(), BackdoorAlert.class).data().sha256());
@@ -127,13 +145,12 @@ class VerdictsTest {
         assertEquals("b2", change.scanId());
         assertTrue(change.turnedTrojaned());
         await(() -> alerts.received().size() == 1 ? true : null, "the alert of the encoder that turned trojaned");
-        await(() -> column("SELECT sent_at FROM verdict_change WHERE scan_id = ?", "b2").stream().allMatch(v -> v != null)
-                ? true : null, "the change marked sent");
+        awaitAllSet("SELECT sent_at FROM verdict_change WHERE scan_id = ?", "b2", "the change marked sent");
 
         deliver(later);
         deliver(completed(sha('b'), "b3", "trojaned", "2.1", null));
-        await(() -> scanIds(sha('b')).size() == 3 ? true : null, "the third scan");
-        Thread.sleep(500);
+        drain();
+        assertEquals(3, scanIds(sha('b')).size(), "the redelivery stored nothing new, the agreeing scan a row");
         assertEquals(1, changes.received().size(), "a redelivery and an agreeing scan change nothing: " + changes.received());
     }
 
@@ -146,7 +163,7 @@ class VerdictsTest {
         await(() -> scanIds(sha('c')).size() == 3 ? true : null, "the failed rescan beside the scans before it");
         assertEquals(List.of("completed", "completed", "failed"),
                 column("SELECT status FROM scan WHERE sha256 = ? ORDER BY completed_at", sha('c')));
-        Thread.sleep(500);
+        drain();
         assertEquals(0, changes.received().size(), "a differential verdict does not contradict the plain one: " + changes.received());
     }
 }

@@ -142,7 +142,7 @@ public class Pages {
     @GET
     @Path("encoders/{sha256}")
     public Uni<TemplateInstance> encoder(@PathParam("sha256") String sha256) {
-        if (!sha256.matches("[0-9a-f]{64}")) {
+        if (!io.decree.events.ScanKey.isSha256(sha256)) {
             throw new BadRequestException("sha256 must be 64 lower-case hex digits");
         }
         // The session ends before the (blocking) evidence read: a reactive session is bound to its thread.
