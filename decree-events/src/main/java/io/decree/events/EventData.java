@@ -1,8 +1,12 @@
 package io.decree.events;
 
 /** The {@code data} of a decree CloudEvent. Each kind has one versioned CloudEvents {@code type}. */
-public sealed interface EventData permits EncoderRegistered, ScanCompleted, ScanFailed, BackdoorAlert, VerdictChanged {
+public sealed interface EventData permits EncoderRegistered, ScanCompleted, ScanFailed, BackdoorAlert, VerdictChanged,
+        WorkerStarted {
 
-    /** The encoder the event is about: the CloudEvent's {@code subject} and the Kafka record key. */
+    /**
+     * What the event is about, a SHA-256: the encoder (a detector's identity for {@link WorkerStarted}); the CloudEvent's
+     * {@code subject} and the Kafka record key.
+     */
     String sha256();
 }

@@ -16,7 +16,8 @@ public final class Events {
             ScanCompleted.TYPE, ScanCompleted.class,
             ScanFailed.TYPE, ScanFailed.class,
             BackdoorAlert.TYPE, BackdoorAlert.class,
-            VerdictChanged.TYPE, VerdictChanged.class);
+            VerdictChanged.TYPE, VerdictChanged.class,
+            WorkerStarted.TYPE, WorkerStarted.class);
 
     // Unknown fields are tolerated so that a consumer keeps working when a producer adds one (same major type).
     static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())

@@ -10,6 +10,8 @@ public final class Topics {
     public static final String BACKDOOR_ALERTS = "backdoor-alerts";
     /** A {@link VerdictChanged} whenever a later scan of an encoder reaches the other verdict. */
     public static final String VERDICT_CHANGES = "verdict-changes";
+    /** A {@link WorkerStarted} from each detector worker as it joins: which detector version and settings now scan. */
+    public static final String DETECTOR_WORKERS = "detector-workers";
     /** MinIO's own S3-event JSON for objects created in the bucket (not a decree event), read by ingest-service. */
     public static final String BUCKET_NOTIFICATIONS = "bucket-notifications";
     /** Records of a topic that could not be parsed or handled go to {@code <topic>.dlq}, with the reason in a header. */

@@ -22,6 +22,11 @@ class EventsTest {
                 new ScanCompleted("id1", SHA, "m.pt", "trojaned", 0.01, 0.015, 0.99, 120, 5.5, 100, "0.1.0", "cfg",
                         "cpu()", "encoders", List.of("scans/id1/report.json"), "reference-ratio", 0.12, "b".repeat(64)),
                 new ScanFailed("id1", SHA, "m.pt", "not a TorchScript archive", false, "0.1.0", "cfg"),
+                new ScanFailed("id1", SHA, "m.pt", "not a TorchScript archive", false, "0.1.0", "cfg", "c".repeat(64)),
+                new ScanCompleted("id2", SHA, "m.pt", "clean", 0.05, 0.015, 0.99, 120, 5.5, 100, "0.1.0", "cfg",
+                        "cpu()", "encoders", List.of("scans/id2/report.json"), "pl1", 0.05, null, "c".repeat(64)),
+                new WorkerStarted(WorkerStarted.idOf("0.2.0", "threshold=0.015"), "host-1", "0.2.0", "threshold=0.015",
+                        List.of("photos")),
                 new BackdoorAlert(SHA, "m.pt", "id1", 0.01, 0.015, "0.1.0", "encoders", List.of("scans/id1/trigger.png")),
                 new VerdictChanged(SHA, "m.pt", "id0", "clean", "0.1.0", "cfg0", "id1", "trojaned", "0.2.0", "cfg", null));
         for (EventData d : all) {
@@ -31,12 +36,24 @@ class EventsTest {
             for (String attr : List.of("specversion", "id", "source", "type", "subject", "time")) {
                 assertTrue(node.hasNonNull(attr), attr + " missing in " + json);
             }
-            assertEquals(SHA, node.get("subject").asText());
+            assertEquals(d.sha256(), node.get("subject").asText());
             CloudEvent<EventData> back = Events.parse(json);
             assertEquals(d, back.data());
             assertEquals(e.id(), back.id());
             assertEquals(e.time(), back.time());
         }
+    }
+
+    @Test
+    void aWorkerNamesItsDetectorByTheHashOfVersionAndSettings() {
+        String settings = "threshold=0.015;steps=400";
+        assertNotEquals(WorkerStarted.idOf("0.2.0", settings), WorkerStarted.idOf("0.3.0", settings));
+        assertNotEquals(WorkerStarted.idOf("0.2.0", settings), WorkerStarted.idOf("0.2.0", settings + ";batch=16"));
+        String json = Events.toJson(CloudEvent.of("/t", new WorkerStarted(WorkerStarted.idOf("0.2.0", settings), "w", "0.2.0",
+                settings, List.of())));
+        // A detector id that is not the hash of what it claims is refused: the rescans it would start rest on it.
+        assertTrue(assertThrows(EventFormatException.class, () -> Events.parse(json.replace("0.2.0", "9.9.9")))
+                .getMessage().contains("hash of detectorVersion and settings"));
     }
 
     @Test

@@ -41,6 +41,7 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         TOPICS.put(Topics.SCAN_RESULTS, 4);
         TOPICS.put(Topics.BACKDOOR_ALERTS, 1);
         TOPICS.put(Topics.VERDICT_CHANGES, 1);
+        TOPICS.put(Topics.DETECTOR_WORKERS, 1);
         TOPICS.put(Topics.BUCKET_NOTIFICATIONS, 1);
         for (String t : List.of(Topics.ENCODER_REGISTERED, Topics.SCAN_RESULTS, Topics.BUCKET_NOTIFICATIONS, Topics.BACKDOOR_ALERTS)) {
             TOPICS.put(Topics.deadLetter(t), 1);

@@ -71,6 +71,9 @@ public class ScanRequests {
     @Inject
     ScanMetrics metrics;
 
+    @Inject
+    DetectorAnnouncement detector;
+
     /** A request's result, and for the metrics how it came about. */
     private record Outcome(EventData data, ScanMetrics.Failure failure, boolean fromEvidence, long imagePasses) {
     }
@@ -147,7 +150,7 @@ public class ScanRequests {
             ScanKey key = new ScanKey(req.sha256(), detectorVersion, configHash, req.rescan() ? requestId : null);
             // The store is down: no verdict, and the request is worth retrying later.
             result = new Outcome(new ScanFailed(key.scanId(), req.sha256(), req.name(), e.getMessage(), true, detectorVersion,
-                    configHash), ScanMetrics.Failure.STORE_UNAVAILABLE, false, 0);
+                    configHash, detector.id()), ScanMetrics.Failure.STORE_UNAVAILABLE, false, 0);
         }
         results.sendMessageAndAwait(KafkaRecord.of(req.sha256(), Events.toJson(CloudEvent.of(SOURCE, result.data()))));
         java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - t0);
@@ -257,11 +260,12 @@ public class ScanRequests {
                 report.get("steps").asInt(), report.get("seconds").asDouble(), report.get("seed").asLong(),
                 key.detectorVersion(), key.configHash(), report.path("device").asText(), store.bucket(), keys,
                 decision.hasNonNull("rule") ? decision.get("rule").asText() : null,
-                decision.hasNonNull("score") ? decision.get("score").asDouble() : null, req.baseModel());
+                decision.hasNonNull("score") ? decision.get("score").asDouble() : null, req.baseModel(), detector.id());
     }
 
     private ScanFailed failed(EncoderRegistered req, ScanKey key, String reason, boolean retryable) {
-        return new ScanFailed(key.scanId(), req.sha256(), req.name(), reason, retryable, key.detectorVersion(), key.configHash());
+        return new ScanFailed(key.scanId(), req.sha256(), req.name(), reason, retryable, key.detectorVersion(), key.configHash(),
+                detector.id());
     }
 
     private static void deleteTree(Path dir) throws IOException {

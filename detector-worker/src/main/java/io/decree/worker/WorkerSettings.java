@@ -78,12 +78,24 @@ public interface WorkerSettings {
 
     /** {@link #canonical(String, Map, String)} without a base. */
     default String canonical(String shadowSet, Map<String, Object> inputSpec) {
+        return detector() + ";shadow=" + shadowSet + ";spec=" + (inputSpec == null ? "sidecar" : new TreeMap<>(inputSpec));
+    }
+
+    /** The detector's own settings, whatever the request: the start of every scan's canonical string. */
+    default String detector() {
         return "threshold=" + threshold() + ";steps=" + steps() + ";batch=" + batch() + ";maxImages=" + maxImages()
                 + ";seed=" + seed() + ";maskGrid=" + maskGrid() + ";windowGrid=" + windowGrid()
                 // Only when on, so that the scan ids of earlier scans (made without a holdout) stay valid.
                 + (holdout() > 0 ? ";holdout=" + holdout() : "")
                 // Always, unlike holdout: keys without it were centred scans, which a plain-cosine scan must not reuse.
-                + ";center=" + center() + ";shadow=" + shadowSet
-                + ";spec=" + (inputSpec == null ? "sidecar" : new TreeMap<>(inputSpec));
+                + ";center=" + center();
+    }
+
+    /**
+     * What a worker announces (WorkerStarted) and stamps on each result: the detector settings and the differential
+     * search. A worker whose string (or version) differs from an encoder's latest verdict's rescans it.
+     */
+    default String announced() {
+        return detector() + ";differentialSearch=" + differentialSearch();
     }
 }

@@ -51,4 +51,16 @@ class WorkerSettingsTest {
         assertNotEquals(a, b, "nor the verdict relative to another base");
         assertTrue(a.endsWith(";base=" + "a".repeat(64) + ";search=fast"), a);
     }
+
+    @Test
+    void theAnnouncedDetectorIsTheSettingsWithoutTheRequestAndEarlierScanKeysStayValid() {
+        WorkerSettings s = settings(Map.of());
+        // The string scans were keyed by before workers announced themselves: changing it would rescan everything.
+        assertEquals("threshold=0.015;steps=1000;batch=32;maxImages=1000;seed=1;maskGrid=32;windowGrid=5;center=false;"
+                + "shadow=photos;spec=sidecar", s.canonical("photos", null));
+        String announced = s.announced();
+        assertFalse(announced.contains("shadow=") || announced.contains("spec="), "no request's parts: " + announced);
+        assertNotEquals(announced, settings(Map.of("threshold", 0.02)).announced(), "a new threshold is a new detector");
+        assertNotEquals(announced, settings(Map.of("differentialSearch", "default")).announced());
+    }
 }

@@ -44,6 +44,9 @@ public class Verdicts {
     @Channel("verdict-changes")
     MutinyEmitter<String> changes;
 
+    @Inject
+    DetectorRescans rescans;
+
     /** What a stored result raises, each sent after the transaction commits: an alert, a verdict change, or neither. */
     private record Raised(BackdoorAlert alert, VerdictChanged change) {
         static final Raised NOTHING = new Raised(null, null);
@@ -56,7 +59,9 @@ public class Verdicts {
                         .onFailure(e -> !(e instanceof EventFormatException)).retry()
                         .withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).atMost(8))
                 .chain(r -> (r.change() == null ? Uni.createFrom().voidItem() : send(r.change()))
-                        .chain(() -> r.alert() == null ? Uni.createFrom().voidItem() : send(r.alert())));
+                        .chain(() -> r.alert() == null ? Uni.createFrom().voidItem() : send(r.alert())))
+                // A result may answer a rescan: the next owed one goes out.
+                .chain(() -> rescans.next());
     }
 
     private Uni<Void> send(VerdictChanged change) {
@@ -91,11 +96,13 @@ public class Verdicts {
             return encoder(c.sha256(), c.name())
                     .chain(() -> Panache.getSession()).chain(s -> s.createNativeQuery("""
                             INSERT INTO scan (scan_id, sha256, detector_version, config_hash, status, verdict, pl1_norm,
-                                threshold, similarity, steps, seconds, seed, device, bucket, evidence_keys, rule, score, base_model)
-                            VALUES (?1, ?2, ?3, ?4, 'completed', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+                                threshold, similarity, steps, seconds, seed, device, bucket, evidence_keys, rule, score, base_model,
+                                detector_id)
+                            VALUES (?1, ?2, ?3, ?4, 'completed', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
                             ON CONFLICT (scan_id) DO UPDATE SET status = 'completed', verdict = EXCLUDED.verdict,
                                 pl1_norm = EXCLUDED.pl1_norm, threshold = EXCLUDED.threshold, similarity = EXCLUDED.similarity,
                                 rule = EXCLUDED.rule, score = EXCLUDED.score, base_model = EXCLUDED.base_model,
+                                detector_id = EXCLUDED.detector_id,
                                 steps = EXCLUDED.steps, seconds = EXCLUDED.seconds, seed = EXCLUDED.seed, device = EXCLUDED.device,
                                 bucket = EXCLUDED.bucket, evidence_keys = EXCLUDED.evidence_keys, reason = NULL,
                                 retryable = NULL, completed_at = now()
@@ -106,7 +113,9 @@ public class Verdicts {
                             .setParameter(10, c.seconds()).setParameter(11, c.seed()).setParameter(12, c.device())
                             .setParameter(13, c.bucket()).setParameter(14, String.join(",", c.evidenceKeys()))
                             .setParameter(15, c.rule()).setParameter(16, c.score()).setParameter(17, c.baseModel())
+                            .setParameter(18, c.detectorId())
                             .executeUpdate()
+                            .call(n -> rescans.answered(s, c.sha256(), c.baseModel(), true))
                             .invoke(n -> LOG.infof("scan %s of %s: %s PL1 %.4f (%s)", c.scanId(), c.sha256(), c.verdict(),
                                     c.pl1Norm(), n == 1 ? "stored" : "duplicate, ignored"))
                             .invoke(n -> results(c.verdict(), n == 1))
@@ -117,14 +126,16 @@ public class Verdicts {
         if (data instanceof ScanFailed f) {
             return encoder(f.sha256(), f.name())
                     .chain(() -> Panache.getSession()).chain(s -> s.createNativeQuery("""
-                            INSERT INTO scan (scan_id, sha256, detector_version, config_hash, status, reason, retryable)
-                            VALUES (?1, ?2, ?3, ?4, 'failed', ?5, ?6)
+                            INSERT INTO scan (scan_id, sha256, detector_version, config_hash, status, reason, retryable, detector_id)
+                            VALUES (?1, ?2, ?3, ?4, 'failed', ?5, ?6, ?7)
                             ON CONFLICT (scan_id) DO UPDATE SET reason = EXCLUDED.reason,
                                 retryable = EXCLUDED.retryable, completed_at = now()
                             WHERE scan.status = 'failed'""")
                             .setParameter(1, f.scanId()).setParameter(2, f.sha256()).setParameter(3, f.detectorVersion())
                             .setParameter(4, f.configHash()).setParameter(5, f.reason()).setParameter(6, f.retryable())
+                            .setParameter(7, f.detectorId())
                             .executeUpdate()
+                            .call(n -> rescans.answered(s, f.sha256(), null, false))
                             .invoke(n -> LOG.infof("scan %s of %s failed: %s", f.scanId(), f.sha256(), f.reason()))
                             .invoke(n -> results("failed", n == 1))
                             .replaceWith(Raised.NOTHING));

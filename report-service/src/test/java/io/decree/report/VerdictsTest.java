@@ -2,6 +2,8 @@ package io.decree.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.decree.report.DatabaseAndChannels.await;
+import static io.decree.report.DatabaseAndChannels.column;
 
 import io.decree.events.BackdoorAlert;
 import io.decree.events.CloudEvent;
@@ -15,13 +17,7 @@ import io.smallrye.reactive.messaging.memory.InMemoryConnector;
 import io.smallrye.reactive.messaging.memory.InMemorySink;
 import jakarta.enterprise.inject.Any;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -63,34 +59,6 @@ class VerdictsTest {
         // On a Vert.x context, as the Kafka connector delivers: Hibernate Reactive runs only there.
         connector.<String>source("scan-results").runOnVertxContext(true)
                 .send(Events.toJson(CloudEvent.of("/test", (io.decree.events.EventData) data)));
-    }
-
-    private static List<String> column(String sql, String param) {
-        try (Connection c = DriverManager.getConnection(DatabaseAndChannels.jdbcUrl(), "postgres", "postgres");
-                PreparedStatement st = c.prepareStatement(sql)) {
-            st.setString(1, param);
-            List<String> out = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-            return out;
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static <T> T await(Supplier<T> probe, String what) throws InterruptedException {
-        long end = System.nanoTime() + 20_000_000_000L;
-        while (System.nanoTime() < end) {
-            T v = probe.get();
-            if (v != null) {
-                return v;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no " + what + " within 20 s");
     }
 
     /** Waits until every row {@code sql} selects for {@code param} is non-null, and there is at least one. */
