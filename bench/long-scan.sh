@@ -23,10 +23,13 @@ until grep -q "decree-stack: ready" "$OUT/up.log"; do
 done
 
 sha() { sha256sum "$1" | cut -c1-64; }
-verdict() { # the stored scan of an encoder: status verdict seconds, or nothing yet
-  curl -s "http://127.0.0.1:18081/api/encoders/$1" | python3 -c 'import json,sys
+verdict() { # the stored scan of an encoder (status verdict seconds), else where its scan is; nothing before registration
+  curl -s -H "X-API-Key: $(cat "$OUT/stack-data/api-key" 2>/dev/null)" "http://127.0.0.1:18081/api/encoders/$1" | python3 -c 'import json,sys
 try:
-    d=json.load(sys.stdin); s=d["scans"][0]; print(s["status"], s.get("verdict"), s.get("seconds"))
+    d=json.load(sys.stdin)
+    if d["scans"]: s=d["scans"][0]; print(s["status"], s.get("verdict"), s.get("seconds"))
+    elif d.get("progress"): p=d["progress"]; print("(scanning: %s step %d, best PL1 %s, %.0f s)" % (p["phase"], p["step"], p.get("bestPl1"), p["elapsedSeconds"]))
+    else: print("(%s)" % d["state"])
 except Exception: pass'
 }
 # The consumer group's member count, with the Kafka client the stack ships (a single-file Java program).
@@ -47,9 +50,9 @@ members() {
     | sed -n 's/^MEMBERS //p' | grep . || echo "?"
 }
 
-"$ROOT/decree" submit "$FIRST" --images photos --wait PT2H > "$OUT/submit-first.log" 2>&1 &
+"$ROOT/decree" submit "$FIRST" --stack-dir "$OUT/stack-data" --images photos --wait PT2H > "$OUT/submit-first.log" 2>&1 &
 until grep -q "$(sha "$FIRST") (mobilenet_v2_224.pt) started" "$OUT/stack-data/logs/detector-worker.log" 2>/dev/null; do sleep 2; done
-"$ROOT/decree" submit "$SECOND" --images photos --wait PT3H > "$OUT/submit-second.log" 2>&1 &
+"$ROOT/decree" submit "$SECOND" --stack-dir "$OUT/stack-data" --images photos --wait PT3H > "$OUT/submit-second.log" 2>&1 &
 
 T0=$(date +%s)
 while :; do
@@ -58,7 +61,7 @@ while :; do
   A=$(verdict "$(sha "$FIRST")"); B=$(verdict "$(sha "$SECOND")")
   printf '%5d s  HTTP %s  %s  group members %s  mobilenet: %s  resnet: %s\n' $(( $(date +%s) - T0 )) "$H" "$STATUS" \
     "$(members)" "${A:-waiting}" "${B:-waiting}" | tee -a "$OUT/health-polls.txt"
-  [ -n "$B" ] && break
+  case "$B" in completed*|failed*) break;; esac
   sleep 30
 done
 grep -h "VERDICT\|ALERT" "$OUT/up.log" | tee "$OUT/verdicts.txt"

@@ -48,6 +48,10 @@ final class ScanCommand implements Callable<Integer> {
             description = "Where the evidence images will live, for the SARIF's evidence list: PREFIX + file name (default: the local files).")
     String evidenceUri;
 
+    @Option(names = "--progress-file", paramLabel = "FILE", hidden = true,
+            description = "Keep the search's latest step in FILE as JSON (for a worker that reports scan progress).")
+    Path progressFile;
+
     @Option(names = "--exit-with-parent", hidden = true,
             description = "Exit when standard input closes: a worker that runs scans as child processes holds it open, "
                     + "so a scan never outlives a worker that was killed.")
@@ -73,8 +77,10 @@ final class ScanCommand implements Callable<Integer> {
         Path outDir = out != null ? out : Path.of("decree-out", EncoderFile.sha256(model).substring(0, 12));
         Scanner.Request plain = options.request(model, null).withOut(outDir);
         Scanner.Request req = plain;
+        ProgressFile progress = progressFile == null ? null : new ProgressFile(progressFile);
         if (options.baseline != null) {
-            Reference ref = json ? Scanner.baseline(plain, options.baseline, options.baselineSpec(model), options.referenceRatio, null)
+            Reference ref = json ? Scanner.baseline(plain, options.baseline, options.baselineSpec(model), options.referenceRatio,
+                            progress == null ? null : progress.phase("baseline", plain.config().maxSteps()))
                     : withProgress("baseline", plain.config().maxSteps(),
                             p -> Scanner.baseline(plain, options.baseline, options.baselineSpec(model), options.referenceRatio, p));
             if (!json) {
@@ -84,7 +90,7 @@ final class ScanCommand implements Callable<Integer> {
             req = plain.calibratedBy(ref);
         }
         Scanner.Request scan = req;
-        ScanReport report = json ? Scanner.scan(scan, null).report()
+        ScanReport report = json ? Scanner.scan(scan, progress == null ? null : progress.phase("scan", scan.config().maxSteps())).report()
                 : withProgress("scan", scan.config().maxSteps(), p -> Scanner.scan(scan, p).report());
         if (json) {
             System.out.println(report.toJson());

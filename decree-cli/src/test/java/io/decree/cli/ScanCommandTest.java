@@ -95,11 +95,17 @@ class ScanCommandTest {
         Path out1 = tmp.resolve("run1");
         Path out2 = tmp.resolve("run2");
         Path sarif = tmp.resolve("scan.sarif");
+        Path progress = tmp.resolve("progress.json");
         CliRun first = decree("scan", model, "--images", photos(), "--steps", "40", "--seed", "5", "--out", out1.toString(), "--json",
-                "--sarif", sarif.toString());
+                "--sarif", sarif.toString(), "--progress-file", progress.toString());
         CliRun second = decree("scan", model, "--images", photos(), "--steps", "40", "--seed", "5", "--out", out2.toString(), "--json");
         assertTrue(first.code() == Decree.CLEAN || first.code() == Decree.TROJANED, first.err());
 
+        // What a worker reads while the scan runs (ScanProgress): the search's phase and where it got to.
+        JsonNode where = json.readTree(progress.toFile());
+        assertEquals("scan", where.get("phase").asText(), where.toString());
+        assertEquals(40, where.get("maxSteps").asInt(), where.toString());
+        assertTrue(where.get("step").asInt() > 0 && where.get("elapsedSeconds").asDouble() > 0, where.toString());
         JsonNode printed = json.readTree(first.out());
         JsonNode written = json.readTree(out1.resolve("report.json").toFile());
         assertEquals(printed, written, "--json prints exactly report.json");

@@ -15,6 +15,7 @@ public final class Events {
             EncoderRegistered.TYPE, EncoderRegistered.class,
             ScanCompleted.TYPE, ScanCompleted.class,
             ScanFailed.TYPE, ScanFailed.class,
+            ScanProgress.TYPE, ScanProgress.class,
             BackdoorAlert.TYPE, BackdoorAlert.class,
             VerdictChanged.TYPE, VerdictChanged.class,
             WorkerStarted.TYPE, WorkerStarted.class);
@@ -86,8 +87,9 @@ public final class Events {
         } catch (RuntimeException e) {
             throw new EventFormatException("bad time " + root.get("time"), e);
         }
+        // A malformed trace context costs the event its trace, never the event.
         return new CloudEvent<>(spec, text(root, "id"), text(root, "source"), type, text(root, "subject"), time,
-                text(root, "datacontenttype"), data);
+                text(root, "datacontenttype"), CloudEvent.validTraceparent(text(root, "traceparent")), data);
     }
 
     /** Parses a record that must be of one kind. */

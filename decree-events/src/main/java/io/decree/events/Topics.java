@@ -6,6 +6,8 @@ public final class Topics {
     public static final String ENCODER_REGISTERED = "encoder-registered";
     /** A scan ended: {@link ScanCompleted} or {@link ScanFailed}. */
     public static final String SCAN_RESULTS = "scan-results";
+    /** {@link ScanProgress} of the scans running: an encoder's {@code scanning} state. */
+    public static final String SCAN_PROGRESS = "scan-progress";
     /** One {@link BackdoorAlert} per trojaned encoder and detector version, for security tooling. */
     public static final String BACKDOOR_ALERTS = "backdoor-alerts";
     /** A {@link VerdictChanged} whenever a later scan of an encoder reaches the other verdict. */

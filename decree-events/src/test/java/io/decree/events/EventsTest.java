@@ -28,6 +28,8 @@ class EventsTest {
                 new WorkerStarted(WorkerStarted.idOf("0.2.0", "threshold=0.015"), "host-1", "0.2.0", "threshold=0.015",
                         List.of("photos")),
                 new BackdoorAlert(SHA, "m.pt", "id1", 0.01, 0.015, "0.1.0", "encoders", List.of("scans/id1/trigger.png")),
+                new ScanProgress("id1", SHA, "m.pt", "scan", 120, 400, 0.031, 42.5, "0.1.0"),
+                new ScanProgress("id1", SHA, "m.pt", "starting", 0, 400, null, 0.0, "0.1.0"),
                 new VerdictChanged(SHA, "m.pt", "id0", "clean", "0.1.0", "cfg0", "id1", "trojaned", "0.2.0", "cfg", null));
         for (EventData d : all) {
             CloudEvent<EventData> e = CloudEvent.of("/decree/test", d);
@@ -54,6 +56,26 @@ class EventsTest {
         // A detector id that is not the hash of what it claims is refused: the rescans it would start rest on it.
         assertTrue(assertThrows(EventFormatException.class, () -> Events.parse(json.replace("0.2.0", "9.9.9")))
                 .getMessage().contains("hash of detectorVersion and settings"));
+    }
+
+    @Test
+    void anEventCarriesItsTraceContextAndAMalformedOneCostsOnlyTheTrace() {
+        String tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        CloudEvent<ScanFailed> e = CloudEvent.of("/t", new ScanFailed("i", SHA, "n", "r", true, "v", "c")).withTraceparent(tp);
+        CloudEvent<EventData> back = Events.parse(Events.toJson(e));
+        assertEquals(tp, back.traceparent());
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", back.traceId());
+        // The OpenTelemetry side: the event's context continues the same trace, and stamps it back unchanged.
+        io.opentelemetry.context.Context parent = Traces.parentOf(back);
+        assertEquals(back.traceId(), io.opentelemetry.api.trace.Span.fromContext(parent).getSpanContext().getTraceId());
+        assertEquals(tp, Traces.traceparent(parent));
+        assertEquals(null, Traces.traceparent(Traces.parentOf(CloudEvent.of("/t", new ScanFailed("i", SHA, "n", "r", true, "v", "c")))));
+
+        String forged = Events.toJson(e).replace(tp, "00-" + "0".repeat(32) + "-00f067aa0ba902b7-01");
+        assertEquals(null, Events.parse(forged).traceparent(), "an all-zero trace id is no trace");
+        assertEquals(null, Events.parse(Events.toJson(e).replace(tp, "x\\r\\nInjected: 1")).traceparent());
+        assertTrue(!Events.toJson(CloudEvent.of("/t", new ScanFailed("i", SHA, "n", "r", true, "v", "c"))).contains("traceparent"),
+                "untraced events leave the attribute out");
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.decree.events.EventFormatException;
 import io.decree.events.Events;
 import io.decree.events.ScanCompleted;
 import io.decree.events.ScanFailed;
+import io.decree.events.ScanProgress;
 import io.decree.events.Topics;
 import java.time.Duration;
 import java.util.List;
@@ -75,7 +76,7 @@ final class ResultFollower implements AutoCloseable {
         p.setProperty(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.setProperty(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         KafkaConsumer<String, String> c = new KafkaConsumer<>(p);
-        c.subscribe(List.of(Topics.SCAN_RESULTS, Topics.BACKDOOR_ALERTS));
+        c.subscribe(List.of(Topics.SCAN_RESULTS, Topics.SCAN_PROGRESS, Topics.BACKDOOR_ALERTS));
         ResultFollower f = new ResultFollower(c);
         f.thread.start();
         return f;
@@ -101,7 +102,7 @@ final class ResultFollower implements AutoCloseable {
             EventData d = Events.parse(json).data();
             if (d instanceof BackdoorAlert) {
                 alerted.add(d.sha256());
-            } else {
+            } else if (!(d instanceof ScanProgress)) {
                 results.put(d.sha256(), d);
             }
         } catch (EventFormatException unreadable) {
@@ -124,6 +125,9 @@ final class ResultFollower implements AutoCloseable {
         }
         if (d instanceof ScanFailed f) {
             return "FAILED  " + f.name() + " " + sha + ": " + f.reason() + (f.retryable() ? " (retryable)" : "");
+        }
+        if (d instanceof ScanProgress p) {
+            return "SCANNING " + p.name() + " " + sha + ": " + p.describe();
         }
         if (d instanceof BackdoorAlert a) {
             return String.format(Locale.ROOT, "ALERT   backdoor in %s %s (PL1 %.4f, detector %s)", a.name(), sha, a.pl1Norm(), a.detectorVersion());

@@ -39,6 +39,7 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
     static {
         TOPICS.put(Topics.ENCODER_REGISTERED, 4);
         TOPICS.put(Topics.SCAN_RESULTS, 4);
+        TOPICS.put(Topics.SCAN_PROGRESS, 4);
         TOPICS.put(Topics.BACKDOOR_ALERTS, 1);
         TOPICS.put(Topics.VERDICT_CHANGES, 1);
         TOPICS.put(Topics.DETECTOR_WORKERS, 1);

@@ -2,6 +2,7 @@ package io.decree.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.decree.events.ScanProgress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,6 +78,7 @@ final class Submit implements Callable<Integer> {
         String sha = body.get("sha256").asText();
         System.out.println("decree submit: " + body.get("status").asText() + " " + sha);
         long end = System.nanoTime() + wait.toNanos();
+        String shown = null;
         while (System.nanoTime() < end) {
             IngestClient.Answer read = client.report("/api/encoders/" + sha);
             if (read.status() != 200 && read.status() != 404) {
@@ -87,9 +89,20 @@ final class Submit implements Callable<Integer> {
             }
             String view = read.status() == 200 ? read.body() : null;
             if (view != null) {
+                JsonNode v = json.readTree(view);
+                // Where it is, once per change: queued, then the scan's progress as the worker reports it.
+                JsonNode p = v.path("progress");
+                String state = "scanning".equals(v.path("state").asText()) && p.isObject()
+                        ? "scanning: " + ScanProgress.describe(p.path("phase").asText(), p.path("step").asInt(), p.path("maxSteps").asInt(),
+                                p.hasNonNull("bestPl1") ? p.get("bestPl1").asDouble() : null, p.path("elapsedSeconds").asDouble())
+                        : "queued".equals(v.path("state").asText()) ? "queued, waiting for a worker" : null;
+                if (state != null && !state.equals(shown)) {
+                    System.out.println("decree submit: " + state);
+                    shown = state;
+                }
                 // The latest scan of the kind asked: differential against this base, or plain.
                 JsonNode s = null;
-                for (JsonNode scan : json.readTree(view).path("scans")) {
+                for (JsonNode scan : v.path("scans")) {
                     if (java.util.Objects.equals(baseSha, scan.hasNonNull("baseModel") ? scan.get("baseModel").asText() : null)) {
                         s = scan;
                         break;

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -65,9 +66,11 @@ final class ChildScan {
      * @param evidenceUri the store prefix the evidence images are uploaded under, for the SARIF's evidence list
      * @param baseline    the upstream checkpoint of a differential scan (scanned first, into {@code out/baseline/}, unless a
      *                    report of it is there already), or null
+     * @param onProgress  called on this thread with the child's progress JSON ({@code decree scan --progress-file}) each
+     *                    time it changed, checked every {@code decree.worker.progress-every}
      */
     static Result run(WorkerSettings s, Path model, String modelUri, String evidenceUri, Path images, Path out, Path baseline,
-            Duration timeout) throws IOException, InterruptedException {
+            Duration timeout, Consumer<String> onProgress) throws IOException, InterruptedException {
         Path home = Path.of(s.cliHome()).toAbsolutePath();
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
@@ -84,7 +87,7 @@ final class ChildScan {
                 "-cp", home.resolve("decree-cli.jar") + java.io.File.pathSeparator + home.resolve("lib") + "/*",
                 "io.decree.cli.Decree", "scan", model.toString(), "--images", images.toString(), "--out", out.toString(),
                 "--json", "--exit-with-parent", "--sarif", out.resolve("scan.sarif").toString(), "--sarif-uri", modelUri,
-                "--evidence-uri", evidenceUri,
+                "--evidence-uri", evidenceUri, "--progress-file", out.resolve("progress.json").toString(),
                 "--threshold", String.valueOf(s.threshold()), "--max-images", String.valueOf(s.maxImages()),
                 "--seed", String.valueOf(s.seed()), "--mask-grid", String.valueOf(s.maskGrid()),
                 "--window-grid", String.valueOf(s.windowGrid()), "--holdout", String.valueOf(s.holdout()),
@@ -107,7 +110,18 @@ final class ChildScan {
         // Keep the child's stdin open for as long as this scan is ours: closing it (or dying) stops the child.
         OutputStream keepAlive = p.getOutputStream();
         try {
-            boolean done = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            Path progress = out.resolve("progress.json");
+            String seen = null;
+            boolean done = false;
+            while (!done && System.nanoTime() < deadline) {
+                done = p.waitFor(Math.min(deadline - System.nanoTime(), s.progressEvery().toNanos()), TimeUnit.NANOSECONDS);
+                String now = done || !Files.exists(progress) ? null : readQuietly(progress);
+                if (now != null && !now.equals(seen)) {
+                    seen = now;
+                    onProgress.accept(now);
+                }
+            }
             if (!done) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
@@ -123,6 +137,14 @@ final class ChildScan {
             } catch (IOException ignored) {
                 // the child is gone already
             }
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return null; // replaced as we read: the next check sees the new one
         }
     }
 

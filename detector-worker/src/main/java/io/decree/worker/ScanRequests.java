@@ -11,7 +11,15 @@ import io.decree.events.Events;
 import io.decree.events.ScanCompleted;
 import io.decree.events.ScanFailed;
 import io.decree.events.ScanKey;
+import io.decree.events.ScanProgress;
 import io.decree.events.Topics;
+import io.decree.events.Traces;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.quarkus.runtime.ShutdownEvent;
 import io.decree.store.ObjectStore;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -74,6 +82,13 @@ public class ScanRequests {
     @Inject
     DetectorAnnouncement detector;
 
+    @Inject
+    Tracer tracer;
+
+    @Inject
+    @Channel("scan-progress")
+    MutinyEmitter<String> progress;
+
     /** A request's result, and for the metrics how it came about. */
     private record Outcome(EventData data, ScanMetrics.Failure failure, boolean fromEvidence, long imagePasses) {
     }
@@ -94,8 +109,9 @@ public class ScanRequests {
         }
         EncoderRegistered req;
         String requestId;
+        CloudEvent<EncoderRegistered> event;
         try {
-            CloudEvent<EncoderRegistered> event = Events.parse(record.value(), EncoderRegistered.class);
+            event = Events.parse(record.value(), EncoderRegistered.class);
             req = event.data();
             requestId = event.id() != null ? event.id() : record.partition() + "@" + record.offset();
         } catch (EventFormatException e) {
@@ -110,9 +126,16 @@ public class ScanRequests {
         }
         // Every log line of this request carries the encoder (and, once known, the scan id): in JSON logs, fields.
         MDC.put("sha256", req.sha256());
-        try (ScanWatch.InHand inHand = watch.begin("encoder " + req.sha256())) {
+        // The scan continues the trace of the upload (or rescan request) that asked for it; its result carries it on.
+        Span span = tracer.spanBuilder("scan " + req.name()).setParent(Traces.parentOf(event)).setSpanKind(SpanKind.CONSUMER)
+                .setAttribute("decree.sha256", req.sha256()).setAttribute("decree.rescan", req.rescan()).startSpan();
+        try (Scope scope = span.makeCurrent(); ScanWatch.InHand inHand = watch.begin("encoder " + req.sha256())) {
             handle(req, requestId);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            span.recordException(e);
+            throw e;
         } finally {
+            span.end();
             MDC.remove("sha256");
             MDC.remove("scanId");
         }
@@ -152,7 +175,11 @@ public class ScanRequests {
             result = new Outcome(new ScanFailed(key.scanId(), req.sha256(), req.name(), e.getMessage(), true, detectorVersion,
                     configHash, detector.id()), ScanMetrics.Failure.STORE_UNAVAILABLE, false, 0);
         }
-        results.sendMessageAndAwait(KafkaRecord.of(req.sha256(), Events.toJson(CloudEvent.of(SOURCE, result.data()))));
+        // The trace goes on twice: in the event (its traceparent) and in the record's headers (the connector's publish span).
+        Context trace = Context.current();
+        results.sendMessageAndAwait(KafkaRecord.of(req.sha256(), Events.toJson(CloudEvent.of(SOURCE, result.data())
+                .withTraceparent(Traces.traceparent(trace)))).addMetadata(TracingMetadata.withCurrent(trace)));
+        Span.current().setAttribute("decree.outcome", result.data() instanceof ScanCompleted c ? c.verdict() : "failed");
         java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - t0);
         if (result.data() instanceof ScanCompleted c) {
             metrics.verdict(c.verdict(), took, result.imagePasses(), result.fromEvidence());
@@ -210,8 +237,9 @@ public class ScanRequests {
             }
             LOG.infof("scan %s of %s (%s) started%s", key.scanId(), req.sha256(), req.name(),
                     base == null ? "" : " against base " + base + (cached ? " (its scan reused)" : ""));
+            progress(req, key, "{\"phase\":\"starting\",\"step\":0,\"maxSteps\":0,\"bestPl1\":null,\"elapsedSeconds\":0}");
             ChildScan.Result r = ChildScan.run(settings, model, "s3://" + store.bucket() + "/" + req.objectKey(),
-                    "s3://" + store.bucket() + "/" + prefix, shadow, out, baseline, settings.scanTimeout());
+                    "s3://" + store.bucket() + "/" + prefix, shadow, out, baseline, settings.scanTimeout(), p -> progress(req, key, p));
             if (!cached && base != null && Files.exists(out.resolve("baseline/report.json"))) {
                 store.upload(baselineCache, out.resolve("baseline/report.json"), "application/json", Map.of());
             }
@@ -239,6 +267,26 @@ public class ScanRequests {
         } finally {
             deleteTree(dir);
         }
+    }
+
+    /**
+     * Publishes where the scan is ({@code decree scan --progress-file}'s JSON) as a {@link ScanProgress}, not awaited:
+     * progress is informational, and a slow broker must not hold up the scan.
+     */
+    private void progress(EncoderRegistered req, ScanKey key, String json) {
+        ScanProgress p;
+        try {
+            JsonNode n = JSON.readTree(json);
+            p = new ScanProgress(key.scanId(), req.sha256(), req.name(), n.path("phase").asText("scan"), n.path("step").asInt(),
+                    n.path("maxSteps").asInt(), n.hasNonNull("bestPl1") ? n.get("bestPl1").asDouble() : null,
+                    n.path("elapsedSeconds").asDouble(), detectorVersion);
+        } catch (IOException e) {
+            LOG.debugf("unreadable progress of scan %s: %s", key.scanId(), e.getMessage());
+            return;
+        }
+        progress.sendMessage(KafkaRecord.of(req.sha256(), Events.toJson(CloudEvent.of(SOURCE, p)
+                        .withTraceparent(Traces.traceparent(Context.current())))))
+                .subscribe().with(ok -> { }, e -> LOG.debugf("progress of scan %s not sent: %s", key.scanId(), e.getMessage()));
     }
 
     /**

@@ -27,6 +27,10 @@ public interface WorkerSettings {
 
     Map<String, String> shadowSets();
 
+    /** How often a running scan's progress is checked and, when it moved, published on {@code scan-progress}. */
+    @WithDefault("15s")
+    Duration progressEvery();
+
     double threshold();
 
     int steps();

@@ -57,7 +57,7 @@ public class EncoderResource {
             return slowDown;
         }
         if (!io.decree.events.ScanKey.isSha256(sha256)) {
-            return Response.status(400).entity(Registrar.Outcome.rejected("sha256 must be 64 lower-case hex digits")).build();
+            return Response.status(400).entity(Registrar.Outcome.rejected("sha256", "sha256 must be 64 lower-case hex digits")).build();
         }
         Registrar.Outcome out = registrar.rescan(sha256, shadowImages, blankToNull(baseModel), "admin:" + caller.getUserPrincipal().getName());
         return out == null ? Response.status(404).entity(Registrar.Outcome.rejected("no encoder " + sha256)).build()
@@ -116,19 +116,19 @@ public class EncoderResource {
             return slowDown;
         }
         if (file == null || file.uploadedFile() == null) {
-            return Response.status(400).entity(Registrar.Outcome.rejected("multipart field 'file' (the TorchScript model) is missing")).build();
+            return Response.status(400).entity(Registrar.Outcome.rejected("file", "multipart field 'file' (the TorchScript model) is missing")).build();
         }
         String nameProblem = nameProblem(file.fileName());
         if (nameProblem != null) {
-            return Response.status(400).entity(Registrar.Outcome.rejected(nameProblem)).build();
+            return Response.status(400).entity(Registrar.Outcome.rejected("file", nameProblem)).build();
         }
         if (rescan && !caller.isUserInRole("admin")) {
             // Forcing a new scan of a known model costs a worker an hour: the same right as POST .../rescan.
-            return Response.status(403).entity(Registrar.Outcome.rejected("rescan=true is an admin right; upload without it, "
+            return Response.status(403).entity(Registrar.Outcome.rejected("rescan", "rescan=true is an admin right; upload without it, "
                     + "or ask an admin to POST /api/encoders/{sha256}/rescan")).build();
         }
         if (file.size() > registrar.maxUploadBytes()) {
-            return Response.status(413).entity(Registrar.Outcome.rejected("file of " + file.size()
+            return Response.status(413).entity(Registrar.Outcome.rejected("file", "file of " + file.size()
                     + " bytes is over the limit of " + registrar.maxUploadBytes())).build();
         }
         Registrar.Outcome out = registrar.register(file.uploadedFile(), file.fileName(), spec, shadowImages,

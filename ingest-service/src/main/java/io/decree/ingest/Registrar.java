@@ -6,6 +6,13 @@ import io.decree.events.CloudEvent;
 import io.decree.events.EncoderRegistered;
 import io.decree.events.Events;
 import io.decree.events.ScanKey;
+import io.decree.events.Traces;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.decree.store.ObjectStore;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -36,6 +43,9 @@ public class Registrar {
     @Channel("encoder-registered")
     MutinyEmitter<String> registered;
 
+    @Inject
+    Tracer tracer;
+
     @ConfigProperty(name = "decree.ingest.max-upload-bytes")
     MemorySize maxUpload;
 
@@ -43,9 +53,21 @@ public class Registrar {
     String defaultShadowImages;
 
     /** What happened to one registration request. */
-    public record Outcome(String sha256, String status, String objectKey, String reason) {
+    /**
+     * What became of an upload or a rescan request. A refusal ({@code rejected}) names its reason and, where one form
+     * field or parameter is at fault, that field; the HTTP layer sends it as an RFC 9457 problem ({@link Problems}).
+     */
+    public record Outcome(String sha256, String status, String objectKey, String reason, String field) {
+        Outcome(String sha256, String status, String objectKey, String reason) {
+            this(sha256, status, objectKey, reason, null);
+        }
+
         static Outcome rejected(String reason) {
-            return new Outcome(null, "rejected", null, reason);
+            return rejected(null, reason);
+        }
+
+        static Outcome rejected(String field, String reason) {
+            return new Outcome(null, "rejected", null, reason, field);
         }
     }
 
@@ -69,18 +91,21 @@ public class Registrar {
             throw new UncheckedIOException(e);
         }
         if (size > maxUploadBytes()) {
-            return Outcome.rejected("file of " + size + " bytes is over the limit of " + maxUploadBytes());
+            return Outcome.rejected("file", "file of " + size + " bytes is over the limit of " + maxUploadBytes());
+        }
+        if (shadowProblem(shadowImages) != null) {
+            return Outcome.rejected("shadowImages", shadowProblem(shadowImages));
         }
         String problem = TorchScriptCheck.problem(file, 4 * maxUploadBytes());
         if (problem != null) {
-            return Outcome.rejected(problem);
+            return Outcome.rejected("file", problem);
         }
         Map<String, Object> spec = null;
         if (specJson != null && !specJson.isBlank()) {
             try {
                 spec = JSON.readValue(specJson, new TypeReference<Map<String, Object>>() { });
             } catch (IOException e) {
-                return Outcome.rejected("input spec is not a JSON object: " + e.getMessage());
+                return Outcome.rejected("spec", "input spec is not a JSON object: " + e.getMessage());
             }
         }
         String sha;
@@ -91,7 +116,7 @@ public class Registrar {
         }
         String baseProblem = baseProblem(baseModel, sha);
         if (baseProblem != null) {
-            return Outcome.rejected(baseProblem);
+            return Outcome.rejected("baseModel", baseProblem);
         }
         String key = ObjectStore.modelKey(sha);
         boolean known = store.exists(key);
@@ -107,9 +132,39 @@ public class Registrar {
         }
         EncoderRegistered event = new EncoderRegistered(sha, store.bucket(), key, size, safeName, spec,
                 shadowImages == null || shadowImages.isBlank() ? defaultShadowImages : shadowImages, registeredBy, rescan, baseModel);
-        registered.sendMessageAndAwait(KafkaRecord.of(sha, Events.toJson(CloudEvent.of(SOURCE, event))));
+        publish(event);
         LOG.infof("registered %s (%s, %d bytes) by %s", sha, safeName, size, registeredBy);
         return new Outcome(sha, "registered", key, null);
+    }
+
+    /**
+     * Puts the request on {@code encoder-registered} in a span of the current trace (the upload's HTTP request, or a new
+     * one for the reconciler): the event's traceparent and the record's headers carry it to the worker.
+     */
+    private void publish(EncoderRegistered event) {
+        Span span = tracer.spanBuilder(event.rescan() ? "request rescan" : "register encoder").setSpanKind(SpanKind.PRODUCER)
+                .setAttribute("decree.sha256", event.sha256()).setAttribute("decree.registered-by", event.registeredBy()).startSpan();
+        try (Scope scope = span.makeCurrent()) {
+            Context trace = Context.current();
+            registered.sendMessageAndAwait(KafkaRecord.of(event.sha256(), Events.toJson(CloudEvent.of(SOURCE, event)
+                    .withTraceparent(Traces.traceparent(trace)))).addMetadata(TracingMetadata.withCurrent(trace)));
+        } finally {
+            span.end();
+        }
+    }
+
+    private static final java.util.regex.Pattern SHADOW_SET = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+
+    /**
+     * Why {@code shadowImages} cannot name a shadow-image set, or null (also for none: the default). Which sets exist is
+     * the workers' configuration (an unknown name fails its scan with the names they have); a name is checked here so
+     * that nothing else (a path, markup, a 5,000-character string) travels in events and pages.
+     */
+    static String shadowProblem(String shadowImages) {
+        if (shadowImages == null || shadowImages.isBlank() || SHADOW_SET.matcher(shadowImages).matches()) {
+            return null;
+        }
+        return "shadowImages must name a shadow-image set: lower-case letters, digits, '.', '_' or '-', at most 64";
     }
 
     /**
@@ -139,9 +194,11 @@ public class Registrar {
         if (stat.isEmpty()) {
             return null;
         }
-        String baseProblem = baseProblem(baseModel, sha);
-        if (baseProblem != null) {
-            return Outcome.rejected(baseProblem);
+        if (shadowProblem(shadowImages) != null) {
+            return Outcome.rejected("shadowImages", shadowProblem(shadowImages));
+        }
+        if (baseProblem(baseModel, sha) != null) {
+            return Outcome.rejected("baseModel", baseProblem(baseModel, sha));
         }
         Map<String, Object> spec = null;
         if (store.exists(ObjectStore.specKey(sha))) {
@@ -154,7 +211,7 @@ public class Registrar {
         String name = stat.get().userMetadata().getOrDefault("name", sha + ".pt");
         EncoderRegistered event = new EncoderRegistered(sha, store.bucket(), key, stat.get().size(), name, spec,
                 shadowImages == null || shadowImages.isBlank() ? defaultShadowImages : shadowImages, registeredBy, true, baseModel);
-        registered.sendMessageAndAwait(KafkaRecord.of(sha, Events.toJson(CloudEvent.of(SOURCE, event))));
+        publish(event);
         LOG.infof("rescan of %s requested by %s", sha, registeredBy);
         return new Outcome(sha, "rescan-requested", key, null);
     }

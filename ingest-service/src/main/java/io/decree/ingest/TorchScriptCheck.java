@@ -63,7 +63,8 @@ final class TorchScriptCheck {
                 return "not a TorchScript archive (no code/ folder): export with torch.jit.save";
             }
             if (unpacked > maxUnpackedBytes) {
-                return "archive unpacks to " + unpacked + " bytes, over the limit of " + maxUnpackedBytes;
+                // Not "over the limit": that is the upload's own size (413); this is what the bytes would become (422).
+                return "archive unpacks to " + unpacked + " bytes, beyond the " + maxUnpackedBytes + " allowed (a zip bomb?)";
             }
             if (packed > 0 && unpacked / packed > MAX_RATIO) {
                 return "archive compression ratio " + unpacked / packed + ":1 looks like a zip bomb";

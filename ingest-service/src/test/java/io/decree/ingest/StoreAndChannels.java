@@ -21,6 +21,7 @@ import java.util.Properties;
 public class StoreAndChannels implements QuarkusTestResourceLifecycleManager {
     static final String UPLOADER_KEY = "test-uploader-key";
     static final String ADMIN_KEY = "test-admin-key";
+    static final long MAX_UPLOAD = 4 << 20;
     private static final String ACCESS = "test-access";
     private static final String SECRET = "test-secret-key";
 
@@ -68,6 +69,8 @@ public class StoreAndChannels implements QuarkusTestResourceLifecycleManager {
         config.put("decree.auth.api-keys", "up:uploader:" + io.decree.events.ScanKey.sha256(UPLOADER_KEY)
                 + ";ops:admin:" + io.decree.events.ScanKey.sha256(ADMIN_KEY));
         config.put("decree.auth.rate-limit.per-minute", "0");
+        // Small enough for HostileUploadsTest to send a file over it, above every model the tests upload.
+        config.put("decree.ingest.max-upload-bytes", String.valueOf(MAX_UPLOAD));
         config.putAll(InMemoryConnector.switchOutgoingChannelsToInMemory("encoder-registered"));
         config.putAll(InMemoryConnector.switchIncomingChannelsToInMemory("bucket-notifications"));
         return config;

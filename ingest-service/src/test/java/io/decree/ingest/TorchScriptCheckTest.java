@@ -100,6 +100,6 @@ class TorchScriptCheckTest {
     void archiveUnpackingBeyondTheLimitIsRefused() throws IOException {
         Path f = zip("big.pt", "m/data.pkl", "m/version", "m/code/__torch__.py");
         String problem = TorchScriptCheck.problem(f, 10);
-        assertTrue(problem != null && problem.contains("over the limit"), problem);
+        assertTrue(problem != null && problem.contains("beyond the 10 allowed"), problem);
     }
 }

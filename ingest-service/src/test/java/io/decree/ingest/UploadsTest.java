@@ -1,5 +1,7 @@
 package io.decree.ingest;
 
+import static io.decree.ingest.UploadRequests.torchScript;
+import static io.decree.ingest.UploadRequests.upload;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -20,8 +22,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,27 +46,6 @@ class UploadsTest {
     void emptySink() {
         registered = connector.sink("encoder-registered");
         registered.clear();
-    }
-
-    /** A file with TorchScript's archive layout (what ingest checks; it never loads the model). */
-    private static byte[] torchScript(String salt) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ZipOutputStream z = new ZipOutputStream(bytes)) {
-            for (String e : List.of("m/data.pkl", "m/version", "m/code/__torch__/m.py")) {
-                z.putNextEntry(new ZipEntry(e));
-                z.write((e + " " + salt).getBytes(StandardCharsets.UTF_8));
-                z.closeEntry();
-            }
-        }
-        return bytes.toByteArray();
-    }
-
-    private static io.restassured.response.Response upload(String key, byte[] model, String... fields) {
-        var req = given().header("X-API-Key", key).multiPart("file", "model.pt", model, "application/octet-stream");
-        for (int i = 0; i < fields.length; i += 2) {
-            req = req.multiPart(fields[i], fields[i + 1]);
-        }
-        return req.when().post("/api/encoders");
     }
 
     private List<EncoderRegistered> published() {

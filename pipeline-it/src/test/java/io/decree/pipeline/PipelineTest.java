@@ -15,6 +15,7 @@ import io.decree.events.BackdoorAlert;
 import io.decree.scan.SarifSchema;
 import io.decree.events.Events;
 import io.decree.events.Topics;
+import io.decree.events.VerdictChanged;
 import io.decree.stack.IngestClient;
 import io.decree.stack.ModelCopies;
 import java.nio.charset.StandardCharsets;
@@ -130,6 +131,7 @@ class PipelineTest {
         mac.init(new javax.crypto.spec.SecretKeySpec(RunningStack.WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         assertEquals("sha256=" + java.util.HexFormat.of().formatHex(mac.doFinal(hook.body().getBytes(StandardCharsets.UTF_8))),
                 hook.signature(), "the receiver can check the alert came from decree");
+        oneTraceFromTheUploadToTheWebhook(badSha, hook);
 
         // The read API serves the same verdicts, and the trojaned scan as SARIF 2.1.0 for code-scanning tools.
         JsonNode view = JSON.readTree(stack.client.encoder(badSha));
@@ -317,6 +319,16 @@ class PipelineTest {
         String sha = registered(stack.client.upload(model, "photos", false), 202);
         String victim = RunningStack.await(() -> workerScanning(sha, "orphan.pt"), SCAN, "a worker to start scanning " + sha);
         RunningStack.await(() -> scanProcess(sha), SCAN, "the scan process");
+        // While it runs the encoder is 'scanning', with where the search is (the worker reports every 2 s here).
+        JsonNode scanning = RunningStack.await(() -> {
+            try {
+                JsonNode v = JSON.readTree(stack.client.encoder(sha));
+                return "scanning".equals(v.path("state").asText()) && v.path("progress").path("step").asInt() > 0 ? v : null;
+            } catch (Exception notYet) {
+                return null;
+            }
+        }, SCAN, "the encoder to show its scan's progress");
+        assertEquals("scan", scanning.at("/progress/phase").asText(), scanning.toString());
         ProcessHandle.of(stack.pid(victim)).orElseThrow().destroyForcibly();
         // Its scan process notices (stdin closes) and stops too.
         RunningStack.await(() -> scanProcess(sha) == null ? true : null, Duration.ofSeconds(30), "the orphaned scan to stop");
@@ -516,7 +528,119 @@ class PipelineTest {
         }
     }
 
+    @Test
+    @Order(13)
+    void aWorkerOfANewDetectorRescansWhatTheOldOneJudgedWhileUploadsAreServed() throws Exception {
+        // The stack's workers (detector A) are gone (tests 7 and 9). Detector B is A with its threshold 1.5x the smallest
+        // clean PL1 of A's plain verdicts: that encoder (and its byte-distinct copies) should turn trojaned.
+        List<Map<String, Object>> latest = stack.rows("""
+                SELECT DISTINCT ON (sha256, base_model) sha256, base_model, verdict, pl1_norm, detector_id FROM scan
+                WHERE status = 'completed' ORDER BY sha256, base_model, completed_at DESC""");
+        List<Double> cleanPl1 = latest.stream().filter(r -> r.get("base_model") == null && "clean".equals(r.get("verdict")))
+                .map(r -> ((Number) r.get("pl1_norm")).doubleValue()).sorted().toList();
+        assertTrue(!cleanPl1.isEmpty(), "clean verdicts to bring up to date: " + latest);
+        double thresholdB = cleanPl1.get(0) * 1.5;
+        long alertsBefore = stack.readAll(Topics.BACKDOOR_ALERTS).size();
+
+        Process b = stack.startWorker("detector-worker-b", RunningStack.HTTP + 4,
+                Map.of("DECREE_WORKER_THRESHOLD", String.valueOf(thresholdB), "DECREE_WORKER_TORCH_THREADS", "2"));
+        String detectorB = RunningStack.await(() -> {
+            try {
+                Matcher m = Pattern.compile("announced detector (\\w{12})").matcher(stack.log("detector-worker-b"));
+                return m.find() ? m.group(1) : null;
+            } catch (java.io.IOException e) {
+                return null;
+            }
+        }, Duration.ofMinutes(2), "worker B to announce its detector");
+        List<Map<String, Object>> owed = RunningStack.await(() -> {
+            try {
+                List<Map<String, Object>> r = stack.rows("SELECT sha256, base_model FROM rescan WHERE detector_id LIKE ?", detectorB + "%");
+                return r.isEmpty() ? null : r;
+            } catch (java.sql.SQLException e) {
+                return null;
+            }
+        }, Duration.ofMinutes(1), "the rescans owed to B");
+        assertEquals(latest.size(), owed.size(), "every encoder and kind A judged is owed a rescan: " + owed);
+
+        // An upload while B works through them: served behind at most one rescan, not behind all of them.
+        Path fresh = distinctCopy(clean, "fresh");
+        String freshSha = registered(stack.client.upload(fresh, "photos", false), 202);
+        Map<String, Object> freshScan = completed(stack.awaitScan(freshSha, SCAN));
+        long answeredBefore = (Long) stack.rows("SELECT count(*) AS n FROM rescan WHERE answered_at IS NOT NULL "
+                + "AND answered_at < (SELECT completed_at FROM scan WHERE sha256 = ?)", freshSha).get(0).get("n");
+        assertTrue(answeredBefore < owed.size() - 1, "the upload waited for " + answeredBefore + " of " + owed.size() + " rescans");
+        assertTrue(freshScan.get("detector_id").toString().startsWith(detectorB), "B judged the upload");
+
+        RunningStack.await(() -> {
+            try {
+                return stack.rows("SELECT 1 FROM rescan WHERE detector_id LIKE ? AND answered_at IS NULL", detectorB + "%").isEmpty()
+                        ? true : null;
+            } catch (java.sql.SQLException e) {
+                return null;
+            }
+        }, Duration.ofMinutes(owed.size() * 2L), "every rescan answered");
+        List<VerdictChanged> changes = stack.readAll(Topics.VERDICT_CHANGES).stream()
+                .map(r -> Events.parse(r.value(), VerdictChanged.class).data()).toList();
+        int turned = 0;
+        for (Map<String, Object> before : latest) {
+            String sha = (String) before.get("sha256");
+            List<Map<String, Object>> mine = stack.rows("SELECT status, verdict, pl1_norm, base_model FROM scan WHERE sha256 = ? "
+                    + "AND detector_id LIKE '" + detectorB + "%' ORDER BY completed_at DESC", sha).stream()
+                    .filter(r -> java.util.Objects.equals(r.get("base_model"), before.get("base_model"))).toList();
+            // One owed rescan each; the clean encoder has a second scan by B, the admin's rescan of test 10 that waited
+            // in the queue while no worker ran.
+            assertTrue(!mine.isEmpty(), "a rescan of " + sha + " / " + before.get("base_model"));
+            Map<String, Object> after = mine.get(0);
+            assertEquals("completed", after.get("status"), after.toString());
+            if (before.get("base_model") == null) {
+                boolean below = ((Number) after.get("pl1_norm")).doubleValue() < thresholdB;
+                assertEquals(below ? "trojaned" : "clean", after.get("verdict"), "B's threshold decides: " + after);
+            }
+            if (!before.get("verdict").equals(after.get("verdict"))) {
+                turned++;
+                assertTrue(changes.stream().anyMatch(c -> c.sha256().equals(sha) && c.previousVerdict().equals(before.get("verdict"))),
+                        "a verdict change of " + sha + ": " + changes);
+                if ("trojaned".equals(after.get("verdict"))) {
+                    assertTrue(stack.readAll(Topics.BACKDOOR_ALERTS).stream().anyMatch(r -> r.value().contains(sha)), "its alert");
+                }
+            }
+        }
+        assertTrue(turned >= 1, "B's threshold turned the encoder with the smallest clean PL1 trojaned");
+        assertTrue(stack.readAll(Topics.BACKDOOR_ALERTS).size() > alertsBefore, "an alert for it");
+        String report = metrics(RunningStack.HTTP + 1);
+        assertTrue(sum(report, "decree_rescans_requested_total") >= owed.size(), grep(report, "decree_rescans"));
+        b.destroy();
+        b.onExit().get(1, java.util.concurrent.TimeUnit.MINUTES);
+    }
+
     // --- helpers
+
+    /**
+     * The upload of {@code sha} is one trace: the registration, the scan's result and the alert each carry its id, in the
+     * event (traceparent, the span that raised it) and in the record's headers (the connector's publish span), and the
+     * webhook's request continues it. Prints the trace's spans as the events and headers show them.
+     */
+    private void oneTraceFromTheUploadToTheWebhook(String sha, WebhookReceiver.Delivery hook) throws Exception {
+        List<String> spans = new java.util.ArrayList<>();
+        String trace = null;
+        for (String topic : List.of(Topics.ENCODER_REGISTERED, Topics.SCAN_RESULTS, Topics.BACKDOOR_ALERTS)) {
+            ConsumerRecord<String, String> first = stack.readAll(topic).stream().filter(r -> sha.equals(r.key())).findFirst().orElseThrow();
+            var event = Events.parse(first.value());
+            Header header = first.headers().lastHeader("traceparent");
+            assertNotNull(event.traceparent(), topic + "'s event carries its trace: " + first.value());
+            assertNotNull(header, topic + "'s record carries its trace in a header");
+            String fromHeader = new String(header.value(), StandardCharsets.UTF_8);
+            trace = trace == null ? event.traceId() : trace;
+            assertEquals(trace, event.traceId(), topic + ": one trace from the upload on");
+            assertEquals(trace, fromHeader.substring(3, 35), topic + "'s header: the same trace");
+            spans.add(event.source() + " " + event.type().replace("io.decree.", "") + " raised in span " + event.traceparent().substring(36, 52)
+                    + ", published in span " + fromHeader.substring(36, 52));
+        }
+        assertNotNull(hook.traceparent(), "the webhook request continues the trace");
+        assertEquals(trace, hook.traceparent().substring(3, 35));
+        spans.add("webhook delivery span " + hook.traceparent().substring(36, 52));
+        System.out.println("trace " + trace + " of upload " + sha + ":\n  " + String.join("\n  ", spans));
+    }
 
     /** The same model with other bytes: a new SHA-256, a real scan of tens of seconds. */
     private Path distinctCopy(Path model, String name) throws java.io.IOException {
@@ -619,6 +743,10 @@ class PipelineTest {
         assertTrue(sum(report, "decree_scan_results_total{outcome=\"trojaned\",stored=\"true\"}") >= 1, grep(report, "decree_scan_results"));
         assertTrue(sum(report, "decree_alerts_sent_total") >= 1, grep(report, "decree_alerts"));
         assertTrue(sum(report, "decree_webhook_deliveries_total{result=\"delivered\"}") >= 1, grep(report, "decree_webhook"));
+        // What an operator sees (the excerpt the docs quote).
+        System.out.println("ingest-service /q/metrics:\n" + grep(ingest, "decree_") + "\ndetector-workers /q/metrics:\n"
+                + grep(workers, "decree_scans_total") + "\n" + grep(workers, "decree_dead") + "\n" + grep(workers, "decree_scan_duration_seconds_count")
+                + "\nreport-service /q/metrics:\n" + grep(report, "decree_"));
     }
 
     private static String metrics(int port) throws Exception {

@@ -54,7 +54,11 @@ final class RunningStack implements AutoCloseable {
     static final String WEBHOOK_SECRET = "webhook-secret-for-tests";
 
     final Path dir;
+    final Path root;
+    final Path shared;
     final Process process;
+    /** Workers a test started beside the stack's (stopped with it). */
+    private final List<Process> extraWorkers = new ArrayList<>();
     final Map<String, String> env = new HashMap<>();
     final IngestClient client = client(ADMIN_KEY);
     ObjectStore store;
@@ -67,6 +71,8 @@ final class RunningStack implements AutoCloseable {
     RunningStack(Path root, Path shared, Path dir, int workers, String scanLimit, List<String> serviceEnv)
             throws IOException, InterruptedException {
         this.dir = dir;
+        this.root = root;
+        this.shared = shared;
         Path ready = dir.resolve("ready.env");
         Files.createDirectories(dir);
         Files.deleteIfExists(ready);
@@ -82,6 +88,8 @@ final class RunningStack implements AutoCloseable {
                 // take the scans past that limit on two shared cores (the search itself: TriggerInversionTest,
                 // CiZooTest and `decree eval`).
                 "--service-env", "detector-worker:DECREE_WORKER_WINDOW_GRID=0",
+                // Progress every 2 s (15 s by default): the tests watch a scan's progress within its few tens of seconds.
+                "--service-env", "detector-worker:DECREE_WORKER_PROGRESS_EVERY=2s",
                 // Differential scans with the default search's batch of 32: on the random-init ResNet (the base here) a
                 // batch of 16 collapses with a trigger 8x smaller (accepted PL1 0.055 vs 0.42), which hides the test's
                 // trojan (0.64x its base with fast, 0.05x with default; measured with the CLI, docs/detector.md).
@@ -114,6 +122,35 @@ final class RunningStack implements AutoCloseable {
         store = ObjectStore.fromSettings(k -> env.get(k.toUpperCase().replace('.', '_').replace('-', '_')));
     }
 
+    /**
+     * One more detector-worker, as the stack starts its own (same servers, shadow sets and scan limit) but with
+     * {@code settings} ({@code DECREE_WORKER_*} variables) on top: another detector joining the group.
+     */
+    Process startWorker(String name, int port, Map<String, String> settings) throws IOException {
+        Map<String, String> env = new HashMap<>();
+        for (String k : List.of("KAFKA_BOOTSTRAP_SERVERS", "DECREE_S3_ENDPOINT", "DECREE_S3_ACCESS_KEY", "DECREE_S3_SECRET_KEY",
+                "DECREE_S3_BUCKET")) {
+            env.put(k, this.env.get(k));
+        }
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("DECREE_WORKER_CLI_HOME", root.resolve("decree-cli/target").toString());
+        env.put("DECREE_WORKER_WORK_DIR", dir.resolve(name).toString());
+        env.put("DECREE_WORKER_SHADOW_SETS_PHOTOS", shared.resolve("images/photos").toString());
+        env.put("DECREE_WORKER_SHADOW_SETS_FACES", shared.resolve("images/faces").toString());
+        env.put("DECREE_WORKER_SCAN_TIMEOUT", SCAN_LIMIT);
+        env.put("DECREE_WORKER_WINDOW_GRID", "0");
+        env.put("DECREE_WORKER_DIFFERENTIAL_SEARCH", "default");
+        env.putAll(settings);
+        ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
+                "-jar", root.resolve("detector-worker/target/quarkus-app/quarkus-run.jar").toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("logs").resolve(name + ".log").toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        extraWorkers.add(p);
+        return p;
+    }
+
     static IngestClient client(String apiKey) {
         return new IngestClient(URI.create("http://127.0.0.1:" + HTTP), URI.create("http://127.0.0.1:" + (HTTP + 1)), apiKey);
     }
@@ -122,10 +159,17 @@ final class RunningStack implements AutoCloseable {
         return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + PG + "/decree", "postgres", "postgres");
     }
 
-    /** Rows of a query with one string parameter, each row as column -> value. */
+    /** Rows of a query without parameters. */
+    List<Map<String, Object>> rows(String sql) throws SQLException {
+        return rows(sql, null);
+    }
+
+    /** Rows of a query with one string parameter (none if null), each row as column -> value. */
     List<Map<String, Object>> rows(String sql, String param) throws SQLException {
         try (Connection c = db(); PreparedStatement st = c.prepareStatement(sql)) {
-            st.setString(1, param);
+            if (param != null) {
+                st.setString(1, param);
+            }
             List<Map<String, Object>> out = new ArrayList<>();
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
@@ -224,6 +268,12 @@ final class RunningStack implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        for (Process w : extraWorkers) {
+            w.destroy();
+            if (!w.waitFor(60, TimeUnit.SECONDS)) {
+                w.destroyForcibly();
+            }
+        }
         process.destroy();
         if (!process.waitFor(90, TimeUnit.SECONDS)) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code failFirst} deliveries (a receiver that is down for a while), then 204, and keeps what it accepted.
  */
 final class WebhookReceiver implements AutoCloseable {
-    record Delivery(String body, String signature, String contentType) {
+    record Delivery(String body, String signature, String contentType, String traceparent) {
     }
 
     private final HttpServer server;
@@ -36,7 +36,8 @@ final class WebhookReceiver implements AutoCloseable {
                 synchronized (accepted) {
                     accepted.add(new Delivery(new String(body, StandardCharsets.UTF_8),
                             exchange.getRequestHeaders().getFirst("X-Decree-Signature"),
-                            exchange.getRequestHeaders().getFirst("Content-Type")));
+                            exchange.getRequestHeaders().getFirst("Content-Type"),
+                            exchange.getRequestHeaders().getFirst("traceparent")));
                 }
                 exchange.sendResponseHeaders(204, -1);
             }

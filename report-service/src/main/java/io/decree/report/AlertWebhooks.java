@@ -1,6 +1,12 @@
 package io.decree.report;
 
+import io.decree.events.CloudEvent;
 import io.decree.events.Events;
+import io.decree.events.Traces;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
@@ -61,22 +67,33 @@ public class AlertWebhooks {
     @jakarta.inject.Inject
     io.micrometer.core.instrument.MeterRegistry registry;
 
+    @jakarta.inject.Inject
+    Tracer tracer;
+
     @Incoming("alert-webhooks")
     public Uni<Void> deliver(String payload) {
         if (urls.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         // Only decree's own alerts are forwarded: a record that is not one fails here and is dead-lettered.
-        Events.parse(payload);
+        CloudEvent<?> alert = Events.parse(payload);
         String signature = secret.map(s -> "sha256=" + hmac(s, payload)).orElse(null);
-        return Uni.join().all(urls.stream().map(u -> post(u, payload, signature)).toList()).andCollectFailures()
+        // The delivery ends the upload's trace; receivers that trace continue it from the traceparent header.
+        Span span = tracer.spanBuilder("deliver alert").setParent(Traces.parentOf(alert)).setSpanKind(SpanKind.CLIENT)
+                .setAttribute("decree.sha256", alert.data().sha256()).startSpan();
+        String traceparent = Traces.traceparent(Context.root().with(span));
+        return Uni.join().all(urls.stream().map(u -> post(u, payload, signature, traceparent)).toList()).andCollectFailures()
+                .onTermination().invoke(span::end)
                 .replaceWithVoid();
     }
 
-    private Uni<Void> post(URI url, String body, String signature) {
+    private Uni<Void> post(URI url, String body, String signature, String traceparent) {
         HttpRequest.Builder req = HttpRequest.newBuilder(url).timeout(timeout)
                 .header("Content-Type", "application/cloudevents+json; charset=utf-8")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (traceparent != null) {
+            req.header("traceparent", traceparent);
+        }
         if (signature != null) {
             req.header("X-Decree-Signature", signature);
         }

@@ -6,7 +6,13 @@ import io.decree.events.CloudEvent;
 import io.decree.events.EncoderRegistered;
 import io.decree.events.EventFormatException;
 import io.decree.events.Events;
+import io.decree.events.Traces;
 import io.decree.events.WorkerStarted;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -37,6 +43,9 @@ public class DetectorRescans {
 
     @Inject
     RescanSettings settings;
+
+    @Inject
+    Tracer tracer;
 
     @Inject
     MeterRegistry registry;
@@ -174,7 +183,13 @@ public class DetectorRescans {
         Uni<Void> all = Uni.createFrom().voidItem();
         for (Due d : due) {
             EncoderRegistered r = d.event().data();
-            all = all.chain(() -> requests.sendMessage(KafkaRecord.of(r.sha256(), Events.toJson(d.event())))
+            // Each rescan is a trace of its own, as an upload is.
+            Span span = tracer.spanBuilder("request rescan").setNoParent().setSpanKind(SpanKind.PRODUCER)
+                    .setAttribute("decree.sha256", r.sha256()).setAttribute("decree.registered-by", r.registeredBy()).startSpan();
+            Context trace = Context.root().with(span);
+            all = all.chain(() -> requests.sendMessage(KafkaRecord.of(r.sha256(), Events.toJson(d.event()
+                            .withTraceparent(Traces.traceparent(trace)))).addMetadata(TracingMetadata.withCurrent(trace)))
+                    .onTermination().invoke(span::end)
                     .invoke(() -> {
                         LOG.infof("rescan of %s (%s)%s requested for %s", r.sha256(), r.name(),
                                 r.baseModel() == null ? "" : " against base " + r.baseModel(), r.registeredBy());

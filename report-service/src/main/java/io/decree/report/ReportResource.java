@@ -31,10 +31,17 @@ public class ReportResource {
     @ConfigProperty(name = "decree.report.max-page-size")
     int maxPageSize;
 
-    /** @param state {@code queued} (registered, no result yet), else the latest scan's status: completed or failed */
+    /**
+     * @param state    {@code scanning} while a worker reports progress on it, else {@code queued} (registered, no result
+     *                 yet) or the latest scan's status: {@code completed} or {@code failed}
+     * @param progress where the running scan is ({@code scanning} only; a rescan runs beside earlier verdicts), else null
+     */
     public record EncoderView(String sha256, String name, OffsetDateTime firstSeen, String state, String latestVerdict,
-            List<ScanEntity> scans) {
+            ScanProgressEntity progress, List<ScanEntity> scans) {
     }
+
+    @Inject
+    Progress progress;
 
     public record ScanPage(int page, int size, long total, List<ScanEntity> items) {
     }
@@ -49,8 +56,9 @@ public class ReportResource {
         return EncoderEntity.<EncoderEntity>findById(sha256)
                 .onItem().ifNull().failWith(() -> new NotFoundException("no encoder " + sha256))
                 .chain(e -> ScanEntity.<ScanEntity>list("sha256", Sort.descending("completedAt"), sha256)
-                        .map(scans -> new EncoderView(e.sha256, e.name, e.firstSeen, scans.isEmpty() ? "queued" : scans.get(0).status,
-                                scans.stream().filter(s -> s.verdict != null).map(s -> s.verdict).findFirst().orElse(null), scans)));
+                        .chain(scans -> progress.running(sha256).map(p -> new EncoderView(e.sha256, e.name, e.firstSeen,
+                                p != null ? "scanning" : scans.isEmpty() ? "queued" : scans.get(0).status,
+                                scans.stream().filter(s -> s.verdict != null).map(s -> s.verdict).findFirst().orElse(null), p, scans))));
     }
 
     @Inject

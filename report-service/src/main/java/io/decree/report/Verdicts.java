@@ -7,7 +7,13 @@ import io.decree.events.EventFormatException;
 import io.decree.events.Events;
 import io.decree.events.ScanCompleted;
 import io.decree.events.ScanFailed;
+import io.decree.events.Traces;
 import io.decree.events.VerdictChanged;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -17,6 +23,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
@@ -47,6 +54,9 @@ public class Verdicts {
     @Inject
     DetectorRescans rescans;
 
+    @Inject
+    Tracer tracer;
+
     /** What a stored result raises, each sent after the transaction commits: an alert, a verdict change, or neither. */
     private record Raised(BackdoorAlert alert, VerdictChanged change) {
         static final Raised NOTHING = new Raised(null, null);
@@ -54,21 +64,33 @@ public class Verdicts {
 
     @Incoming("scan-results")
     public Uni<Void> onScanResult(String payload) {
-        return Uni.createFrom().item(() -> Events.parse(payload))
-                .chain(event -> Panache.withTransaction(() -> store(event.data()))
-                        .onFailure(e -> !(e instanceof EventFormatException)).retry()
-                        .withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).atMost(8))
-                .chain(r -> (r.change() == null ? Uni.createFrom().voidItem() : send(r.change()))
-                        .chain(() -> r.alert() == null ? Uni.createFrom().voidItem() : send(r.alert())))
+        return Uni.createFrom().item(() -> Events.parse(payload)).chain(event -> {
+            // The verdict is stored in the scan's trace; the alert and the verdict change raised carry it on.
+            Span span = tracer.spanBuilder("store scan result").setParent(Traces.parentOf(event)).setSpanKind(SpanKind.CONSUMER)
+                    .setAttribute("decree.sha256", event.data().sha256()).startSpan();
+            Context trace = Context.root().with(span);
+            return Panache.withTransaction(() -> store(event.data()))
+                    .onFailure(e -> !(e instanceof EventFormatException)).retry()
+                    .withBackOff(Duration.ofMillis(500), Duration.ofSeconds(10)).atMost(8)
+                    .chain(r -> (r.change() == null ? Uni.createFrom().voidItem() : send(r.change(), trace))
+                            .chain(() -> r.alert() == null ? Uni.createFrom().voidItem() : send(r.alert(), trace)))
+                    .onTermination().invoke(span::end);
+        })
                 // A result may answer a rescan: the next owed one goes out.
                 .chain(() -> rescans.next());
     }
 
-    private Uni<Void> send(VerdictChanged change) {
+    /** The record of an event raised in {@code trace}: the trace in the event (traceparent) and in the record's headers. */
+    static Message<String> traced(String key, EventData data, Context trace) {
+        return KafkaRecord.of(key, Events.toJson(CloudEvent.of(SOURCE, data).withTraceparent(Traces.traceparent(trace))))
+                .addMetadata(TracingMetadata.withCurrent(trace));
+    }
+
+    private Uni<Void> send(VerdictChanged change, Context trace) {
         LOG.warnf("VERDICT CHANGED: %s (%s) %s -> %s (scan %s, detector %s; was scan %s, detector %s)", change.sha256(), change.name(),
                 change.previousVerdict(), change.verdict(), change.scanId(), change.detectorVersion(), change.previousScanId(),
                 change.previousDetectorVersion());
-        return changes.sendMessage(KafkaRecord.of(change.sha256(), Events.toJson(CloudEvent.of(SOURCE, change))))
+        return changes.sendMessage(traced(change.sha256(), change, trace))
                 .chain(() -> Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery(
                         "UPDATE verdict_change SET sent_at = now() WHERE scan_id = ?1").setParameter(1, change.scanId()).executeUpdate())))
                 .invoke(() -> registry.counter("decree.verdict.changes", "to", change.verdict()).increment())
@@ -80,9 +102,9 @@ public class Verdicts {
         registry.counter("decree.scan.results", "outcome", outcome, "stored", String.valueOf(stored)).increment();
     }
 
-    private Uni<Void> send(BackdoorAlert alert) {
+    private Uni<Void> send(BackdoorAlert alert, Context trace) {
         LOG.warnf("BACKDOOR: %s (%s) PL1 %.4f < %.4f", alert.sha256(), alert.name(), alert.pl1Norm(), alert.threshold());
-        return alerts.sendMessage(KafkaRecord.of(alert.sha256(), Events.toJson(CloudEvent.of(SOURCE, alert))))
+        return alerts.sendMessage(traced(alert.sha256(), alert, trace))
                 .chain(() -> Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery(
                                 "UPDATE alert SET sent_at = now() WHERE sha256 = ?1 AND detector_version = ?2")
                         .setParameter(1, alert.sha256()).setParameter(2, alert.detectorVersion()).executeUpdate())))
@@ -116,6 +138,7 @@ public class Verdicts {
                             .setParameter(18, c.detectorId())
                             .executeUpdate()
                             .call(n -> rescans.answered(s, c.sha256(), c.baseModel(), true))
+                            .call(n -> Progress.finished(s, c.scanId()))
                             .invoke(n -> LOG.infof("scan %s of %s: %s PL1 %.4f (%s)", c.scanId(), c.sha256(), c.verdict(),
                                     c.pl1Norm(), n == 1 ? "stored" : "duplicate, ignored"))
                             .invoke(n -> results(c.verdict(), n == 1))
@@ -136,6 +159,7 @@ public class Verdicts {
                             .setParameter(7, f.detectorId())
                             .executeUpdate()
                             .call(n -> rescans.answered(s, f.sha256(), null, false))
+                            .call(n -> Progress.finished(s, f.scanId()))
                             .invoke(n -> LOG.infof("scan %s of %s failed: %s", f.scanId(), f.sha256(), f.reason()))
                             .invoke(n -> results("failed", n == 1))
                             .replaceWith(Raised.NOTHING));

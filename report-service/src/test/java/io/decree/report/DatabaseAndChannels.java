@@ -42,7 +42,7 @@ public class DatabaseAndChannels implements QuarkusTestResourceLifecycleManager 
         config.put("quarkus.datasource.password", "postgres");
         config.put("decree.auth.api-keys", "dash:reader:" + io.decree.events.ScanKey.sha256("test-reader-key"));
         config.putAll(InMemoryConnector.switchIncomingChannelsToInMemory("scan-results", "registrations", "alert-webhooks",
-                "detector-workers"));
+                "detector-workers", "scan-progress"));
         config.putAll(InMemoryConnector.switchOutgoingChannelsToInMemory("backdoor-alerts", "verdict-changes", "rescan-requests"));
         return config;
     }

@@ -97,7 +97,7 @@ public class Pages {
                 long total, boolean more);
 
         static native TemplateInstance encoder(String sha256, String name, OffsetDateTime firstSeen, Row latest, List<Row> history,
-                List<Image> images, String curve, String comparison);
+                List<Image> images, String curve, String comparison, String running);
 
         static native TemplateInstance distribution(String chart, int count, long flagged, String threshold);
 
@@ -139,6 +139,13 @@ public class Pages {
         });
     }
 
+    /** An encoder, its scans and its running scan's progress (or null). */
+    private record Found(EncoderEntity encoder, List<ScanEntity> scans, io.decree.report.ScanProgressEntity running) {
+    }
+
+    @jakarta.inject.Inject
+    io.decree.report.Progress progress;
+
     @GET
     @Path("encoders/{sha256}")
     public Uni<TemplateInstance> encoder(@PathParam("sha256") String sha256) {
@@ -149,20 +156,21 @@ public class Pages {
         return Panache.withSession(() -> EncoderEntity.<EncoderEntity>findById(sha256)
                         .onItem().ifNull().failWith(() -> new NotFoundException("no encoder " + sha256))
                         .chain(e -> ScanEntity.<ScanEntity>list("sha256", Sort.descending("completedAt"), sha256)
-                                .map(scans -> Map.entry(e, scans))))
+                                .chain(scans -> progress.running(sha256).map(p -> new Found(e, scans, p)))))
                 .chain(found -> {
-                    EncoderEntity e = found.getKey();
-                    List<Row> history = found.getValue().stream().map(s -> Row.of(s, e.name)).toList();
-                    ScanEntity latest = found.getValue().stream().filter(s -> "completed".equals(s.status)).findFirst()
-                            .orElse(found.getValue().isEmpty() ? null : found.getValue().get(0));
+                    EncoderEntity e = found.encoder();
+                    List<Row> history = found.scans().stream().map(s -> Row.of(s, e.name)).toList();
+                    ScanEntity latest = found.scans().stream().filter(s -> "completed".equals(s.status)).findFirst()
+                            .orElse(found.scans().isEmpty() ? null : found.scans().get(0));
                     Row latestRow = latest == null ? null : Row.of(latest, e.name);
                     String reportKey = latest == null ? null : latest.evidenceKey("report.json");
                     Uni<String> curve = reportKey == null ? Uni.createFrom().item("")
                             : evidence.text(reportKey).map(Pages::curveOf).onFailure().recoverWithItem("");
                     List<Image> images = latest == null ? List.of() : List.of("trigger.png", "mask.png", "pattern.png", "stamped.png")
                             .stream().filter(f -> latest.evidenceKey(f) != null).map(Image::of).toList();
+                    String running = found.running() == null ? null : found.running().text();
                     return curve.map(svg -> Templates.encoder(e.sha256, e.name, e.firstSeen, latestRow, history, images, svg,
-                            comparison(latest)));
+                            comparison(latest), running));
                 });
     }
 
