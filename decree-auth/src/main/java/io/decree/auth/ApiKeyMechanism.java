@@ -81,6 +81,27 @@ public class ApiKeyMechanism implements HttpAuthenticationMechanism {
         return Uni.createFrom().item(new ChallengeData(401, "WWW-Authenticate", "Bearer realm=\"decree\""));
     }
 
+    /**
+     * The challenge, and for an API client's 401 an RFC 9457 problem body saying what to send (the services' other
+     * refusals are problems too); the sign-in redirect stays a bare 303.
+     */
+    @Override
+    public Uni<Boolean> sendChallenge(RoutingContext context) {
+        return getChallenge(context).map(challenge -> {
+            var response = context.response();
+            response.setStatusCode(challenge.status);
+            challenge.getHeaders().forEach((name, value) -> response.headers().set(name, value));
+            if (challenge.status == 401 && !response.ended()) {
+                response.headers().set("Content-Type", "application/problem+json");
+                response.end(UNAUTHORIZED);
+            }
+            return true;
+        });
+    }
+
+    private static final String UNAUTHORIZED = "{\"type\":\"about:blank\",\"title\":\"Unauthorized\",\"status\":401,"
+            + "\"detail\":\"no API key, or one that is not configured: send X-API-Key or Authorization: Bearer\"}";
+
     @Override
     public Set<Class<? extends AuthenticationRequest>> getCredentialTypes() {
         return Set.of();

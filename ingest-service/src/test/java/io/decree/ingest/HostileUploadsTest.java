@@ -143,6 +143,15 @@ class HostileUploadsTest {
         System.out.println("| hostile upload | status | reason |\n|---|---|---|\n" + String.join("\n", table));
         assertEquals(0, registered.received().size(), "nothing published for a worker: " + registered.received());
         assertEquals(objectsBefore, store.list("").size(), "nothing stored in the bucket");
+        // The authentication layer's refusal is a problem too (a wrong key; no key at all).
+        for (String key : new String[] {"not-a-configured-key", null}) {
+            var req = given().multiPart("file", "m.pt", torchScript("anonymous"), "application/octet-stream");
+            var refused = (key == null ? req : req.header("X-API-Key", key)).when().post("/api/encoders").then().extract();
+            assertEquals(401, refused.statusCode(), refused.body().asString());
+            assertTrue(String.valueOf(refused.contentType()).startsWith("application/problem+json"), refused.contentType());
+            assertTrue(String.valueOf(refused.body().asString()).contains("X-API-Key"), key + ": " + refused.headers() + " / "
+                    + refused.body().asString());
+        }
         given().when().get("/q/health/live").then().statusCode(200);
         given().when().get("/q/health/ready").then().statusCode(200);
     }
