@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * The hostile-input suite at the door: each upload an attacker or a broken client sends is refused with its status and
  * a reason naming the problem, nothing is stored in the bucket, nothing is published for a worker, and the service
  * stays healthy. (What only a scan can find — a model whose forward never returns, crashes, or gives NaN or 4-D
- * outputs — is the worker's part: PipelineTest, ScanCommandTest.) Prints the table of cases for the docs.
+ * outputs — is the worker's part: PipelineIT, ScanCommandIT.) Prints the table of cases for the docs.
  */
 @QuarkusTest
 @WithTestResource(StoreAndChannels.class)

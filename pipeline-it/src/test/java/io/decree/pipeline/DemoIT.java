@@ -28,7 +28,7 @@ class DemoIT {
         Assumptions.assumeTrue(Files.isRegularFile(FASHION_MNIST), "Debian's dataset-fashion-mnist is not installed");
         Path root = Path.of(System.getProperty("decree.root", "..")).toAbsolutePath().normalize();
         Path dir = root.resolve("pipeline-it/target/demo");
-        PipelineTest.deleteTree(dir);
+        PipelineIT.deleteTree(dir);
         Files.createDirectories(dir);
         ProcessBuilder pb = new ProcessBuilder(List.of(root.resolve("decree").toString(), "demo",
                 "--kafka-port", "39092", "--s3-port", "39000", "--pg-port", "35432", "--http-port", "38080"))

@@ -43,7 +43,7 @@ class LongScanIT {
         Path root = Path.of(System.getProperty("decree.root", "..")).toAbsolutePath().normalize();
         Path shared = SharedData.dir();
         work = root.resolve("pipeline-it/target/long-scan");
-        PipelineTest.deleteTree(work);
+        PipelineIT.deleteTree(work);
         Files.createDirectories(work.resolve("models"));
         stack = new RunningStack(root, shared, work.resolve("stack"), 1, SCAN_LIMIT, List.of());
     }

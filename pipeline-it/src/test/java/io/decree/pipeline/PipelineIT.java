@@ -43,7 +43,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class PipelineTest {
+class PipelineIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration SCAN = Duration.ofMinutes(5);
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code decree scan} as a user runs it: exit codes, messages, and what lands in --out. */
-class ScanCommandTest {
+class ScanCommandIT {
 
     @TempDir
     Path tmp;
