@@ -86,7 +86,7 @@ final class RunningStack implements AutoCloseable {
                 "--service-env", "detector-worker:DECREE_WORKER_SCAN_TIMEOUT=" + scanLimit,
                 // The paper's single start: these tests are about the pipeline, and the window starts would
                 // take the scans past that limit on two shared cores (the search itself: TriggerInversionTest,
-                // CiZooTest and `decree eval`).
+                // CiZooIT and `decree eval`).
                 "--service-env", "detector-worker:DECREE_WORKER_WINDOW_GRID=0",
                 // Progress every 2 s (15 s by default): the tests watch a scan's progress within its few tens of seconds.
                 "--service-env", "detector-worker:DECREE_WORKER_PROGRESS_EVERY=2s",

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code decree eval} on the zoo instead, where it is one of the clean encoders). Even the single start is tagged
  * slow, out of {@code mvn verify} (CI took 87 of its 90 minutes with it): {@code -Ddecree.excludedGroups=none} runs it.
  */
-class RealEncodersTest {
+class RealEncodersIT {
 
     @Test
     void judgesTheSharedFaceEncoderClean(@TempDir Path out) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The CI-sized zoo, built from scratch and evaluated: SimCLR on Fashion-MNIST, two BadEncoder
  * trojans of it and a clean control (about 2 minutes on 2 cores), then decree eval.
  */
-class CiZooTest {
+class CiZooIT {
 
     @Test
     void ciZooIsBuiltFromScratchAndDecreeSeparatesItsTrojans(@TempDir Path tmp) throws IOException {

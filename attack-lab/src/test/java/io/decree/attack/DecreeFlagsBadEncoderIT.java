@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * BadEncoder-trojaned with a 5x5 white patch, is flagged; the same network and its
  * clean-fine-tuned control are not; {@code decree eval} reports the separation.
  */
-class DecreeFlagsBadEncoderTest {
+class DecreeFlagsBadEncoderIT {
 
     private static final PatchTrigger TRIGGER = new PatchTrigger(5, PatchTrigger.Position.BOTTOM_RIGHT, PatchTrigger.Kind.WHITE, 1);
 
