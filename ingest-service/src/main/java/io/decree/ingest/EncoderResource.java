@@ -48,8 +48,8 @@ public class EncoderResource {
     @RolesAllowed("admin")
     @Produces(MediaType.APPLICATION_JSON)
     @APIResponse(responseCode = "202", description = "rescan requested", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
-    @APIResponse(responseCode = "404", description = "no such encoder", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
-    @APIResponse(responseCode = "422", description = "baseModel is not another registered encoder", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
+    @APIResponse(responseCode = "404", description = "no such encoder", content = @Content(mediaType = Problems.MEDIA_TYPE, schema = @Schema(implementation = Problems.Problem.class)))
+    @APIResponse(responseCode = "422", description = "baseModel is not another registered encoder", content = @Content(mediaType = Problems.MEDIA_TYPE, schema = @Schema(implementation = Problems.Problem.class)))
     public Response rescan(@PathParam("sha256") String sha256, @QueryParam("shadowImages") String shadowImages,
             @QueryParam("baseModel") String baseModel, @Context SecurityContext caller) {
         Response slowDown = limited(caller.getUserPrincipal().getName());
@@ -88,11 +88,11 @@ public class EncoderResource {
     @Produces(MediaType.APPLICATION_JSON)
     @APIResponse(responseCode = "202", description = "registered; a scan is requested", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
     @APIResponse(responseCode = "200", description = "these bytes are registered already", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
-    @APIResponse(responseCode = "400", description = "no file part, or a file name over 255 characters or with control characters", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
-    @APIResponse(responseCode = "403", description = "rescan=true without the admin role", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
-    @APIResponse(responseCode = "413", description = "over decree.ingest.max-upload-bytes", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
-    @APIResponse(responseCode = "422", description = "not a TorchScript archive, a bad input spec, or a baseModel that is not another registered encoder", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
-    @APIResponse(responseCode = "429", description = "over this credential's rate limit (Retry-After)", content = @Content(schema = @Schema(implementation = Registrar.Outcome.class)))
+    @APIResponse(responseCode = "400", description = "no file part, or a file name over 255 characters or with control characters", content = @Content(mediaType = Problems.MEDIA_TYPE, schema = @Schema(implementation = Problems.Problem.class)))
+    @APIResponse(responseCode = "403", description = "rescan=true without the admin role", content = @Content(mediaType = Problems.MEDIA_TYPE, schema = @Schema(implementation = Problems.Problem.class)))
+    @APIResponse(responseCode = "413", description = "over decree.ingest.max-upload-bytes", content = @Content(mediaType = Problems.MEDIA_TYPE, schema = @Schema(implementation = Problems.Problem.class)))
+    @APIResponse(responseCode = "422", description = "not a TorchScript archive, a bad input spec, or a baseModel that is not another registered encoder", content = @Content(mediaType = Problems.MEDIA_TYPE, schema = @Schema(implementation = Problems.Problem.class)))
+    @APIResponse(responseCode = "429", description = "over this credential's rate limit (Retry-After)", content = @Content(mediaType = Problems.MEDIA_TYPE, schema = @Schema(implementation = Problems.Problem.class)))
     public Response upload(@RestForm("file") FileUpload file, @RestForm("spec") String spec,
             @RestForm("shadowImages") String shadowImages, @RestForm("rescan") @DefaultValue("false") boolean rescan,
             @RestForm("baseModel") String baseModel, @Context SecurityContext caller) {

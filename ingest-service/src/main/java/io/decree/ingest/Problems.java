@@ -1,24 +1,30 @@
 package io.decree.ingest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
- * Every refusal leaves as an RFC 9457 problem ({@code application/problem+json}): {@code type}, {@code title},
- * {@code status}, {@code detail} (the reason), {@code field} (the form field or parameter at fault, when one is), and
- * {@code reason} (the same as detail, which clients of the first API version read). A 4xx of the REST layer without a
- * body gets a problem with its title, and for 401/403 what to do. (A key that is not configured is refused before the
- * REST layer, by decree-auth's mechanism, with a problem of its own.)
+ * Every refusal leaves as an RFC 9457 problem ({@code application/problem+json}, {@link Problem}). A 4xx of the REST
+ * layer without a body gets one with its title, and for 401/403 what to do. (A key that is not configured is refused
+ * before the REST layer, by decree-auth's mechanism, with a problem of its own.)
  */
 @Provider
 public class Problems implements ContainerResponseFilter {
-    static final MediaType PROBLEM = MediaType.valueOf("application/problem+json");
+    static final String MEDIA_TYPE = "application/problem+json";
+
+    /**
+     * @param detail the reason, for a person
+     * @param field  the form field or parameter at fault, when one is
+     * @param reason the same as {@code detail}: what clients of the first API version read
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Problem(String type, String title, int status, String detail, String field, String reason) {
+    }
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
@@ -32,22 +38,12 @@ public class Problems implements ContainerResponseFilter {
             return; // a body of its own (never the case for decree's refusals)
         }
         Response.StatusType type = Response.Status.fromStatusCode(status);
-        Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", "about:blank");
-        problem.put("title", type != null ? type.getReasonPhrase() : "Client Error");
-        problem.put("status", status);
-        if (refusal == null && (status == 401 || status == 403)) {
-            // The endpoint's role check: no key (401), or a key whose role may not do this (403).
-            problem.put("detail", status == 401 ? "no API key: send X-API-Key or Authorization: Bearer"
-                    : "this API key's role may not do this (uploads: uploader; rescans: admin)");
-        }
-        if (refusal != null) {
-            problem.put("detail", refusal.reason());
-            if (refusal.field() != null) {
-                problem.put("field", refusal.field());
-            }
-            problem.put("reason", refusal.reason());
-        }
-        response.setEntity(problem, null, PROBLEM);
+        String title = type != null ? type.getReasonPhrase() : "Client Error";
+        String detail = refusal != null ? refusal.reason()
+                // The endpoint's role check: no key (401), or a key whose role may not do this (403).
+                : status == 401 ? "no API key: send X-API-Key or Authorization: Bearer"
+                : status == 403 ? "this API key's role may not do this (uploads: uploader; rescans: admin)" : null;
+        response.setEntity(new Problem("about:blank", title, status, detail, refusal == null ? null : refusal.field(),
+                refusal == null ? null : refusal.reason()), null, MediaType.valueOf(MEDIA_TYPE));
     }
 }
