@@ -136,8 +136,11 @@ public class DetectorRescans {
         if (!settings.enabled()) {
             return Uni.createFrom().voidItem();
         }
+        // Never fails its caller: a scan result is stored whatever becomes of the rescans it lets go out.
         return Panache.withTransaction(() -> Panache.getSession().chain(this::claim))
-                .chain(due -> due.isEmpty() ? Uni.createFrom().voidItem() : send(due));
+                .chain(due -> due.isEmpty() ? Uni.createFrom().voidItem() : send(due))
+                .onFailure().invoke(e -> LOG.warnf("rescans not sent this time: %s", e.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid();
     }
 
     private Uni<List<Due>> claim(Mutiny.Session s) {
@@ -154,9 +157,19 @@ public class DetectorRescans {
                                 ORDER BY r.due_at, r.id LIMIT ?1 FOR UPDATE OF r SKIP LOCKED""", Object[].class)
                         .setParameter(1, (int) (settings.maxInFlight() - waiting)).getResultList())
                 .chain(rows -> {
-                    List<Due> due = rows.stream().map(DetectorRescans::due).toList();
+                    List<Due> due = new java.util.ArrayList<>();
                     Uni<Void> mark = Uni.createFrom().voidItem();
-                    for (Due d : due) {
+                    for (Object[] row : rows) {
+                        long id = ((Number) row[0]).longValue();
+                        Due d = due(row);
+                        if (d == null) {
+                            // A registration that cannot be read back would hold the backlog forever: set it aside.
+                            LOG.warnf("rescan %d skipped: its stored registration is unreadable", id);
+                            mark = mark.chain(() -> s.createNativeQuery("UPDATE rescan SET answered_at = now() WHERE id = ?1")
+                                    .setParameter(1, id).executeUpdate()).replaceWithVoid();
+                            continue;
+                        }
+                        due.add(d);
                         mark = mark.chain(() -> s.createNativeQuery(
                                         "UPDATE rescan SET requested_at = now(), request_id = ?2 WHERE id = ?1")
                                 .setParameter(1, d.id()).setParameter(2, d.event().id()).executeUpdate()).replaceWithVoid();
@@ -165,12 +178,13 @@ public class DetectorRescans {
                 });
     }
 
+    /** The rescan request of a claimed row, or null when its stored registration cannot be read back. */
     private static Due due(Object[] row) {
         EncoderRegistered stored;
         try {
             stored = JSON.readValue((String) row[2], EncoderRegistered.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("unreadable stored registration: " + e.getMessage(), e);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return null;
         }
         String base = row[1] == null ? null : row[1].toString();
         String by = "detector:" + row[3] + "/" + row[4].toString().substring(0, 12);
