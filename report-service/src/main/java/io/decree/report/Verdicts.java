@@ -137,7 +137,8 @@ public class Verdicts {
                             .setParameter(15, c.rule()).setParameter(16, c.score()).setParameter(17, c.baseModel())
                             .setParameter(18, c.detectorId())
                             .executeUpdate()
-                            .call(n -> rescans.answered(s, c.sha256(), c.baseModel(), true))
+                            // Only a newly stored scan answers a rescan: a redelivered old result must not let the next one go.
+                            .call(n -> n == 1 ? rescans.answered(s, c.sha256(), c.baseModel(), true) : Uni.createFrom().item(0))
                             .call(n -> Progress.finished(s, c.scanId()))
                             .invoke(n -> LOG.infof("scan %s of %s: %s PL1 %.4f (%s)", c.scanId(), c.sha256(), c.verdict(),
                                     c.pl1Norm(), n == 1 ? "stored" : "duplicate, ignored"))
@@ -158,7 +159,7 @@ public class Verdicts {
                             .setParameter(4, f.configHash()).setParameter(5, f.reason()).setParameter(6, f.retryable())
                             .setParameter(7, f.detectorId())
                             .executeUpdate()
-                            .call(n -> rescans.answered(s, f.sha256(), null, false))
+                            .call(n -> n == 1 ? rescans.answered(s, f.sha256(), null, false) : Uni.createFrom().item(0))
                             .call(n -> Progress.finished(s, f.scanId()))
                             .invoke(n -> LOG.infof("scan %s of %s failed: %s", f.scanId(), f.sha256(), f.reason()))
                             .invoke(n -> results("failed", n == 1))

@@ -104,8 +104,15 @@ class DetectorRescansTest {
             assertNull(r.baseModel());
             assertTrue(rescanned.add(r.sha256()), "each encoder once: " + r.sha256());
             order.add(r.sha256());
-            // B's verdict: encoder 3 turns trojaned, the others agree with A.
             char c = r.sha256().charAt(0);
+            // A's old result of it delivered again (a redelivery) is no answer: nothing more may go out for it.
+            send("scan-results", judged(r.sha256(), "A" + c, verdictsA.get(c), A));
+            // Results are handled in order: once a sentinel behind it is stored, the redelivery was handled.
+            String sentinel = "sentinel" + n;
+            send("scan-results", new io.decree.events.ScanFailed(sentinel, sha('f'), "sentinel.pt", "sentinel", false, "1.0", "cfg"));
+            await(() -> column("SELECT scan_id FROM scan WHERE scan_id = ?", sentinel).isEmpty() ? null : true, sentinel);
+            assertEquals(n, requested(requests).size(), "a redelivered old result let another rescan go: " + requested(requests));
+            // B's verdict: encoder 3 turns trojaned, the others agree with A.
             send("scan-results", judged(r.sha256(), "B" + c, c == '3' ? "trojaned" : verdictsA.get(c), B));
         }
         assertEquals(Set.of(sha('1'), sha('2'), sha('3')), rescanned);
