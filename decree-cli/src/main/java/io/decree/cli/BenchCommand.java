@@ -74,6 +74,8 @@ final class BenchCommand implements Callable<Integer> {
         // The C allocator libtorch's tensors come from: glibc's unless one is preloaded (jemalloc, say).
         String preload = System.getenv("LD_PRELOAD");
         fig.put("allocator", preload == null || preload.isBlank() ? "glibc" : Path.of(preload.split("[: ]")[0]).getFileName().toString());
+        // Whether libtorch asks for transparent huge pages (THP_MEM_ALLOC_ENABLE), and whether the kernel grants them.
+        fig.put("hugePages", "1".equals(System.getenv("THP_MEM_ALLOC_ENABLE")) ? "requested, kernel " + thpMode() : "off");
         try (Encoder encoder = Encoder.load(modelPath, spec, null)) {
             encoder.probe();
             fig.put("device", encoder.device().toString());
@@ -150,6 +152,17 @@ final class BenchCommand implements Callable<Integer> {
                 }
             }
             return total / 1e6 / floorIterations;
+        }
+    }
+
+    /** The kernel's transparent-huge-page mode ("always", "madvise" — what libtorch's request needs — or "never"). */
+    static String thpMode() {
+        try {
+            String modes = Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
+            int open = modes.indexOf('['), close = modes.indexOf(']');
+            return open >= 0 && close > open ? modes.substring(open + 1, close) : "unknown";
+        } catch (IOException e) {
+            return "unknown";
         }
     }
 
