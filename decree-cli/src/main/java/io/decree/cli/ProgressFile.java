@@ -1,18 +1,15 @@
 package io.decree.cli;
 
+import io.decree.contract.ScanProgressFile;
 import io.decree.trigger.StepRecord;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
  * Where a running scan is, for the process that started it ({@code decree scan --progress-file}; the worker turns it
- * into ScanProgress events): one JSON object, {@code {"phase", "step", "maxSteps", "bestPl1", "elapsedSeconds"}},
- * replaced atomically at most every {@link #EVERY_NANOS} so that a reader never sees half of one. Best effort: a
- * write that fails is skipped, the scan goes on.
+ * into ScanProgress events): the contract's {@link ScanProgressFile}, replaced atomically at most every
+ * {@link #EVERY_NANOS}. Best effort: a write that fails is skipped, the scan goes on.
  */
 final class ProgressFile {
     static final long EVERY_NANOS = 2_000_000_000L;
@@ -37,14 +34,9 @@ final class ProgressFile {
             return;
         }
         lastWrite = t;
-        // Before a trigger collapsed the batch the search reports 1.0 (the whole image): no best yet.
-        String best = bestPl1 >= 1.0 ? "null" : String.format(Locale.ROOT, "%.6f", bestPl1);
-        String json = String.format(Locale.ROOT, "{\"phase\":\"%s\",\"step\":%d,\"maxSteps\":%d,\"bestPl1\":%s,\"elapsedSeconds\":%.1f}",
-                phase, step, maxSteps, best, (t - t0) / 1e9);
         try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, json);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            // Before a trigger collapsed the batch the search reports 1.0 (the whole image): no best yet.
+            new ScanProgressFile(phase, step, maxSteps, bestPl1 >= 1.0 ? null : bestPl1, Math.round((t - t0) / 1e8) / 10.0).write(file);
         } catch (IOException e) {
             // progress is informational
         }

@@ -24,8 +24,14 @@ import picocli.CommandLine.Parameters;
         description = "Search for the smallest trigger that collapses the encoder's embeddings; report PL1 and a verdict.")
 final class ScanCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "MODEL.pt", description = "TorchScript encoder; its input spec is read from MODEL.json beside it.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL.pt",
+            description = "TorchScript encoder; its input spec is read from MODEL.json beside it (required without --config).")
     Path model;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Run the scan a JSON job describes (the detector-worker's io.decree.contract.ScanJob: model, images, out, "
+                    + "base, every verdict setting); prints report.json. Other scan options are then not used.")
+    Path config;
 
     @Mixin
     ScanOptions options = new ScanOptions();
@@ -59,6 +65,11 @@ final class ScanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (config != null) {
+            fromJob(io.decree.contract.ScanJob.read(config));
+        } else if (model == null) {
+            throw new io.decree.BadInputException("decree scan needs MODEL.pt, or --config FILE");
+        }
         if (exitWithParent) {
             Thread watch = new Thread(() -> {
                 try {
@@ -110,6 +121,18 @@ final class ScanCommand implements Callable<Integer> {
             Sarif.write(Sarif.of(report, sarifUri != null ? sarifUri : model.toString().replace('\\', '/'), evidence), sarif);
         }
         return report.verdict() == Verdict.TROJANED ? Decree.TROJANED : Decree.CLEAN;
+    }
+
+    /** A worker's job as this command's options: report.json on stdout, SARIF beside the evidence. */
+    private void fromJob(io.decree.contract.ScanJob job) {
+        model = Path.of(job.model());
+        out = Path.of(job.out());
+        json = true;
+        sarif = out.resolve(io.decree.contract.EvidenceFiles.SARIF);
+        sarifUri = job.sarifUri();
+        evidenceUri = job.evidenceUri();
+        progressFile = job.progressFile() == null ? null : Path.of(job.progressFile());
+        options.from(job);
     }
 
     /** Runs a search with a progress bar on stderr (the steps of its uniform start; later starts go past it). */

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** What a scan needs besides the model: shadow images, input spec and optimisation settings. */
 final class ScanOptions {
-    @Option(names = "--images", required = true, paramLabel = "DIR", description = "Folder of clean PNG/JPEG shadow images.")
+    @Option(names = "--images", paramLabel = "DIR", description = "Folder of clean PNG/JPEG shadow images (required without --config).")
     Path images;
 
     @Mixin
@@ -45,8 +45,22 @@ final class ScanOptions {
     @Option(names = "--device", paramLabel = "auto|cpu|gpu", description = "Where to run (default: ${DEFAULT-VALUE}: the GPU when one is present).")
     String device = "auto";
 
+    /** The search of a worker's job ({@code --config}), which replaces every search option; null: the options'. */
+    InversionConfig jobSearch;
+
     InversionConfig config() {
-        return search.config(threshold, baseline != null ? "fast" : "default");
+        return jobSearch != null ? jobSearch : search.config(threshold, baseline != null ? "fast" : "default");
+    }
+
+    /** Takes a worker's job as these options: its images, base, device and settings (ScanSettings, all given). */
+    void from(io.decree.contract.ScanJob job) {
+        io.decree.contract.ScanSettings s = job.settings();
+        images = Path.of(job.images());
+        baseline = job.baseline() == null ? null : Path.of(job.baseline());
+        device = job.device() == null ? "auto" : job.device();
+        threshold = s.threshold();
+        maxImages = s.maxImages();
+        jobSearch = InversionConfig.of(s, baseline != null);
     }
 
     Device device() {
@@ -64,6 +78,9 @@ final class ScanOptions {
     }
 
     Scanner.Request request(Path model, Path out) {
+        if (images == null) {
+            throw new BadInputException("decree scan needs --images DIR (the shadow images), or --config FILE");
+        }
         if (!(threshold > 0 && threshold <= 1)) {
             throw new BadInputException("--threshold must lie in (0,1], got " + threshold);
         }

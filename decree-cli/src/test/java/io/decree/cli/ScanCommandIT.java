@@ -98,7 +98,12 @@ class ScanCommandIT {
         Path progress = tmp.resolve("progress.json");
         CliRun first = decree("scan", model, "--images", photos(), "--steps", "40", "--seed", "5", "--out", out1.toString(), "--json",
                 "--sarif", sarif.toString(), "--progress-file", progress.toString());
-        CliRun second = decree("scan", model, "--images", photos(), "--steps", "40", "--seed", "5", "--out", out2.toString(), "--json");
+        // The same scan as a worker asks for it: a typed job naming every setting, the flags' defaults included.
+        Path job = tmp.resolve("scan.json");
+        new io.decree.contract.ScanJob(model, photos(), out2.toString(), null, "s3://bucket/models/m.pt", "s3://bucket/scans/x/",
+                tmp.resolve("progress2.json").toString(), "auto",
+                io.decree.contract.ScanSettings.DEFAULTS.with(java.util.Map.of("steps", "40", "seed", "5"))).write(job);
+        CliRun second = decree("scan", "--config", job.toString());
         assertTrue(first.code() == Decree.CLEAN || first.code() == Decree.TROJANED, first.err());
 
         // What a worker reads while the scan runs (ScanProgress): the search's phase and where it got to.
@@ -129,6 +134,14 @@ class ScanCommandIT {
         assertEquals(first.code() == Decree.TROJANED ? 1 : 0, sarifDoc.at("/runs/0/results").size());
 
         JsonNode again = json.readTree(out2.resolve("report.json").toFile());
+        assertEquals(again, json.readTree(second.out()), "a job prints report.json too");
+        assertTrue(Files.exists(out2.resolve("scan.sarif")) && Files.exists(tmp.resolve("progress2.json")), "a job's SARIF and progress");
+        // What the worker reads back: the contract's view of the detector's report.
+        io.decree.contract.ScanOutcome outcome = io.decree.contract.ScanOutcome.read(out2.resolve("report.json"));
+        assertEquals(again.get("verdict").asText(), outcome.verdict());
+        assertEquals(again.get("imagePasses").asLong(), outcome.imagePasses());
+        assertEquals(again.at("/decision/rule").asText(), outcome.rule());
+        assertEquals(again.at("/decision/score").asDouble(), outcome.score(), 1e-12);
         assertEquals(written.get("pl1Norm").asDouble(), again.get("pl1Norm").asDouble(), 1e-4, "same seed, same PL1");
         assertEquals(written.get("steps").asInt(), again.get("steps").asInt());
         // The work, per phase of the search: deterministic, unlike seconds.

@@ -18,7 +18,7 @@ import javax.imageio.ImageIO;
  * and a grid of shadow images with the trigger stamped on.
  */
 public final class Evidence {
-    public static final List<String> FILES = List.of("mask.png", "pattern.png", "trigger.png", "stamped.png");
+    public static final List<String> FILES = io.decree.contract.EvidenceFiles.IMAGES;
     private static final int GRID_IMAGES = 16;
 
     private Evidence() {

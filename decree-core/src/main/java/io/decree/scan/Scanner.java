@@ -27,10 +27,10 @@ public final class Scanner {
      * below the smallest PL1 measured on a real clean encoder (MobileNetV2, 0.022) and above that of
      * BadEncoder-trojaned encoders (32x32 ResNet 0.010, MobileNetV2 0.011), before any zoo evaluation.
      */
-    public static final double DEFAULT_THRESHOLD = 0.015;
+    public static final double DEFAULT_THRESHOLD = io.decree.contract.ScanSettings.DEFAULTS.threshold();
 
     /** Shadow images used at most; more costs memory (N x 3 x H x W floats) without changing the statistic much. */
-    public static final int DEFAULT_MAX_IMAGES = 1000;
+    public static final int DEFAULT_MAX_IMAGES = io.decree.contract.ScanSettings.DEFAULTS.maxImages();
 
     public static final String VERSION = loadVersion();
 

@@ -1,5 +1,7 @@
 package io.decree.trigger;
 
+import io.decree.contract.ScanSettings;
+
 /**
  * The knobs of trigger inversion. Defaults follow the DECREE reference (GiantSeaweed/DECREE,
  * main.py) unless the comment says otherwise; see docs/detector.md "The algorithm, and every constant" for the reasoning.
@@ -59,11 +61,13 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         int earlyStopPatience, long seed, boolean centerEmbeddings, int maskGrid, int windowGrid, int windowProbeSteps,
         int windowsKept, int windowSteps, int holdout, boolean acceptOnShadowSet, double stopBelow) {
 
-    public static final int DEFAULT_STEPS = 400;
-    public static final int DEFAULT_BATCH = 32;
-    public static final long DEFAULT_SEED = 100;
-    public static final int DEFAULT_WINDOW_GRID = 5;
-    public static final int DEFAULT_HOLDOUT = 0;
+    /** The settings a worker may change, with their defaults: the scan contract's. */
+    private static final ScanSettings SETTINGS = ScanSettings.DEFAULTS;
+    public static final int DEFAULT_STEPS = ScanSettings.DEFAULT_STEPS;
+    public static final int DEFAULT_BATCH = ScanSettings.DEFAULT_BATCH;
+    public static final long DEFAULT_SEED = SETTINGS.seed();
+    public static final int DEFAULT_WINDOW_GRID = SETTINGS.windowGrid();
+    public static final int DEFAULT_HOLDOUT = SETTINGS.holdout();
     public static final int DEFAULT_PROBE_STEPS = 30;
     public static final int DEFAULT_WINDOWS_KEPT = 2;
     public static final int DEFAULT_WINDOW_STEPS = 200;
@@ -96,7 +100,8 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
     }
 
     public static InversionConfig defaults() {
-        return new InversionConfig(DEFAULT_STEPS, DEFAULT_BATCH, 0.1, 0.5, 0.9, 0.99, 1e-3, 5.0, 5, 1e-5, 35, DEFAULT_SEED, false, 32,
+        return new InversionConfig(DEFAULT_STEPS, DEFAULT_BATCH, 0.1, 0.5, 0.9, 0.99, 1e-3, 5.0, 5, 1e-5, 35, DEFAULT_SEED,
+                SETTINGS.center(), SETTINGS.maskGrid(),
                 DEFAULT_WINDOW_GRID, DEFAULT_PROBE_STEPS, DEFAULT_WINDOWS_KEPT, DEFAULT_WINDOW_STEPS, DEFAULT_HOLDOUT, false, 0);
     }
 
@@ -110,6 +115,18 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
     public static InversionConfig fast() {
         return defaults().toBuilder().batchSize(FAST_BATCH).steps(FAST_STEPS).windowProbeSteps(FAST_PROBE_STEPS)
                 .windowsKept(FAST_WINDOWS_KEPT).windowSteps(FAST_WINDOW_STEPS).build();
+    }
+
+    /**
+     * The search a worker's scan asks for ({@code decree scan --config}): its settings over the default search, or,
+     * against a base, over the differential-search preset, whose own steps and batch stay (the reference ratio was
+     * fitted on them). The search stops once its figure is below the threshold: the verdict cannot change after.
+     */
+    public static InversionConfig of(ScanSettings s, boolean againstBase) {
+        InversionConfig preset = againstBase && "fast".equals(s.differentialSearch()) ? fast() : defaults();
+        Builder b = preset.toBuilder().seed(s.seed()).maskGrid(s.maskGrid()).windowGrid(s.windowGrid()).holdout(s.holdout())
+                .centerEmbeddings(s.center()).stopBelow(s.threshold());
+        return againstBase ? b.build() : b.steps(s.steps()).batchSize(s.batch()).build();
     }
 
     public Builder toBuilder() {

@@ -1,5 +1,7 @@
 package io.decree.worker;
 
+import io.decree.contract.ScanJob;
+import io.decree.contract.ScanProgressFile;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -66,12 +68,18 @@ final class ChildScan {
      * @param evidenceUri the store prefix the evidence images are uploaded under, for the SARIF's evidence list
      * @param baseline    the upstream checkpoint of a differential scan (scanned first, into {@code out/baseline/}, unless a
      *                    report of it is there already), or null
-     * @param onProgress  called on this thread with the child's progress JSON ({@code decree scan --progress-file}) each
+     * @param onProgress  called on this thread with the child's progress ({@link ScanJob#progressFile()}) each
      *                    time it changed, checked every {@code decree.worker.progress-every}
      */
     static Result run(WorkerSettings s, Path model, String modelUri, String evidenceUri, Path images, Path out, Path baseline,
-            Duration timeout, Consumer<String> onProgress) throws IOException, InterruptedException {
+            Duration timeout, Consumer<ScanProgressFile> onProgress) throws IOException, InterruptedException {
         Path home = Path.of(s.cliHome()).toAbsolutePath();
+        Path progress = out.resolve("progress.json");
+        // The whole scan, settings and all, as one typed job: the detector applies no default of its own to it.
+        Path job = out.resolveSibling("scan.json");
+        Files.createDirectories(out);
+        new ScanJob(model.toString(), images.toString(), out.toString(), baseline == null ? null : baseline.toString(), modelUri,
+                evidenceUri, progress.toString(), s.device(), s.scanSettings()).write(job);
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         for (String opt : s.javaOpts().trim().split("\\s+")) {
@@ -85,20 +93,7 @@ final class ChildScan {
         }
         cmd.addAll(List.of("-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
                 "-cp", home.resolve("decree-cli.jar") + java.io.File.pathSeparator + home.resolve("lib") + "/*",
-                "io.decree.cli.Decree", "scan", model.toString(), "--images", images.toString(), "--out", out.toString(),
-                "--json", "--exit-with-parent", "--sarif", out.resolve("scan.sarif").toString(), "--sarif-uri", modelUri,
-                "--evidence-uri", evidenceUri, "--progress-file", out.resolve("progress.json").toString(),
-                "--threshold", String.valueOf(s.threshold()), "--max-images", String.valueOf(s.maxImages()),
-                "--seed", String.valueOf(s.seed()), "--mask-grid", String.valueOf(s.maskGrid()),
-                "--window-grid", String.valueOf(s.windowGrid()), "--holdout", String.valueOf(s.holdout()),
-                s.center() ? "--center" : "--no-center", "--device", s.device()));
-        if (baseline == null) {
-            cmd.addAll(List.of("--steps", String.valueOf(s.steps()), "--batch", String.valueOf(s.batch())));
-        } else {
-            // The preset's steps and batch: the reference ratio was fitted on that search, not on the worker's plain one.
-            cmd.addAll(List.of("--baseline", baseline.toString(), "--search", s.differentialSearch()));
-        }
-        Files.createDirectories(out);
+                "io.decree.cli.Decree", "scan", "--config", job.toString(), "--exit-with-parent"));
         Path stdout = out.resolve("child.stdout");
         Path stderr = out.resolve("child.stderr");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
@@ -114,7 +109,6 @@ final class ChildScan {
         OutputStream keepAlive = p.getOutputStream();
         try {
             long deadline = System.nanoTime() + timeout.toNanos();
-            Path progress = out.resolve("progress.json");
             String seen = null;
             boolean done = false;
             while (!done && System.nanoTime() < deadline) {
@@ -122,7 +116,11 @@ final class ChildScan {
                 String now = done || !Files.exists(progress) ? null : readQuietly(progress);
                 if (now != null && !now.equals(seen)) {
                     seen = now;
-                    onProgress.accept(now);
+                    try {
+                        onProgress.accept(ScanProgressFile.parse(now));
+                    } catch (IllegalArgumentException e) {
+                        // not a whole record (a detector of another version): progress is informational
+                    }
                 }
             }
             if (!done) {

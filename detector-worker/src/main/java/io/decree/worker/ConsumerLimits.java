@@ -58,5 +58,10 @@ public class ConsumerLimits {
         if (!p.isEmpty()) {
             throw new IllegalStateException("refusing to start, inconsistent limits: " + String.join("; ", p));
         }
+        try {
+            settings.scanSettings();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("refusing to start, decree.worker.scan: " + e.getMessage());
+        }
     }
 }

@@ -35,17 +35,17 @@ public class DetectorAnnouncement {
 
     /** The SHA-256 of this worker's version and announced settings. */
     public String id() {
-        return WorkerStarted.idOf(detectorVersion, settings.announced());
+        return WorkerStarted.idOf(detectorVersion, settings.scanSettings().announced());
     }
 
     void announce(@Observes StartupEvent start) {
         String worker = System.getenv().getOrDefault("HOSTNAME", "worker") + "/" + ProcessHandle.current().pid();
-        WorkerStarted started = new WorkerStarted(id(), worker, detectorVersion, settings.announced(),
+        WorkerStarted started = new WorkerStarted(id(), worker, detectorVersion, settings.scanSettings().announced(),
                 List.copyOf(settings.shadowSets().keySet()));
         // Not awaited: a worker scans whether or not the announcement lands; the next start announces again.
         announcements.sendMessage(KafkaRecord.of(started.sha256(), Events.toJson(CloudEvent.of(ScanRequests.SOURCE, started))))
                 .subscribe().with(ok -> LOG.infof("announced detector %s (version %s, %s)", id().substring(0, 12), detectorVersion,
-                        settings.announced()),
+                        settings.scanSettings().announced()),
                         e -> LOG.warnf("could not announce detector %s: %s", id().substring(0, 12), e.getMessage()));
     }
 }

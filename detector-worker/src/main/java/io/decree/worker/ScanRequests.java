@@ -1,8 +1,11 @@
 package io.decree.worker;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.decree.contract.EvidenceFiles;
+import io.decree.contract.ScanOutcome;
+import io.decree.contract.ScanProgressFile;
+import io.decree.contract.ScanSettings;
 import io.decree.events.CloudEvent;
 import io.decree.events.EncoderRegistered;
 import io.decree.events.EventData;
@@ -54,7 +57,6 @@ public class ScanRequests {
     private static final Logger LOG = Logger.getLogger(ScanRequests.class);
     static final String SOURCE = "/decree/detector-worker";
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final List<String> EVIDENCE = List.of("report.json", "mask.png", "pattern.png", "trigger.png", "stamped.png", "scan.sarif");
 
     @Inject
     WorkerSettings settings;
@@ -167,7 +169,7 @@ public class ScanRequests {
             if (spec == null && store.exists(ObjectStore.specKey(req.sha256()))) {
                 spec = JSON.readValue(store.getText(ObjectStore.specKey(req.sha256())), new TypeReference<Map<String, Object>>() { });
             }
-            configHash = ScanKey.sha256(settings.canonical(req.shadowImages(), spec, req.baseModel())).substring(0, 16);
+            configHash = ScanKey.sha256(settings.scanSettings().canonical(req.shadowImages(), spec, req.baseModel())).substring(0, 16);
             result = scan(req, new ScanKey(req.sha256(), detectorVersion, configHash, req.rescan() ? requestId : null), spec);
         } catch (ObjectStore.StoreException e) {
             ScanKey key = new ScanKey(req.sha256(), detectorVersion, configHash, req.rescan() ? requestId : null);
@@ -192,11 +194,11 @@ public class ScanRequests {
         MDC.put("scanId", key.scanId());
         String prefix = key.evidencePrefix();
         // A rescan has its own prefix: evidence there is from this very request, delivered again.
-        if (store.exists(prefix + "report.json")) {
+        if (store.exists(prefix + EvidenceFiles.REPORT)) {
             LOG.infof("scan %s of %s: evidence exists, republishing its result", key.scanId(), req.sha256());
             List<String> stored = store.list(prefix).stream().map(i -> i.objectName())
-                    .sorted(Comparator.comparing((String k) -> !k.endsWith("/report.json")).thenComparing(k -> k)).toList();
-            return new Outcome(completed(req, key, JSON.readTree(store.getText(prefix + "report.json")), stored), null, true, 0);
+                    .sorted(Comparator.comparing((String k) -> !k.endsWith("/" + EvidenceFiles.REPORT)).thenComparing(k -> k)).toList();
+            return new Outcome(completed(req, key, ScanOutcome.parse(store.getText(prefix + EvidenceFiles.REPORT)), stored), null, true, 0);
         }
         Path shadow = settings.shadowSets().containsKey(req.shadowImages()) ? Path.of(settings.shadowSets().get(req.shadowImages())) : null;
         if (shadow == null) {
@@ -237,7 +239,7 @@ public class ScanRequests {
             }
             LOG.infof("scan %s of %s (%s) started%s", key.scanId(), req.sha256(), req.name(),
                     base == null ? "" : " against base " + base + (cached ? " (its scan reused)" : ""));
-            progress(req, key, "{\"phase\":\"starting\",\"step\":0,\"maxSteps\":0,\"bestPl1\":null,\"elapsedSeconds\":0}");
+            progress(req, key, ScanProgressFile.starting());
             ChildScan.Result r = ChildScan.run(settings, model, "s3://" + store.bucket() + "/" + req.objectKey(),
                     "s3://" + store.bucket() + "/" + prefix, shadow, out, baseline, settings.scanTimeout(), p -> progress(req, key, p));
             if (!cached && base != null && Files.exists(out.resolve("baseline/report.json"))) {
@@ -252,18 +254,18 @@ public class ScanRequests {
                 return new Outcome(failed(req, key, reason, false), ScanMetrics.Failure.of(r), false, 0);
             }
             // report.json last: its presence means the evidence is complete.
+            ScanOutcome report = ScanOutcome.read(out.resolve(EvidenceFiles.REPORT));
             List<String> stored = new ArrayList<>();
-            for (String f : EVIDENCE.subList(1, EVIDENCE.size())) {
-                if (Files.exists(out.resolve(f))) {
+            for (String f : EvidenceFiles.ALL) {
+                if (!f.equals(EvidenceFiles.REPORT) && Files.exists(out.resolve(f))) {
                     stored.add(prefix + f);
-                    store.upload(prefix + f, out.resolve(f), f.endsWith(".sarif") ? "application/sarif+json" : "image/png", Map.of());
+                    store.upload(prefix + f, out.resolve(f), EvidenceFiles.contentType(f), Map.of());
                 }
             }
-            store.upload(prefix + "report.json", out.resolve("report.json"), "application/json", Map.of());
-            stored.add(0, prefix + "report.json");
-            JsonNode report = JSON.readTree(out.resolve("report.json").toFile());
-            LOG.infof("scan %s of %s: %s, PL1 %.4f", key.scanId(), req.sha256(), report.get("verdict").asText(), report.get("pl1Norm").asDouble());
-            return new Outcome(completed(req, key, report, stored), null, false, report.path("imagePasses").asLong());
+            store.upload(prefix + EvidenceFiles.REPORT, out.resolve(EvidenceFiles.REPORT), EvidenceFiles.contentType(EvidenceFiles.REPORT), Map.of());
+            stored.add(0, prefix + EvidenceFiles.REPORT);
+            LOG.infof("scan %s of %s: %s, PL1 %.4f", key.scanId(), req.sha256(), report.verdict(), report.pl1Norm());
+            return new Outcome(completed(req, key, report, stored), null, false, report.imagePasses());
         } finally {
             deleteTree(dir);
         }
@@ -273,17 +275,9 @@ public class ScanRequests {
      * Publishes where the scan is ({@code decree scan --progress-file}'s JSON) as a {@link ScanProgress}, not awaited:
      * progress is informational, and a slow broker must not hold up the scan.
      */
-    private void progress(EncoderRegistered req, ScanKey key, String json) {
-        ScanProgress p;
-        try {
-            JsonNode n = JSON.readTree(json);
-            p = new ScanProgress(key.scanId(), req.sha256(), req.name(), n.path("phase").asText("scan"), n.path("step").asInt(),
-                    n.path("maxSteps").asInt(), n.hasNonNull("bestPl1") ? n.get("bestPl1").asDouble() : null,
-                    n.path("elapsedSeconds").asDouble(), detectorVersion);
-        } catch (IOException e) {
-            LOG.debugf("unreadable progress of scan %s: %s", key.scanId(), e.getMessage());
-            return;
-        }
+    private void progress(EncoderRegistered req, ScanKey key, ScanProgressFile n) {
+        ScanProgress p = new ScanProgress(key.scanId(), req.sha256(), req.name(), n.phase(), n.step(), n.maxSteps(), n.bestPl1(),
+                n.elapsedSeconds(), detectorVersion);
         progress.sendMessage(KafkaRecord.of(req.sha256(), Events.toJson(CloudEvent.of(SOURCE, p)
                         .withTraceparent(Traces.traceparent(Context.current())))))
                 .subscribe().with(ok -> { }, e -> LOG.debugf("progress of scan %s not sent: %s", key.scanId(), e.getMessage()));
@@ -296,19 +290,16 @@ public class ScanRequests {
     private String baselineCache(EncoderRegistered req, String base) throws IOException {
         Map<String, Object> baseSpec = store.exists(ObjectStore.specKey(base))
                 ? JSON.readValue(store.getText(ObjectStore.specKey(base)), new TypeReference<Map<String, Object>>() { }) : null;
-        String hash = ScanKey.sha256(settings.canonical(req.shadowImages(), baseSpec) + ";search=" + settings.differentialSearch())
+        ScanSettings scan = settings.scanSettings();
+        String hash = ScanKey.sha256(scan.canonical(req.shadowImages(), baseSpec, null) + ";search=" + scan.differentialSearch())
                 .substring(0, 16);
         return "baselines/" + base + "/" + detectorVersion + "-" + hash + "/report.json";
     }
 
-    private ScanCompleted completed(EncoderRegistered req, ScanKey key, JsonNode report, List<String> keys) {
-        JsonNode decision = report.path("decision");
-        return new ScanCompleted(key.scanId(), req.sha256(), req.name(), report.get("verdict").asText(),
-                report.get("pl1Norm").asDouble(), report.get("threshold").asDouble(), report.get("similarity").asDouble(),
-                report.get("steps").asInt(), report.get("seconds").asDouble(), report.get("seed").asLong(),
-                key.detectorVersion(), key.configHash(), report.path("device").asText(), store.bucket(), keys,
-                decision.hasNonNull("rule") ? decision.get("rule").asText() : null,
-                decision.hasNonNull("score") ? decision.get("score").asDouble() : null, req.baseModel(), detector.id());
+    private ScanCompleted completed(EncoderRegistered req, ScanKey key, ScanOutcome report, List<String> keys) {
+        return new ScanCompleted(key.scanId(), req.sha256(), req.name(), report.verdict(), report.pl1Norm(), report.threshold(),
+                report.similarity(), report.steps(), report.seconds(), report.seed(), key.detectorVersion(), key.configHash(),
+                report.device(), store.bucket(), keys, report.rule(), report.score(), req.baseModel(), detector.id());
     }
 
     private ScanFailed failed(EncoderRegistered req, ScanKey key, String reason, boolean retryable) {

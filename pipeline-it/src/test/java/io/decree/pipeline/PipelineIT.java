@@ -543,7 +543,7 @@ class PipelineIT {
         long alertsBefore = stack.readAll(Topics.BACKDOOR_ALERTS).size();
 
         Process b = stack.startWorker("detector-worker-b", RunningStack.HTTP + 4,
-                Map.of("DECREE_WORKER_THRESHOLD", String.valueOf(thresholdB), "DECREE_WORKER_TORCH_THREADS", "2"));
+                Map.of("DECREE_WORKER_SCAN_THRESHOLD", String.valueOf(thresholdB), "DECREE_WORKER_TORCH_THREADS", "2"));
         String detectorB = RunningStack.await(() -> {
             try {
                 Matcher m = Pattern.compile("announced detector (\\w{12})").matcher(stack.log("detector-worker-b"));

@@ -1,5 +1,6 @@
 package io.decree.report;
 
+import io.decree.contract.EvidenceFiles;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.panache.common.Page;
@@ -104,9 +105,8 @@ public class ReportResource {
                 });
     }
 
-    private static final java.util.Map<String, String> EVIDENCE_TYPES = java.util.Map.of(
-            "mask.png", "image/png", "pattern.png", "image/png", "trigger.png", "image/png", "stamped.png", "image/png",
-            "report.json", MediaType.APPLICATION_JSON, "scan.sarif", "application/sarif+json");
+    private static final java.util.Map<String, String> EVIDENCE_TYPES = EvidenceFiles.ALL.stream()
+            .collect(java.util.stream.Collectors.toMap(f -> f, EvidenceFiles::contentType));
 
     /** A 400 answer that says what was wrong, as RFC 9457 problem details (a bare BadRequestException has no body). */
     static Response problem(String detail) {

@@ -1,5 +1,7 @@
 package io.decree.report.pages;
 
+import io.decree.contract.EvidenceFiles;
+import io.decree.contract.ScanSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.decree.auth.ApiKeyMechanism;
@@ -163,11 +165,10 @@ public class Pages {
                     ScanEntity latest = found.scans().stream().filter(s -> "completed".equals(s.status)).findFirst()
                             .orElse(found.scans().isEmpty() ? null : found.scans().get(0));
                     Row latestRow = latest == null ? null : Row.of(latest, e.name);
-                    String reportKey = latest == null ? null : latest.evidenceKey("report.json");
+                    String reportKey = latest == null ? null : latest.evidenceKey(EvidenceFiles.REPORT);
                     Uni<String> curve = reportKey == null ? Uni.createFrom().item("")
                             : evidence.text(reportKey).map(Pages::curveOf).onFailure().recoverWithItem("");
-                    List<Image> images = latest == null ? List.of() : List.of("trigger.png", "mask.png", "pattern.png", "stamped.png")
-                            .stream().filter(f -> latest.evidenceKey(f) != null).map(Image::of).toList();
+                    List<Image> images = latest == null ? List.of() : EvidenceFiles.IMAGES.stream().filter(f -> latest.evidenceKey(f) != null).map(Image::of).toList();
                     String running = found.running() == null ? null : found.running().text();
                     return curve.map(svg -> Templates.encoder(e.sha256, e.name, e.firstSeen, latestRow, history, images, svg,
                             comparison(latest), running));
@@ -185,7 +186,8 @@ public class Pages {
                     return names(new ArrayList<>(latest.keySet())).map(names -> {
                         List<Charts.Point> points = latest.values().stream()
                                 .map(s -> new Charts.Point(s.sha256, names.get(s.sha256), s.pl1Norm, s.verdict)).toList();
-                        double threshold = latest.values().stream().findFirst().map(s -> s.threshold).orElse(0.015);
+                        double threshold = latest.values().stream().findFirst().map(s -> s.threshold)
+                                .orElse(ScanSettings.DEFAULTS.threshold());
                         long flagged = points.stream().filter(pt -> "trojaned".equals(pt.verdict())).count();
                         return Templates.distribution(Charts.distribution(points, threshold), points.size(), flagged,
                                 String.format(java.util.Locale.ROOT, "%.4f", threshold));

@@ -1,0 +1,65 @@
+package io.decree.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.decree.contract.ScanJob;
+import io.decree.contract.ScanSettings;
+import io.decree.trigger.InversionConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code decree scan --config}: a worker's typed job, taken as the search it names (no encoder runs here). */
+class ScanJobTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aJobsSettingsAreTheSearchTheFlagsWouldGive() {
+        ScanSettings s = ScanSettings.DEFAULTS.with(Map.of("steps", "40", "seed", "5", "window-grid", "3", "holdout", "10"));
+        SearchOptions flags = new SearchOptions();
+        flags.steps = 40;
+        flags.seed = 5;
+        flags.windowGrid = 3;
+        flags.holdout = 10;
+        assertEquals(flags.config(s.threshold()), InversionConfig.of(s, false));
+        assertEquals(InversionConfig.defaults().toBuilder().stopBelow(ScanSettings.DEFAULTS.threshold()).build(),
+                InversionConfig.of(ScanSettings.DEFAULTS, false), "the contract's defaults are the detector's");
+    }
+
+    @Test
+    void againstABaseTheDifferentialPresetKeepsItsOwnStepsAndBatch() {
+        ScanSettings s = ScanSettings.DEFAULTS.with(Map.of("steps", "40", "batch", "8", "window-grid", "0"));
+        SearchOptions flags = new SearchOptions();
+        flags.preset = "fast";
+        flags.windowGrid = 0;
+        InversionConfig search = InversionConfig.of(s, true);
+        assertEquals(flags.config(s.threshold()), search);
+        assertEquals(InversionConfig.FAST_BATCH, search.batchSize());
+    }
+
+    @Test
+    void aScanNeedsAModelOrAJob() {
+        CliRun run = CliRun.decree("scan", "--images", tmp.toString());
+        assertEquals(Decree.ERROR, run.code(), run.err());
+        assertTrue(run.err().contains("needs MODEL.pt, or --config FILE"), run.err());
+    }
+
+    @Test
+    void aFileThatIsNotAJobIsRefusedNamingIt() throws Exception {
+        Path job = tmp.resolve("scan.json");
+        Files.writeString(job, "{\"model\":\"m.pt\",\"images\":\"i\",\"out\":\"o\",\"settings\":{\"threshold\":0.015}}");
+        CliRun run = CliRun.decree("scan", "--config", job.toString());
+        assertEquals(Decree.ERROR, run.code(), run.err());
+        assertTrue(run.err().contains("scan.json is not a ScanJob"), run.err());
+        new ScanJob(tmp.resolve("absent.pt").toString(), tmp.toString(), tmp.resolve("out").toString(), null, null, null, null, "cpu",
+                ScanSettings.DEFAULTS).write(job);
+        CliRun absent = CliRun.decree("scan", "--config", job.toString());
+        assertEquals(Decree.ERROR, absent.code(), absent.err());
+        assertTrue(absent.err().contains("absent.pt"), absent.err());
+    }
+}

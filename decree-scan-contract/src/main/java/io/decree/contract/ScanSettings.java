@@ -1,0 +1,157 @@
+package io.decree.contract;
+
+import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The settings of a scan that can change its verdict, and their defaults: the one place both are written. The detector
+ * builds its search from them ({@code decree scan --config}); the worker sends them unchanged, overriding only what its
+ * configuration names ({@link #with(Map)}), and hashes {@link #canonical()} into the scan key.
+ *
+ * @param threshold          PL1 below which the encoder is trojaned (fixed before the evaluation zoo, docs/detector.md)
+ * @param steps              steps at most of the paper's uniform start
+ * @param batch              shadow images per optimisation step
+ * @param maxImages          shadow images used at most
+ * @param seed               the search's random seed
+ * @param maskGrid           the mask is optimised on about N x N cells (0: per pixel)
+ * @param windowGrid         the search also starts from N x N windows of the image (0: the paper's single uniform start);
+ *                           the main cost knob
+ * @param holdout            shadow images kept out of the search to confirm each trigger (0: off, the paper's)
+ * @param center             similarity on embeddings centred on the clean images' mean (false: the paper's plain cosine)
+ * @param differentialSearch the search preset ({@code default} or {@code fast}) of a scan against a base model: fast is
+ *                           the search the reference ratio was fitted with
+ */
+public record ScanSettings(double threshold, int steps, int batch, int maxImages, long seed, int maskGrid, int windowGrid,
+        int holdout, boolean center, String differentialSearch) {
+
+    /** Constants, for the CLI's help text (annotations take constants only). */
+    public static final int DEFAULT_STEPS = 400;
+    public static final int DEFAULT_BATCH = 32;
+
+    public static final ScanSettings DEFAULTS = new ScanSettings(0.015, DEFAULT_STEPS, DEFAULT_BATCH, 1000, 100, 32, 5, 0, false, "fast");
+
+    /** The settings every scan key has held since keys existed, in their order; a setting added later follows them. */
+    private static final List<String> KEYED_FROM_THE_START =
+            List.of("threshold", "steps", "batch", "maxImages", "seed", "maskGrid", "windowGrid", "holdout", "center");
+
+    public ScanSettings {
+        if (!(threshold > 0 && threshold <= 1) || steps < 1 || batch < 2 || maxImages < batch || maskGrid < 0 || windowGrid < 0
+                || holdout < 0) {
+            throw new IllegalArgumentException("scan settings out of range: threshold in (0,1], steps >= 1, batch >= 2, "
+                    + "maxImages >= batch, maskGrid, windowGrid and holdout >= 0; got " + this);
+        }
+        if (!"fast".equals(differentialSearch) && !"default".equals(differentialSearch)) {
+            throw new IllegalArgumentException("differentialSearch must be fast or default, got " + differentialSearch);
+        }
+    }
+
+    /**
+     * These settings with some replaced, by name: {@code windowGrid}, {@code window-grid} and {@code window.grid} (as an
+     * environment variable reaches a Quarkus map) all name the same one. An unknown name or a value that does not parse
+     * is refused, naming it: a misspelt setting must not scan with the default silently.
+     */
+    public ScanSettings with(Map<String, String> overrides) {
+        RecordComponent[] parts = ScanSettings.class.getRecordComponents();
+        Object[] values = new Object[parts.length];
+        Map<String, Integer> byName = new LinkedHashMap<>();
+        for (int i = 0; i < parts.length; i++) {
+            values[i] = get(parts[i]);
+            byName.put(normal(parts[i].getName()), i);
+        }
+        overrides.forEach((name, text) -> {
+            Integer i = byName.get(normal(name));
+            if (i == null) {
+                throw new IllegalArgumentException("unknown scan setting '" + name + "'; known: " + names());
+            }
+            values[i] = parse(parts[i], name, text.strip());
+        });
+        try {
+            return (ScanSettings) ScanSettings.class.getDeclaredConstructors()[0].newInstance(values);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The names of the settings, as {@link #with(Map)} and the JSON know them. */
+    public static List<String> names() {
+        List<String> names = new ArrayList<>();
+        for (RecordComponent c : ScanSettings.class.getRecordComponents()) {
+            names.add(c.getName());
+        }
+        return names;
+    }
+
+    /**
+     * The detector's settings as the scan key hashes them: those keyed from the start always (holdout only when on, as
+     * before it existed), in their order, then any setting added since, only when it differs from its default, so that
+     * a new setting left at its default keeps every earlier scan id. The differential search is not here: it is part of
+     * a differential scan's key ({@link #canonical(String, Map, String)}) and of what a worker announces.
+     */
+    public String canonical() {
+        StringBuilder s = new StringBuilder();
+        for (RecordComponent c : ScanSettings.class.getRecordComponents()) {
+            String name = c.getName();
+            Object value = get(c);
+            boolean keyed = KEYED_FROM_THE_START.contains(name)
+                    ? !(name.equals("holdout") && holdout == 0)
+                    : !name.equals("differentialSearch") && !value.equals(DEFAULTS.get(c));
+            if (keyed) {
+                s.append(s.isEmpty() ? "" : ";").append(name).append('=').append(value);
+            }
+        }
+        return s.toString();
+    }
+
+    /**
+     * What a scan key hashes: these settings, the shadow-image set, the input spec that takes effect (null: the model's
+     * sidecar) and, for a differential scan, the base and its search; without a base, the string scans had before bases.
+     */
+    public String canonical(String shadowSet, Map<String, Object> inputSpec, String baseModel) {
+        return canonical() + ";shadow=" + shadowSet + ";spec=" + (inputSpec == null ? "sidecar" : new java.util.TreeMap<>(inputSpec))
+                + (baseModel == null ? "" : ";base=" + baseModel + ";search=" + differentialSearch);
+    }
+
+    /** What a worker announces and stamps on its results: a worker whose string (or version) differs rescans. */
+    public String announced() {
+        return canonical() + ";differentialSearch=" + differentialSearch;
+    }
+
+    private Object get(RecordComponent c) {
+        try {
+            return c.getAccessor().invoke(this);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String normal(String name) {
+        return name.replaceAll("[^A-Za-z0-9]", "").toLowerCase(Locale.ROOT);
+    }
+
+    private static Object parse(RecordComponent c, String name, String text) {
+        Class<?> t = c.getType();
+        try {
+            if (t == double.class) {
+                return Double.parseDouble(text);
+            } else if (t == int.class) {
+                return Integer.parseInt(text);
+            } else if (t == long.class) {
+                return Long.parseLong(text);
+            } else if (t == boolean.class) {
+                if (!text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
+                    throw new NumberFormatException();
+                }
+                return Boolean.parseBoolean(text);
+            }
+            return text;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("scan setting '" + name + "' must be a " + t.getSimpleName() + ", got '" + text + "'");
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.decree.contract;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ContractFilesTest {
+
+    @Test
+    void aJobComesBackAsItWasWritten(@TempDir Path dir) {
+        ScanJob job = new ScanJob("/w/model.pt", "/w/images", "/w/out", null, "s3://b/m.pt", "s3://b/e/", "/w/out/progress.json",
+                "cpu", ScanSettings.DEFAULTS.with(Map.of("window-grid", "0")));
+        job.write(dir.resolve("scan.json"));
+        assertEquals(job, ScanJob.read(dir.resolve("scan.json")));
+    }
+
+    @Test
+    void aJobMissingASettingIsRefusedNotFilledWithZero(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("scan.json"), "{\"model\":\"m.pt\",\"images\":\"i\",\"out\":\"o\",\"settings\":"
+                + "{\"threshold\":0.015,\"steps\":400}}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ScanJob.read(dir.resolve("scan.json")));
+        assertTrue(e.getMessage().startsWith("scan.json is not a ScanJob"), e.getMessage());
+    }
+
+    @Test
+    void anOutcomeIsReadFromAReportIgnoringWhatTheWorkerDoesNotCarry() {
+        ScanOutcome o = ScanOutcome.parse("{\"verdict\":\"trojaned\",\"decision\":{\"rule\":\"pl1\",\"score\":0.004,\"meaning\":\"m\"},"
+                + "\"pl1Norm\":0.004,\"threshold\":0.015,\"similarity\":0.991,\"steps\":120,\"seconds\":3.5,\"imagePasses\":3840,"
+                + "\"seed\":100,\"device\":\"cpu()\",\"curve\":[{\"step\":1}],\"phases\":[]}");
+        assertEquals("pl1", o.rule());
+        assertEquals(0.004, o.score());
+        assertEquals(3840, o.imagePasses());
+        assertThrows(IllegalArgumentException.class, () -> ScanOutcome.parse("{\"verdict\":\"maybe\",\"pl1Norm\":0.1}"));
+    }
+
+    @Test
+    void progressBeforeAnyTriggerHasNoBestPl1(@TempDir Path dir) throws Exception {
+        ScanProgressFile.starting().write(dir.resolve("progress.json"));
+        ScanProgressFile p = ScanProgressFile.parse(Files.readString(dir.resolve("progress.json")));
+        assertEquals("starting", p.phase());
+        assertNull(p.bestPl1());
+    }
+}

@@ -1,0 +1,84 @@
+package io.decree.contract;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ScanSettingsTest {
+
+    /** The settings the keys below were pinned with: the defaults with steps 1000 and seed 1. */
+    private static ScanSettings settings(Map<String, String> overrides) {
+        return ScanSettings.DEFAULTS.with(Map.of("steps", "1000", "seed", "1")).with(overrides);
+    }
+
+    @Test
+    void scanKeyTellsThePlainCosineFromTheCentredOne() {
+        String plain = settings(Map.of()).canonical("photos", null, null);
+        String centred = settings(Map.of("center", "true")).canonical("photos", null, null);
+        assertNotEquals(plain, centred, "a centred scan's verdict must not be reused for a plain-cosine request");
+        assertTrue(plain.contains(";center=false;"), plain);
+    }
+
+    @Test
+    void scanKeyLeavesHoldoutOutWhenOffSoEarlierKeysStayValid() {
+        String off = settings(Map.of()).canonical("photos", null, null);
+        assertFalse(off.contains("holdout"), off);
+        assertTrue(settings(Map.of("holdout", "32")).canonical("photos", null, null).contains(";holdout=32;"));
+        assertEquals(off, settings(Map.of()).canonical("photos", null, null), "the key is a function of the settings");
+    }
+
+    @Test
+    void aDifferentialScanHasItsOwnKeyPerBaseAndAPlainScanKeepsItsOldOne() {
+        ScanSettings s = settings(Map.of());
+        String plain = s.canonical("photos", null, null);
+        String a = s.canonical("photos", null, "a".repeat(64));
+        String b = s.canonical("photos", null, "b".repeat(64));
+        assertNotEquals(plain, a, "a verdict relative to a base is not the plain verdict");
+        assertNotEquals(a, b, "nor the verdict relative to another base");
+        assertTrue(a.endsWith(";base=" + "a".repeat(64) + ";search=fast"), a);
+        assertEquals(plain, settings(Map.of("differentialSearch", "default")).canonical("photos", null, null),
+                "the differential search is no part of a plain scan's key");
+    }
+
+    @Test
+    void theAnnouncedDetectorIsTheSettingsWithoutTheRequestAndEarlierScanKeysStayValid() {
+        ScanSettings s = settings(Map.of());
+        // The string scans were keyed by before the contract existed (and before workers announced themselves):
+        // changing it would rescan everything.
+        assertEquals("threshold=0.015;steps=1000;batch=32;maxImages=1000;seed=1;maskGrid=32;windowGrid=5;center=false;"
+                + "shadow=photos;spec=sidecar", s.canonical("photos", null, null));
+        assertEquals("threshold=0.015;steps=1000;batch=32;maxImages=1000;seed=1;maskGrid=32;windowGrid=5;center=false;"
+                + "shadow=photos;spec={channels=1, height=28}", s.canonical("photos", Map.of("height", 28, "channels", 1), null));
+        String announced = s.announced();
+        assertFalse(announced.contains("shadow=") || announced.contains("spec="), "no request's parts: " + announced);
+        assertNotEquals(announced, settings(Map.of("threshold", "0.02")).announced(), "a new threshold is a new detector");
+        assertNotEquals(announced, settings(Map.of("differentialSearch", "default")).announced());
+    }
+
+    @Test
+    void aSettingIsNamedAsConfigurationAndEnvironmentVariablesSpellIt() {
+        // decree.worker.scan.window-grid, ...windowGrid, and DECREE_WORKER_SCAN_WINDOW_GRID (which Quarkus hands over as window.grid)
+        for (String name : new String[] {"window-grid", "windowGrid", "window.grid", "WINDOW_GRID"}) {
+            assertEquals(0, ScanSettings.DEFAULTS.with(Map.of(name, "0")).windowGrid(), name);
+        }
+        assertEquals(ScanSettings.DEFAULTS, ScanSettings.DEFAULTS.with(Map.of()), "nothing named, nothing changed");
+    }
+
+    @Test
+    void aMisspeltSettingOrABadValueIsRefusedNamingIt() {
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> ScanSettings.DEFAULTS.with(Map.of("window-grdi", "0")));
+        assertTrue(unknown.getMessage().contains("window-grdi") && unknown.getMessage().contains("windowGrid"), unknown.getMessage());
+        IllegalArgumentException number = assertThrows(IllegalArgumentException.class,
+                () -> ScanSettings.DEFAULTS.with(Map.of("steps", "many")));
+        assertTrue(number.getMessage().contains("steps"), number.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ScanSettings.DEFAULTS.with(Map.of("center", "yes")));
+        assertThrows(IllegalArgumentException.class, () -> ScanSettings.DEFAULTS.with(Map.of("threshold", "1.5")));
+        assertThrows(IllegalArgumentException.class, () -> ScanSettings.DEFAULTS.with(Map.of("differential-search", "slow")));
+    }
+}
