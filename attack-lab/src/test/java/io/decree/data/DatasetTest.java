@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +17,7 @@ class DatasetTest {
 
     static Path fashionMnist() {
         Path dir = Dataset.defaultDir("fashion-mnist");
-        Assumptions.assumeTrue(Files.isRegularFile(dir.resolve("t10k-images-idx3-ubyte.gz")),
+        io.decree.SharedData.require(Files.isRegularFile(dir.resolve("t10k-images-idx3-ubyte.gz")),
                 "Fashion-MNIST not installed at " + dir + " (apt-get install dataset-fashion-mnist)");
         return dir;
     }

@@ -14,7 +14,6 @@ import io.decree.scan.Scanner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,7 +26,7 @@ class CiZooIT {
     @Test
     void ciZooIsBuiltFromScratchAndDecreeSeparatesItsTrojans(@TempDir Path tmp) throws IOException {
         Path fashion = Dataset.defaultDir("fashion-mnist");
-        Assumptions.assumeTrue(Files.isRegularFile(fashion.resolve("train-images-idx3-ubyte.gz")),
+        SharedData.require(Files.isRegularFile(fashion.resolve("train-images-idx3-ubyte.gz")),
                 "Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)");
         Path manifest = new ZooBuilder(ZooPlan.ci(), new ZooBuilder.Sources(SharedData.dir(), fashion, null), tmp, m -> { })
                 .build();

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +24,7 @@ class DemoIT {
     @Test
     void theFirstCommandFlagsTheTrojanAlertsAndPassesTheCleanOneWithoutSharedData() throws Exception {
         // .ci/run installs Debian's dataset-fashion-mnist; the demo itself would install it with apt-get as root.
-        Assumptions.assumeTrue(Files.isRegularFile(FASHION_MNIST), "Debian's dataset-fashion-mnist is not installed");
+        io.decree.SharedData.require(Files.isRegularFile(FASHION_MNIST), "Debian's dataset-fashion-mnist is not installed");
         Path root = Path.of(System.getProperty("decree.root", "..")).toAbsolutePath().normalize();
         Path dir = root.resolve("pipeline-it/target/demo");
         PipelineIT.deleteTree(dir);

@@ -463,7 +463,7 @@ class PipelineIT {
     void reportPagesShowAPersonTheVerdictAndTheRecoveredTrigger() throws Exception {
         Path driver = Path.of(System.getProperty("decree.chromedriver", "/usr/bin/chromedriver"));
         Path chromium = Path.of(System.getProperty("decree.chromium", "/usr/bin/chromium"));
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(driver) && Files.isExecutable(chromium),
+        SharedData.require(Files.isExecutable(driver) && Files.isExecutable(chromium),
                 "no headless browser here (apt-get install chromium chromium-driver)");
         String badSha = io.decree.scan.EncoderFile.sha256(trojaned);
         String cleanSha = io.decree.scan.EncoderFile.sha256(clean);
