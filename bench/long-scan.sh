@@ -20,7 +20,7 @@ LIMIT=()
 "$ROOT/decree" up --dir "$OUT/stack-data" --follow "${LIMIT[@]}" > "$OUT/up.log" 2>&1 &
 UP=$!
 trap 'kill $UP 2>/dev/null; wait $UP 2>/dev/null || true' EXIT
-until grep -q "decree-stack: ready" "$OUT/up.log"; do
+until grep -q "dev-stack: ready" "$OUT/up.log"; do
   kill -0 $UP 2>/dev/null || { cat "$OUT/up.log"; exit 1; }
   sleep 2
 done
@@ -49,7 +49,7 @@ public class Members {
 }
 JAVA
 members() {
-  java -cp "$ROOT/decree-stack/target/lib/*" "$OUT/Members.java" 127.0.0.1:19092 decree-detector-workers 2>/dev/null \
+  java -cp "$ROOT/dev-stack/target/lib/*" "$OUT/Members.java" 127.0.0.1:19092 decree-detector-workers 2>/dev/null \
     | sed -n 's/^MEMBERS //p' | grep . || echo "?"
 }
 

@@ -1,6 +1,6 @@
 package io.decree.pipeline;
 
-import io.decree.stack.IngestClient;
+import io.decree.devstack.IngestClient;
 import io.decree.store.ObjectStore;
 import java.io.IOException;
 import java.net.URI;
@@ -32,7 +32,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The pipeline as a user starts it ({@code decree-stack up --services}), in a child process on ports of its own,
+ * The pipeline as a user starts it ({@code dev-stack up --services}), in a child process on ports of its own,
  * with clients of its real Kafka, S3 and PostgreSQL for the assertions.
  */
 final class RunningStack implements AutoCloseable {
@@ -76,9 +76,9 @@ final class RunningStack implements AutoCloseable {
         Path ready = dir.resolve("ready.env");
         Files.createDirectories(dir);
         Files.deleteIfExists(ready);
-        String cp = root.resolve("decree-stack/target/classes") + ":" + root.resolve("decree-stack/target/lib") + "/*";
+        String cp = root.resolve("dev-stack/target/classes") + ":" + root.resolve("dev-stack/target/lib") + "/*";
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m", "-cp", cp,
-                "io.decree.stack.Main", "up", "--dir", dir.toString(), "--services", "--workers", String.valueOf(workers),
+                "io.decree.devstack.Main", "up", "--dir", dir.toString(), "--services", "--workers", String.valueOf(workers),
                 "--root", root.toString(), "--shared", shared.toString(), "--ready-file", ready.toString(),
                 "--kafka-port", String.valueOf(KAFKA), "--s3-port", String.valueOf(S3), "--pg-port", String.valueOf(PG),
                 "--http-port", String.valueOf(HTTP),

@@ -1,4 +1,4 @@
-package io.decree.stack;
+package io.decree.devstack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

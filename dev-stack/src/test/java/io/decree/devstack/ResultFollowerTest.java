@@ -1,4 +1,4 @@
-package io.decree.stack;
+package io.decree.devstack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +18,6 @@ class ResultFollowerTest {
                 Events.toJson(CloudEvent.of("/t", new ScanProgress("s", sha, "m.pt", "scan", 1117, 400, 0.0414, 98.3, "1.0")))));
         assertEquals("SCANNING m.pt abababababab: starting, 0 s", ResultFollower.line(
                 Events.toJson(CloudEvent.of("/t", new ScanProgress("s", sha, "m.pt", "starting", 0, 0, null, 0.0, "1.0")))));
-        assertTrue(ResultFollower.line("{nope").startsWith("decree-stack: unreadable result"));
+        assertTrue(ResultFollower.line("{nope").startsWith("dev-stack: unreadable result"));
     }
 }

@@ -1,4 +1,4 @@
-package io.decree.stack;
+package io.decree.devstack;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,10 +1,10 @@
-package io.decree.stack;
+package io.decree.devstack;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code up}: the embedded stack and services; {@code submit}: a model into it. */
-@Command(name = "decree-stack", mixinStandardHelpOptions = true, subcommands = {Stack.class, Submit.class, ScalingBench.class},
+@Command(name = "dev-stack", mixinStandardHelpOptions = true, subcommands = {Stack.class, Submit.class, ScalingBench.class},
         description = "The decree pipeline on this machine, without Docker.")
 public final class Main {
     public static void main(String[] args) {
@@ -12,7 +12,7 @@ public final class Main {
         // A refused option or input is one line, not a stack trace.
         System.exit(new CommandLine(new Main()).setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof IllegalArgumentException) {
-                cmd.getErr().println("decree-stack: " + e.getMessage());
+                cmd.getErr().println("dev-stack: " + e.getMessage());
                 return 2;
             }
             throw e;

@@ -1,4 +1,4 @@
-package io.decree.stack;
+package io.decree.devstack;
 
 import io.decree.events.ScanKey;
 import java.io.IOException;

@@ -1,25 +1,16 @@
-package io.decree.stack;
+package io.decree.devstack;
 
-import io.decree.events.Topics;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.Uuid;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,22 +23,6 @@ import picocli.CommandLine.Option;
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = "Run Kafka, S3 and PostgreSQL (and the decree services) on loopback, without Docker, until Ctrl-C.")
 public final class Stack implements Callable<Integer>, AutoCloseable {
-
-    /** The topics and their partition counts; more partitions than workers lets a group share them. */
-    static final Map<String, Integer> TOPICS = new LinkedHashMap<>();
-
-    static {
-        TOPICS.put(Topics.ENCODER_REGISTERED, 4);
-        TOPICS.put(Topics.SCAN_RESULTS, 4);
-        TOPICS.put(Topics.SCAN_PROGRESS, 4);
-        TOPICS.put(Topics.BACKDOOR_ALERTS, 1);
-        TOPICS.put(Topics.VERDICT_CHANGES, 1);
-        TOPICS.put(Topics.DETECTOR_WORKERS, 1);
-        TOPICS.put(Topics.BUCKET_NOTIFICATIONS, 1);
-        for (String t : List.of(Topics.ENCODER_REGISTERED, Topics.SCAN_RESULTS, Topics.BUCKET_NOTIFICATIONS, Topics.BACKDOOR_ALERTS)) {
-            TOPICS.put(Topics.deadLetter(t), 1);
-        }
-    }
 
     @Option(names = "--dir", description = "Data and logs (default: ${DEFAULT-VALUE}).", defaultValue = "stack-data")
     Path dir;
@@ -132,14 +107,16 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
             localKey = LocalKey.readOrCreate(dir.resolve(LocalKey.FILE));
             apiKeys = LocalKey.credential(localKey);
         }
-        startPostgres();
-        ChildProcess kafka = startKafka();
-        ChildProcess s3 = startS3();
+        postgres = PostgresServer.start(dir.resolve("postgres"), pgPort);
+        ChildProcess kafka = KafkaServer.start(dir.resolve("kafka"), kafkaPort, dir.resolve("logs"));
+        servers.add(kafka);
+        ChildProcess s3 = S3Server.start(dir, s3Port, s3AccessKey, s3SecretKey, dir.resolve("logs"));
+        servers.add(s3);
         kafka.awaitPort(kafkaPort, Duration.ofSeconds(90));
-        createTopics();
+        KafkaServer.createTopics(kafkaPort);
         s3.awaitPort(s3Port, Duration.ofSeconds(60));
         Map<String, String> env = endpoints();
-        System.out.printf("decree-stack: Kafka %s, S3 %s, PostgreSQL %s up in %.1f s%n", env.get("KAFKA_BOOTSTRAP_SERVERS"),
+        System.out.printf("dev-stack: Kafka %s, S3 %s, PostgreSQL %s up in %.1f s%n", env.get("KAFKA_BOOTSTRAP_SERVERS"),
                 env.get("DECREE_S3_ENDPOINT"), env.get("QUARKUS_DATASOURCE_JDBC_URL"), (System.nanoTime() - t0) / 1e9);
         if (!submit.isEmpty()) {
             withServices = true;
@@ -152,7 +129,7 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
             startServices(env);
             services.forEach(c -> env.put("PID_" + c.name.toUpperCase(java.util.Locale.ROOT).replace('-', '_'),
                     String.valueOf(c.process.pid())));
-            System.out.printf("decree-stack: services up in %.1f s (ingest http://127.0.0.1:%d, report http://127.0.0.1:%d)%n",
+            System.out.printf("dev-stack: services up in %.1f s (ingest http://127.0.0.1:%d, report http://127.0.0.1:%d)%n",
                     (System.nanoTime() - t0) / 1e9, httpPort, httpPort + 1);
         }
         env.put("DECREE_STACK_STARTUP_SECONDS", String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - t0) / 1e9));
@@ -163,14 +140,14 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
             Files.writeString(tmp, sb.toString());
             Files.move(tmp, readyFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
-        System.out.println("decree-stack: ready; logs in " + dir.resolve("logs") + "; Ctrl-C stops everything");
+        System.out.println("dev-stack: ready; logs in " + dir.resolve("logs") + "; Ctrl-C stops everything");
         if (!submit.isEmpty()) {
             IngestClient client = new IngestClient(java.net.URI.create("http://127.0.0.1:" + httpPort),
                     java.net.URI.create("http://127.0.0.1:" + (httpPort + 1)), localKey != null ? localKey : System.getenv("DECREE_API_KEY"));
             for (String entry : submit) {
                 Submission sub = Submission.parse(entry);
                 IngestClient.Answer a = client.upload(sub.model(), sub.shadowSet(), false);
-                System.out.printf("decree-stack: uploaded %s (shadow images: %s) -> %d %s%n", sub.model().getFileName(), sub.shadowSet(),
+                System.out.printf("dev-stack: uploaded %s (shadow images: %s) -> %d %s%n", sub.model().getFileName(), sub.shadowSet(),
                         a.status(), a.body());
                 // 202: a scan is coming. 200: already registered, its verdict is stored (no new result). 4xx: refused.
                 follower.expect(sub.sha256(), a.status() == 202);
@@ -183,20 +160,20 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         java.util.Set<ChildProcess> reported = new java.util.HashSet<>();
         while (true) {
             if (exitWhenDone && follower != null && follower.allDone()) {
-                System.out.println("decree-stack: every submitted model has its result; stopping");
+                System.out.println("dev-stack: every submitted model has its result; stopping");
                 int rc = follower.anyFailed() ? 2 : 0;
                 close();
                 return rc;
             }
             for (ChildProcess c : servers) {
                 if (!closing && !c.process.isAlive()) {
-                    System.err.println("decree-stack: " + c.name + " exited with " + c.process.exitValue() + "; see " + c.log);
+                    System.err.println("dev-stack: " + c.name + " exited with " + c.process.exitValue() + "; see " + c.log);
                     return 3;
                 }
             }
             for (ChildProcess c : services) {
                 if (!closing && !c.process.isAlive() && reported.add(c)) {
-                    System.err.println("decree-stack: service " + c.name + " exited with " + c.process.exitValue() + "; see " + c.log);
+                    System.err.println("dev-stack: service " + c.name + " exited with " + c.process.exitValue() + "; see " + c.log);
                 }
             }
             ChildProcess.sleep(1000);
@@ -220,102 +197,6 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         return env;
     }
 
-    private void startPostgres() throws Exception {
-        Path data = dir.resolve("postgres");
-        boolean fresh = !Files.exists(data.resolve("PG_VERSION"));
-        postgres = EmbeddedPostgres.builder().setPort(pgPort).setDataDirectory(data).setCleanDataDirectory(false).start();
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = 'decree'")) {
-                if (!rs.next()) {
-                    s.execute("CREATE DATABASE decree");
-                }
-            }
-            s.execute("ALTER USER postgres PASSWORD 'postgres'");
-        }
-        System.out.println("decree-stack: PostgreSQL on " + pgPort + (fresh ? " (new data dir)" : ""));
-    }
-
-    private ChildProcess startKafka() throws IOException {
-        Path kdir = dir.resolve("kafka");
-        Files.createDirectories(kdir);
-        int controllerPort = kafkaPort + 1;
-        Properties p = new Properties();
-        p.setProperty("process.roles", "broker,controller");
-        p.setProperty("node.id", "1");
-        p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + kafkaPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + kafkaPort);
-        p.setProperty("controller.listener.names", "CONTROLLER");
-        p.setProperty("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
-        p.setProperty("log.dirs", kdir.resolve("log").toString());
-        p.setProperty("num.partitions", "4");
-        p.setProperty("offsets.topic.replication.factor", "1");
-        p.setProperty("offsets.topic.num.partitions", "4");
-        p.setProperty("transaction.state.log.replication.factor", "1");
-        p.setProperty("transaction.state.log.min.isr", "1");
-        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
-        p.setProperty("share.coordinator.state.topic.min.isr", "1");
-        p.setProperty("group.initial.rebalance.delay.ms", "0");
-        Path props = kdir.resolve("server.properties");
-        try (var w = Files.newBufferedWriter(props)) {
-            p.store(w, "written by decree-stack");
-        }
-        String cp = System.getProperty("java.class.path");
-        Path logs = dir.resolve("logs");
-        if (!Files.exists(kdir.resolve("log").resolve("meta.properties"))) {
-            ChildProcess format = ChildProcess.java("kafka-format", logs, Map.of(), List.of("-Xmx256m", "-cp", cp,
-                    "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", props.toString()));
-            try {
-                if (format.process.waitFor() != 0) {
-                    throw new IllegalStateException("kafka storage format failed; see " + format.log);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        ChildProcess kafka = ChildProcess.java("kafka", logs, Map.of(), List.of("-Xmx512m", "-cp", cp, "kafka.Kafka", props.toString()));
-        servers.add(kafka);
-        return kafka;
-    }
-
-    private ChildProcess startS3() throws IOException {
-        Path sdir = dir.resolve("s3");
-        Files.createDirectories(sdir);
-        Properties p = new Properties();
-        p.setProperty("s3proxy.endpoint", "http://127.0.0.1:" + s3Port);
-        p.setProperty("s3proxy.authorization", "aws-v2-or-v4");
-        p.setProperty("s3proxy.identity", s3AccessKey);
-        p.setProperty("s3proxy.credential", s3SecretKey);
-        p.setProperty("jclouds.provider", "filesystem-nio2");
-        p.setProperty("jclouds.identity", s3AccessKey);
-        p.setProperty("jclouds.credential", s3SecretKey);
-        p.setProperty("jclouds.filesystem.basedir", sdir.toString());
-        Path props = dir.resolve("s3proxy.properties");
-        try (var w = Files.newBufferedWriter(props)) {
-            p.store(w, "written by decree-stack");
-        }
-        ChildProcess s3 = ChildProcess.java("s3proxy", dir.resolve("logs"), Map.of(), List.of("-Xmx256m", "-cp",
-                System.getProperty("java.class.path"), "org.gaul.s3proxy.Main", "--properties", props.toString()));
-        servers.add(s3);
-        return s3;
-    }
-
-    private void createTopics() {
-        Properties p = new Properties();
-        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort);
-        try (Admin admin = Admin.create(p)) {
-            var existing = admin.listTopics().names().get();
-            List<NewTopic> missing = TOPICS.entrySet().stream().filter(e -> !existing.contains(e.getKey()))
-                    .map(e -> new NewTopic(e.getKey(), e.getValue(), (short) 1)).toList();
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get();
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot create topics: " + e.getMessage(), e);
-        }
-    }
-
     static boolean isLoopback(String address) {
         return address.equals("localhost") || address.startsWith("127.") || address.equals("::1");
     }
@@ -328,11 +209,11 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         if (apiKeys != null) {
             common.put("DECREE_AUTH_API_KEYS", apiKeys);
         } else {
-            System.out.println("decree-stack: access control is off (--no-auth): every caller on " + listen
+            System.out.println("dev-stack: access control is off (--no-auth): every caller on " + listen
                     + " may upload, read and rescan");
         }
         if (localKey != null) {
-            System.out.println("decree-stack: access control is on; this stack's key (every role) is " + localKey + "\n"
+            System.out.println("dev-stack: access control is on; this stack's key (every role) is " + localKey + "\n"
                     + "  kept in " + dir.resolve(LocalKey.FILE) + " (./decree submit reads it there; other clients send it as "
                     + "X-API-Key, the pages ask for it once)");
         }
@@ -443,7 +324,7 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
             try {
                 postgres.close();
             } catch (IOException e) {
-                System.err.println("decree-stack: stopping PostgreSQL: " + e.getMessage());
+                System.err.println("dev-stack: stopping PostgreSQL: " + e.getMessage());
             }
             postgres = null;
         }

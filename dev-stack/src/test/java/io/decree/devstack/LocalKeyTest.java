@@ -1,4 +1,4 @@
-package io.decree.stack;
+package io.decree.devstack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

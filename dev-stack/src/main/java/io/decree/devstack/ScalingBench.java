@@ -1,4 +1,4 @@
-package io.decree.stack;
+package io.decree.devstack;
 
 import java.io.IOException;
 import java.net.URI;
@@ -78,7 +78,7 @@ final class ScalingBench implements Callable<Integer> {
         Path ready = dir.resolve("ready.env");
         int base = 38080;
         Process stack = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m", "-cp",
-                System.getProperty("java.class.path"), "io.decree.stack.Main", "up", "--dir", dir.toString(), "--services",
+                System.getProperty("java.class.path"), "io.decree.devstack.Main", "up", "--dir", dir.toString(), "--services",
                 "--workers", String.valueOf(n), "--root", root.toAbsolutePath().toString(), "--shared",
                 shared.toAbsolutePath().toString(), "--ready-file", ready.toString(), "--kafka-port", "39092",
                 "--s3-port", "39000", "--pg-port", "35432", "--http-port", String.valueOf(base))

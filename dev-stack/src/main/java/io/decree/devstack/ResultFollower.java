@@ -1,4 +1,4 @@
-package io.decree.stack;
+package io.decree.devstack;
 
 import io.decree.events.BackdoorAlert;
 import io.decree.events.EventData;
@@ -71,7 +71,7 @@ final class ResultFollower implements AutoCloseable {
         Properties p = new Properties();
         p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         // Its own group: watching takes nothing away from the report-service.
-        p.setProperty(ConsumerConfig.GROUP_ID_CONFIG, "decree-stack-follow-" + UUID.randomUUID());
+        p.setProperty(ConsumerConfig.GROUP_ID_CONFIG, "dev-stack-follow-" + UUID.randomUUID());
         p.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         p.setProperty(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.setProperty(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -115,7 +115,7 @@ final class ResultFollower implements AutoCloseable {
         try {
             d = Events.parse(json).data();
         } catch (EventFormatException e) {
-            return "decree-stack: unreadable result (" + e.getMessage() + ")";
+            return "dev-stack: unreadable result (" + e.getMessage() + ")";
         }
         String sha = d.sha256().substring(0, 12);
         if (d instanceof ScanCompleted c) {
