@@ -14,7 +14,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 
 /** A real Kafka broker (KRaft, one combined broker and controller) in a process of its own, and the pipeline's topics. */
-final class KafkaServer {
+public final class KafkaServer {
 
     /** The topics and their partition counts; more partitions than workers lets a group share them. */
     static final Map<String, Integer> TOPICS = new LinkedHashMap<>();
@@ -76,10 +76,10 @@ final class KafkaServer {
         return ChildProcess.java("kafka", logs, Map.of(), List.of("-Xmx512m", "-cp", cp, "kafka.Kafka", props.toString()));
     }
 
-    /** Creates the topics that do not exist yet. */
-    static void createTopics(int port) {
+    /** Creates the topics that do not exist yet, on the broker at {@code bootstrap} (host:port). */
+    public static void createTopics(String bootstrap) {
         Properties p = new Properties();
-        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + port);
+        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(p)) {
             var existing = admin.listTopics().names().get();
             List<NewTopic> missing = TOPICS.entrySet().stream().filter(e -> !existing.contains(e.getKey()))

@@ -113,7 +113,7 @@ public final class Stack implements Callable<Integer>, AutoCloseable {
         ChildProcess s3 = S3Server.start(dir, s3Port, s3AccessKey, s3SecretKey, dir.resolve("logs"));
         servers.add(s3);
         kafka.awaitPort(kafkaPort, Duration.ofSeconds(90));
-        KafkaServer.createTopics(kafkaPort);
+        KafkaServer.createTopics("127.0.0.1:" + kafkaPort);
         s3.awaitPort(s3Port, Duration.ofSeconds(60));
         Map<String, String> env = endpoints();
         System.out.printf("dev-stack: Kafka %s, S3 %s, PostgreSQL %s up in %.1f s%n", env.get("KAFKA_BOOTSTRAP_SERVERS"),
