@@ -70,8 +70,7 @@ class DemoIT {
             }
         }
         // Nothing of the stack outlives the demo.
-        Thread.sleep(1000);
-        assertTrue(ProcessHandle.allProcesses().noneMatch(h -> h.info().commandLine().orElse("").contains(dir.toString())),
-                "a process of the demo is still running");
+        RunningStack.await(() -> ProcessHandle.allProcesses().noneMatch(h -> h.info().commandLine().orElse("").contains(dir.toString()))
+                ? true : null, java.time.Duration.ofSeconds(30), "every process of the demo to end");
     }
 }

@@ -44,6 +44,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineIT {
+    /** report-service's consumer group on scan-results (its application.properties). */
+    private static final String REPORT_GROUP = "decree-report-service";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration SCAN = Duration.ofMinutes(5);
 
@@ -168,7 +170,7 @@ class PipelineIT {
                 .filter(r -> badSha.equals(r.key())).findFirst().orElseThrow();
         stack.produce(Topics.ENCODER_REGISTERED, badSha, original.value());
         RunningStack.await(() -> endOffsets() > resultsBefore ? true : null, SCAN, "the redelivered request's result");
-        Thread.sleep(3000); // let report-service consume it
+        stack.awaitConsumed(REPORT_GROUP, Topics.SCAN_RESULTS, Duration.ofMinutes(1));
 
         assertEquals(1, stack.scansOf(badSha).size(), "one verdict row for one encoder, detector version and config");
         assertEquals(1, awaitAlerts(1).size(), "still exactly one alert");
@@ -688,7 +690,8 @@ class PipelineIT {
                 return null;
             }
         }, Duration.ofMinutes(1), atLeast + " alert(s)");
-        Thread.sleep(2000); // a second alert, if one were coming, would be right behind
+        // A second alert, if one were coming, is sent before report-service commits the result that raised it.
+        stack.awaitConsumed(REPORT_GROUP, Topics.SCAN_RESULTS, Duration.ofMinutes(1));
         return stack.readAll(Topics.BACKDOOR_ALERTS).stream().map(r -> Events.parse(r.value(), BackdoorAlert.class).data()).toList();
     }
 
