@@ -22,7 +22,7 @@ EXPOSE 8080
 ENV QUARKUS_HTTP_PORT=8080 \
     DECREE_WORKER_CLI_HOME=/opt/decree-cli \
     DECREE_WORKER_WORK_DIR=/var/decree/work \
-    DJL_CACHE_DIR=/cache/djl ENGINE_CACHE_DIR=/cache/engine THP_MEM_ALLOC_ENABLE=1 \
+    DJL_CACHE_DIR=/cache/djl ENGINE_CACHE_DIR=/cache/engine \
     DECREE_WORKER_SHADOW_SETS_PHOTOS=/data/images/photos \
     DECREE_WORKER_SHADOW_SETS_FACES=/data/images/faces
 ENTRYPOINT ["sh", "-c", "exec java -Xmx512m -jar /app/quarkus-run.jar"]

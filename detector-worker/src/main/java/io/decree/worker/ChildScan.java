@@ -101,9 +101,6 @@ final class ChildScan {
             pb.environment().put("OMP_NUM_THREADS", String.valueOf(s.torchThreads()));
             pb.environment().put("MKL_NUM_THREADS", String.valueOf(s.torchThreads()));
         }
-        // libtorch's large tensors on transparent huge pages: otherwise each step page-faults its activations in
-        // anew (MobileNetV2: 6x slower per pass on 2 cores, docs/detector.md). The worker's own environment may say 0.
-        pb.environment().putIfAbsent("THP_MEM_ALLOC_ENABLE", "1");
         Process p = pb.start();
         // Keep the child's stdin open for as long as this scan is ours: closing it (or dying) stops the child.
         OutputStream keepAlive = p.getOutputStream();
