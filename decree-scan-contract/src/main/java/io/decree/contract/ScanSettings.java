@@ -39,10 +39,11 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
             List.of("threshold", "steps", "batch", "maxImages", "seed", "maskGrid", "windowGrid", "holdout", "center");
 
     public ScanSettings {
-        if (!(threshold > 0 && threshold <= 1) || steps < 1 || batch < 2 || maxImages < batch || maskGrid < 0 || windowGrid < 0
+        // maxImages may be below the batch: the shadow images are then augmented up to it (ShadowImages).
+        if (!(threshold > 0 && threshold <= 1) || steps < 1 || batch < 2 || maxImages < 1 || maskGrid < 0 || windowGrid < 0
                 || holdout < 0) {
             throw new IllegalArgumentException("scan settings out of range: threshold in (0,1], steps >= 1, batch >= 2, "
-                    + "maxImages >= batch, maskGrid, windowGrid and holdout >= 0; got " + this);
+                    + "maxImages >= 1, maskGrid, windowGrid and holdout >= 0; got " + this);
         }
         if (!"fast".equals(differentialSearch) && !"default".equals(differentialSearch)) {
             throw new IllegalArgumentException("differentialSearch must be fast or default, got " + differentialSearch);

@@ -79,6 +79,9 @@ class ScanSettingsTest {
         assertTrue(number.getMessage().contains("steps"), number.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ScanSettings.DEFAULTS.with(Map.of("center", "yes")));
         assertThrows(IllegalArgumentException.class, () -> ScanSettings.DEFAULTS.with(Map.of("threshold", "1.5")));
+        assertThrows(IllegalArgumentException.class, () -> ScanSettings.DEFAULTS.with(Map.of("max-images", "0")));
+        // Fewer images than a batch is allowed, as the CLI allows it: they are augmented up to the batch.
+        assertEquals(20, ScanSettings.DEFAULTS.with(Map.of("max-images", "20")).maxImages());
         assertThrows(IllegalArgumentException.class, () -> ScanSettings.DEFAULTS.with(Map.of("differential-search", "slow")));
     }
 }
