@@ -30,10 +30,14 @@ public final class ZooEvaluator {
      * @param config     the detector's search settings (a candidate config is judged on the zoo with them)
      * @param reuse      take an encoder's scan from a report.json already in the output folder (an interrupted or
      *                   earlier run with the same settings) instead of scanning it again
+     * @param contrast   scan each fine-tuned encoder contrasted with the zoo encoder it was fine-tuned from (the contrasted
+     *                   differential scan, {@code threshold} its PL1 threshold); encoders without a base in the zoo are
+     *                   left out
      */
-    public record Options(double threshold, Pattern only, Path images, int maxImages, InversionConfig config, boolean reuse) {
+    public record Options(double threshold, Pattern only, Path images, int maxImages, InversionConfig config, boolean reuse,
+            boolean contrast) {
         public static Options defaults(double threshold) {
-            return new Options(threshold, null, null, Scanner.DEFAULT_MAX_IMAGES, InversionConfig.defaults(), false);
+            return new Options(threshold, null, null, Scanner.DEFAULT_MAX_IMAGES, InversionConfig.defaults(), false, false);
         }
     }
 
@@ -41,6 +45,7 @@ public final class ZooEvaluator {
         Files.createDirectories(out);
         List<Zoo.Entry> entries = zoo.encoders().stream()
                 .filter(e -> opts.only() == null || opts.only().matcher(zoo.dir().relativize(e.model()).toString()).find())
+                .filter(e -> !opts.contrast() || baseOf(zoo, e) != null)
                 .toList();
         if (entries.isEmpty()) {
             throw new BadInputException("no encoder of " + zoo.dir() + " matches " + opts.only());
@@ -55,9 +60,13 @@ public final class ZooEvaluator {
                 progress.accept(String.format("[%d/%d] %s%s", ++i, entries.size(), name, r != null ? " (earlier scan reused)" : ""));
             }
             if (r == null) {
-                r = Scanner.scan(new Scanner.Request(e.model(), InputSpec.sidecarOf(e.model()),
+                Scanner.Request req = new Scanner.Request(e.model(), InputSpec.sidecarOf(e.model()),
                         opts.images() != null ? opts.images() : e.images(), opts.config(), opts.threshold(),
-                        opts.maxImages(), null, out.resolve("scans").resolve(name.replaceFirst("\\.pt$", ""))), null).report();
+                        opts.maxImages(), null, out.resolve("scans").resolve(name.replaceFirst("\\.pt$", "")));
+                if (opts.contrast()) {
+                    req = req.contrastedWith(baseOf(zoo, e), InputSpec.sidecarOf(e.model()), opts.threshold());
+                }
+                r = Scanner.scan(req, null).report();
             }
             reports.put(e, r);
             rows.add(new Evaluation.Row(name, e.trojaned(), r.pl1Norm(), r.targetReached(), r.verdict().json(), r.seconds(),
@@ -72,5 +81,16 @@ public final class ZooEvaluator {
         List<String> realClean = entries.stream().filter(e -> e.attack() == null).map(e -> e.model().getFileName().toString()).toList();
         Files.writeString(out.resolve("rules.md"), RuleStudy.markdown(subjects, RuleStudy.judge(subjects, realClean)));
         return eval;
+    }
+
+    /** The zoo encoder {@code e} was fine-tuned from (its attack's base), or null for a pre-trained or real one. */
+    static Path baseOf(Zoo zoo, Zoo.Entry e) {
+        if (e.attack() == null || !e.attack().hasNonNull("base")) {
+            return null;
+        }
+        String base = e.attack().get("base").asText();
+        String file = base.endsWith(".pt") ? base : base + ".pt";
+        return zoo.encoders().stream().map(Zoo.Entry::model).filter(m -> m.getFileName().toString().equals(file)).findFirst()
+                .orElse(null);
     }
 }

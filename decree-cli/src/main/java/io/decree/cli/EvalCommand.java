@@ -39,6 +39,11 @@ final class EvalCommand implements Callable<Integer> {
             + "interrupted run, or recompute eval.md and rules.md) instead of scanning again.")
     boolean reuse;
 
+    @Option(names = "--contrast", description = "Scan each fine-tuned encoder contrasted with the zoo encoder it was fine-tuned "
+            + "from (scan --baseline BASE --contrast), --threshold then being the contrasted PL1's; encoders without a base "
+            + "in the zoo are left out.")
+    boolean contrast;
+
     @Mixin
     SearchOptions search = new SearchOptions();
 
@@ -46,7 +51,8 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         InversionConfig config = search.config(threshold);
         Evaluation eval = ZooEvaluator.run(Zoo.read(zooDir),
-                new ZooEvaluator.Options(threshold, only == null ? null : Pattern.compile(only), images, maxImages, config, reuse),
+                new ZooEvaluator.Options(threshold, only == null ? null : Pattern.compile(only), images, maxImages, config, reuse,
+                        contrast),
                 out != null ? out : zooDir.resolve("eval"), System.err::println);
         System.out.print(eval.markdown());
         return 0;

@@ -38,6 +38,12 @@ final class ScanOptions {
                     + "to --out's baseline/ and is reused there. Searches fast unless --search says otherwise.")
     Path baseline;
 
+    @Option(names = "--contrast",
+            description = "With --baseline: search for a trigger that collapses MODEL.pt's embeddings while leaving BASE.pt's "
+                    + "apart (one search through both encoders), instead of comparing two separate searches; --threshold is then "
+                    + "this trigger's PL1 threshold.")
+    boolean contrast;
+
     @Option(names = "--reference-ratio", paramLabel = "X",
             description = "With --reference or --baseline: trojaned when the accepted PL1 is below X times the references' median (default: ${DEFAULT-VALUE}).")
     double referenceRatio = io.decree.scan.Reference.DEFAULT_MAX_RATIO;
@@ -84,10 +90,16 @@ final class ScanOptions {
         if (!(threshold > 0 && threshold <= 1)) {
             throw new BadInputException("--threshold must lie in (0,1], got " + threshold);
         }
+        if (contrast && baseline == null) {
+            throw new BadInputException("--contrast needs --baseline BASE.pt, the checkpoint MODEL.pt was fine-tuned from");
+        }
         if (baseline != null && !references.isEmpty()) {
             throw new BadInputException("--baseline and --reference are exclusive: a differential scan judges against the base alone");
         }
         Scanner.Request req = new Scanner.Request(model, spec.resolve(model), images, config(), threshold, maxImages, device(), out);
+        if (contrast) {
+            return req.contrastedWith(baseline, baselineSpec(model), threshold);
+        }
         return references.isEmpty() ? req : req.calibratedBy(io.decree.scan.Reference.fromReports(references, referenceRatio));
     }
 

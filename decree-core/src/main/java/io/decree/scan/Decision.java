@@ -33,6 +33,29 @@ public record Decision(String rule, double score, double threshold, Verdict verd
     }
 
     /**
+     * The contrasted differential rule: the smallest trigger that collapses every shadow image on the model while the
+     * base's embeddings of the same stamped images stay apart, against a fixed share of the image. {@code r} must come
+     * from a search contrasted with {@code base} where acceptance decides.
+     */
+    public static Decision contrasted(InversionResult r, double threshold, String base) {
+        Verdict v = Verdict.of(r.targetReached(), r.pl1(), threshold);
+        String meaning;
+        if (!r.targetReached()) {
+            meaning = "no trigger smaller than the whole image collapses every shadow image's embedding on this model while "
+                    + "leaving " + base + "'s apart: fine-tuning added no shortcut";
+        } else if (v == Verdict.TROJANED) {
+            meaning = String.format(Locale.ROOT, "a trigger covering %.2f%% of the image collapses every shadow image's embedding "
+                    + "on this model but not on %s (trojaned below %.2f%%): a shortcut fine-tuning added, a backdoor's",
+                    100 * r.pl1(), base, 100 * threshold);
+        } else {
+            meaning = String.format(Locale.ROOT, "the smallest trigger that collapses every shadow image's embedding on this model "
+                    + "but not on %s covers %.2f%% of the image (trojaned below %.2f%%): no shortcut as small as a backdoor's "
+                    + "was added by fine-tuning", base, 100 * r.pl1(), 100 * threshold);
+        }
+        return new Decision("base-contrast", r.targetReached() ? r.pl1() : 1.0, threshold, v, meaning);
+    }
+
+    /**
      * The calibrated rule: the accepted PL1 against the clean references' median. {@code r} must come from a search
      * where acceptance decides, so that {@code r.pl1()} is the accepted figure.
      */

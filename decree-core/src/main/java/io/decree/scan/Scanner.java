@@ -41,13 +41,29 @@ public final class Scanner {
      * @param out        folder for report.json and the evidence PNGs (created), or null for none
      * @param reference  clean encoders to judge against (the calibrated rule), or null for the fixed threshold; with one,
      *                   acceptance decides and {@code threshold} is the reference's
+     * @param contrast   the upstream checkpoint to contrast the search with (the contrasted differential scan), or null
      */
     public record Request(Path model, InputSpec spec, Path imagesDir, InversionConfig config, double threshold,
-            int maxImages, Device device, Path out, Reference reference) {
+            int maxImages, Device device, Path out, Reference reference, Contrast contrast) {
 
         public Request(Path model, InputSpec spec, Path imagesDir, InversionConfig config, double threshold, int maxImages,
                 Device device, Path out) {
-            this(model, spec, imagesDir, config, threshold, maxImages, device, out, null);
+            this(model, spec, imagesDir, config, threshold, maxImages, device, out, null, null);
+        }
+
+        public Request(Path model, InputSpec spec, Path imagesDir, InversionConfig config, double threshold, int maxImages,
+                Device device, Path out, Reference reference) {
+            this(model, spec, imagesDir, config, threshold, maxImages, device, out, reference, null);
+        }
+
+        /**
+         * The same request contrasted with {@code base}: a trigger counts only if it collapses every shadow image on the
+         * model and leaves the base's embeddings apart; trojaned when such a trigger is smaller than {@code threshold}.
+         */
+        public Request contrastedWith(Path base, InputSpec baseSpec, double threshold) {
+            return new Request(model, spec, imagesDir, config.toBuilder().acceptOnShadowSet(true)
+                    .stopBelow(config.stopBelow() > 0 ? threshold : 0).build(), threshold, maxImages, device, out, null,
+                    new Contrast(base, baseSpec));
         }
 
         /**
@@ -61,8 +77,12 @@ public final class Scanner {
         }
 
         public Request withOut(Path dir) {
-            return new Request(model, spec, imagesDir, config, threshold, maxImages, device, dir, reference);
+            return new Request(model, spec, imagesDir, config, threshold, maxImages, device, dir, reference, contrast);
         }
+    }
+
+    /** The upstream checkpoint of a contrasted differential scan and its input spec (the model's, for a fine-tuned model). */
+    public record Contrast(Path base, InputSpec spec) {
     }
 
     public record Outcome(ScanReport report, InversionResult result) {
@@ -83,16 +103,25 @@ public final class Scanner {
         if (req.reference() != null) {
             req.reference().checkImages(images.size());
         }
-        try (Encoder encoder = Encoder.load(req.model(), spec, req.device())) {
+        try (Encoder encoder = Encoder.load(req.model(), spec, req.device());
+                Encoder base = req.contrast() == null ? null : Encoder.load(req.contrast().base(), req.contrast().spec(), req.device())) {
             encoder.probe();
+            if (base != null) {
+                base.probe();
+                if (!req.contrast().spec().equals(spec)) {
+                    throw new BadInputException("the base " + req.contrast().base().getFileName() + " takes other input than "
+                            + req.model().getFileName() + ": a contrasted scan needs the model's upstream checkpoint");
+                }
+            }
             InversionResult result;
             try {
-                result = new TriggerInversion(req.config()).run(encoder, images, progress);
+                result = new TriggerInversion(req.config()).run(encoder, base, images, progress);
             } catch (EngineException e) {
                 throw new BadInputException(req.model() + " failed during the scan (libtorch): " + e.getMessage(), e);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             Decision decision = req.reference() != null ? Decision.relative(result, req.reference())
+                    : req.contrast() != null ? Decision.contrasted(result, req.threshold(), req.contrast().base().getFileName().toString())
                     : Decision.pl1(result, req.threshold(), req.config().acceptOnShadowSet());
             ScanReport report = new ScanReport(decision.verdict(), decision, result.pl1(), req.threshold(), result.similarity(),
                     Double.isNaN(result.heldOutSimilarity()) ? null : result.heldOutSimilarity(), result.acceptance(),

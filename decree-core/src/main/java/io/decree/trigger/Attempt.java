@@ -28,8 +28,8 @@ final class Attempt implements AutoCloseable {
 
     /**
      * A trigger that met the similarity target on its batch (and the held-out images, with a holdout), smaller
-     * than every earlier one of this attempt; {@code shadowSimilarity} is filled in once it is checked on the
-     * whole shadow set (NaN before).
+     * than every earlier one of this attempt; {@code shadowSimilarity} (and, in a contrasted search,
+     * {@code baseShadowSimilarity}) is filled in once it is checked on the whole shadow set (NaN before).
      */
     static final class Candidate {
         final double l1;
@@ -38,6 +38,7 @@ final class Attempt implements AutoCloseable {
         final double similarity;
         final double heldOutSimilarity;
         double shadowSimilarity = Double.NaN;
+        double baseShadowSimilarity = Double.NaN;
 
         Candidate(double l1, float[] mask, float[] pattern, double similarity, double heldOutSimilarity) {
             this.l1 = l1;
@@ -106,7 +107,8 @@ final class Attempt implements AutoCloseable {
             }
             cos = t.similarity().getFloat();
             l1 = t.l1().getFloat();
-            boolean success = cos > cfg.similarityTarget();
+            double baseCos = t.baseSimilarity() == null ? Double.NaN : t.baseSimilarity().getFloat();
+            boolean success = loss.success(cos, baseCos, cfg.similarityTarget());
             if (success && l1 < bestL1) {
                 double held = holdout == null ? Double.NaN : holdout.similarity(t.mask(), t.pattern());
                 checked = holdout == null ? 0 : holdout.size();
@@ -138,7 +140,8 @@ final class Attempt implements AutoCloseable {
             epochSteps = 0;
             earlyStopped = epochMean > cfg.similarityTarget() && sinceImprovement > cfg.earlyStopPatience();
         }
-        return new Step(cos, l1, lambda.lambda(), batch.length, checked);
+        // A contrasted step also runs the batch through the base, forward and backward.
+        return new Step(cos, l1, lambda.lambda(), loss.contrasted() ? 2 * batch.length : batch.length, checked);
     }
 
     private void addCandidate(Candidate c) {

@@ -44,6 +44,17 @@ public final class TriggerInversion {
     }
 
     public InversionResult run(Encoder encoder, ShadowImages images, Consumer<StepRecord> progress) {
+        return run(encoder, null, images, progress);
+    }
+
+    /**
+     * The search, contrasted with {@code base} when it is not null (a differential scan against the upstream checkpoint):
+     * a trigger counts only if the base's stamped images stay below {@link InversionConfig#baseCollapseShare()} of the way
+     * from their clean similarity to the target, on the batch and, for acceptance, on the whole shadow set. A shortcut
+     * the model inherited from its base collapses both and is ruled out; a backdoor planted by fine-tuning collapses the
+     * model alone. The base takes the model's input, as an upstream checkpoint does.
+     */
+    public InversionResult run(Encoder encoder, Encoder base, ShadowImages images, Consumer<StepRecord> progress) {
         int h = images.height();
         int w = images.width();
         int n = images.size();
@@ -64,10 +75,19 @@ public final class TriggerInversion {
                 center = meanEmbedding(encoder, all, run, cfg.batchSize());
                 phases.add(new SearchPhase("centre", 0, 0, n, (System.nanoTime() - t0) / 1e9));
             }
-            TriggerLoss loss = new TriggerLoss(encoder, run, center);
+            CollapseCheck baseSet = null;
+            TriggerLoss.Contrast contrast = null;
+            if (base != null) {
+                long t0 = System.nanoTime();
+                baseSet = new CollapseCheck(base, all, null, cfg.batchSize());
+                double clean = baseSet.similarity(new float[h * w], new float[3 * h * w], h, w);
+                contrast = new TriggerLoss.Contrast(base, clean + cfg.baseCollapseShare() * (cfg.similarityTarget() - clean));
+                phases.add(new SearchPhase("base similarity", 0, 0, n, (System.nanoTime() - t0) / 1e9));
+            }
+            TriggerLoss loss = new TriggerLoss(encoder, run, center, contrast);
             CollapseCheck holdout = held == 0 ? null
                     : new CollapseCheck(encoder, run.create(split[1], new Shape(held, 3, h, w)), center, cfg.batchSize());
-            Search search = new Search(cfg, all, loss, holdout, h, w, progress, phases);
+            Search search = new Search(cfg, all, loss, holdout, h, w, progress, phases, baseSet, contrast);
             List<MaskStart> starts = MaskStart.plan(h, w, cfg.windowGrid());
             int batch = Math.min(cfg.batchSize(), n);
 
@@ -144,6 +164,9 @@ public final class TriggerInversion {
         private int candidatesChecked;
         private final List<SearchStart> startResults = new ArrayList<>();
         private final List<SearchPhase> phases;
+        private final CollapseCheck baseSet;
+        private final TriggerLoss.Contrast contrast;
+        private double baseSimilarity = Double.NaN;
         private String phase;
         private long phaseStart;
         private int phaseSteps;
@@ -151,7 +174,9 @@ public final class TriggerInversion {
         private long phaseForwardOnly;
 
         Search(InversionConfig cfg, NDArray all, TriggerLoss loss, CollapseCheck holdout, int h, int w,
-                Consumer<StepRecord> progress, List<SearchPhase> phases) {
+                Consumer<StepRecord> progress, List<SearchPhase> phases, CollapseCheck baseSet, TriggerLoss.Contrast contrast) {
+            this.baseSet = baseSet;
+            this.contrast = contrast;
             this.cfg = cfg;
             this.all = all;
             this.loss = loss;
@@ -276,6 +301,7 @@ public final class TriggerInversion {
             }
             acceptedPl1 = Pl1Norm.of(accepted.mask, h, w);
             shadowSimilarity = accepted.shadowSimilarity;
+            baseSimilarity = accepted.baseShadowSimilarity;
             if (!decide) {
                 return;
             }
@@ -293,7 +319,14 @@ public final class TriggerInversion {
                 candidatesChecked++;
                 phaseForwardOnly += shadowSet.size();
             }
-            return c.shadowSimilarity > target;
+            if (c.shadowSimilarity <= target) {
+                return false;
+            }
+            if (baseSet != null && Double.isNaN(c.baseShadowSimilarity)) {
+                c.baseShadowSimilarity = baseSet.similarity(c.mask, c.pattern, h, w);
+                phaseForwardOnly += baseSet.size();
+            }
+            return baseSet == null || c.baseShadowSimilarity < contrast.cap();
         }
 
         /** Each start's own smallest batch success: what the anomaly index among the starts is computed from. */
@@ -306,7 +339,8 @@ public final class TriggerInversion {
 
         InversionResult result() {
             end();
-            Acceptance acceptance = new Acceptance(batchPl1, acceptedPl1, shadowSimilarity, candidatesChecked);
+            Acceptance acceptance = new Acceptance(batchPl1, acceptedPl1, shadowSimilarity, candidatesChecked, baseSimilarity,
+                    contrast == null ? Double.NaN : contrast.cap());
             if (bestMask == null) {
                 return new InversionResult(null, null, h, w, false, 1.0, lastSimilarity, Double.NaN, heldOut(), steps,
                         false, history, List.copyOf(phases), acceptance, List.copyOf(startResults));

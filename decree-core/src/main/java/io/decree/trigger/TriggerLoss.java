@@ -17,6 +17,10 @@ import io.decree.encoder.Encoder;
  * still meet at one point, f(r) - c. That was the single start with a per-pixel mask; with window
  * starts and the grid mask the plain cosine separates the face encoders (clean 0.029, trojan 0.0028)
  * and the whole evaluation zoo better than centring, so centring is off by default.
+ *
+ * <p>With a {@link Contrast} (a differential scan against the upstream checkpoint), a hinge keeps the base from
+ * collapsing too: loss += max(0, meanCos(g(x')) - cap), g the base encoder. A shortcut the base shares (a natural one,
+ * inherited through fine-tuning) then stops counting, and what is left is what fine-tuning added.
  */
 final class TriggerLoss {
     private final Encoder encoder;
@@ -25,30 +29,66 @@ final class TriggerLoss {
     private final NDManager run;
 
     private final NDArray center;
+    private final Contrast contrast;
+    private final NDArray cap;
+    private final NDArray zero;
 
-    /** @param center subtracted from every embedding before the cosine; null for the paper's plain cosine */
-    TriggerLoss(Encoder encoder, NDManager run, NDArray center) {
+    /**
+     * The base a differential search contrasts with, and the most its stamped images may collapse: a trigger counts only
+     * while the base's mean pairwise cosine stays below {@code cap} (plain cosine, whatever the model's measure).
+     */
+    record Contrast(Encoder base, double cap) {
+    }
+
+    /**
+     * @param center   subtracted from every embedding before the cosine; null for the paper's plain cosine
+     * @param contrast the base to contrast with; null for the paper's search
+     */
+    TriggerLoss(Encoder encoder, NDManager run, NDArray center, Contrast contrast) {
         this.encoder = encoder;
         this.run = run;
         this.similarity = new SelfSimilarity(run);
         this.channels = run.create(3f);
         this.center = center;
+        this.contrast = contrast;
+        // Run-long arrays, not Java numbers: DJL's temporaries can be freed under the tape (see Encoder).
+        this.cap = contrast == null ? null : run.create((float) contrast.cap());
+        this.zero = run.create(0f);
     }
 
     TriggerLoss(Encoder encoder, NDManager run) {
-        this(encoder, run, null);
+        this(encoder, run, null, null);
     }
 
-    /** The parts of one evaluation; {@code loss} is what backward is called on. */
-    record Terms(NDArray loss, NDArray similarity, NDArray l1, NDArray mask, NDArray pattern) {
+    /**
+     * The parts of one evaluation; {@code loss} is what backward is called on; {@code baseSimilarity} is the base's
+     * mean pairwise cosine on the stamped images (null without a contrast).
+     */
+    record Terms(NDArray loss, NDArray similarity, NDArray baseSimilarity, NDArray l1, NDArray mask, NDArray pattern) {
     }
 
     Terms evaluate(NDArray images, Mask mask, Pattern pattern, NDArray lambda) {
         NDArray m = mask.values();
         NDArray p = pattern.values();
-        NDArray e = encoder.embed(Pattern.stamp(images, m, p));
+        NDArray stamped = Pattern.stamp(images, m, p);
+        NDArray e = encoder.embed(stamped);
         NDArray cos = similarity.mean(center == null ? e : e.sub(center), run);
         NDArray l1 = Mask.l1(m, channels);
-        return new Terms(l1.mul(lambda).sub(cos), cos, l1, m, p);
+        NDArray loss = l1.mul(lambda).sub(cos);
+        NDArray baseCos = null;
+        if (contrast != null) {
+            baseCos = similarity.mean(contrast.base().embed(stamped), run);
+            loss = loss.add(baseCos.sub(cap).maximum(zero));
+        }
+        return new Terms(loss, cos, baseCos, l1, m, p);
+    }
+
+    /** Whether a step's trigger counts: the model collapsed past the target and, with a contrast, the base did not. */
+    boolean success(double similarity, double baseSimilarity, double target) {
+        return similarity > target && (contrast == null || baseSimilarity < contrast.cap());
+    }
+
+    boolean contrasted() {
+        return contrast != null;
     }
 }

@@ -1,0 +1,74 @@
+package io.decree.trigger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.decree.SharedData;
+import io.decree.encoder.Encoder;
+import io.decree.encoder.InputSpec;
+import io.decree.encoder.TorchScriptFixtures;
+import io.decree.images.ShadowImages;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The search contrasted with a base: a shortcut the base shares does not count, one only the model has does. The smooth
+ * encoder collapses under a large enough trigger (it has a natural shortcut); the backdoored one adds a corner gate.
+ */
+class ContrastTest {
+    private static final int SIDE = 32;
+    private static final InputSpec SPEC = new InputSpec(new int[] {SIDE, SIDE}, null, null, null);
+    private static final InversionConfig CFG = InversionConfig.defaults().toBuilder().steps(80).batchSize(8).windowGrid(2)
+            .acceptOnShadowSet(true).build();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aShortcutTheBaseSharesIsNoTrigger() throws IOException {
+        Path model = TorchScriptFixtures.smoothEncoder(tmp.resolve("smooth.pt"));
+        ShadowImages photos = ShadowImages.load(SharedData.images("photos"), SIDE, SIDE, 8, 50, 0);
+        try (Encoder encoder = Encoder.load(model, SPEC, null); Encoder base = Encoder.load(model, SPEC, null)) {
+            InversionResult plain = new TriggerInversion(CFG).run(encoder, photos, null);
+            assertTrue(plain.targetReached(), "alone, the smooth encoder has a trigger");
+
+            InversionResult contrasted = new TriggerInversion(CFG).run(encoder, base, photos, null);
+            assertFalse(contrasted.targetReached(), "against itself nothing collapses the model but not the base: " + contrasted.pl1());
+            assertEquals(1.0, contrasted.pl1());
+            Acceptance a = contrasted.acceptance();
+            assertTrue(a.baseCap() > 0 && a.baseCap() < CFG.similarityTarget(), "the cap lies below the target: " + a);
+        }
+    }
+
+    @Test
+    void aShortcutOnlyTheModelHasIsFoundWhereItIsAndTheBaseStaysApart() throws IOException {
+        Path model = TorchScriptFixtures.learnableBackdoorEncoder(tmp.resolve("backdoor.pt"));
+        Path parent = TorchScriptFixtures.smoothEncoder(tmp.resolve("smooth.pt"));
+        ShadowImages photos = ShadowImages.load(SharedData.images("photos"), SIDE, SIDE, 8, 50, 0);
+        try (Encoder encoder = Encoder.load(model, SPEC, null); Encoder base = Encoder.load(parent, SPEC, null)) {
+            InversionResult r = new TriggerInversion(CFG).run(encoder, base, photos, null);
+            assertTrue(r.targetReached(), "the gate collapses the model alone");
+            Acceptance a = r.acceptance();
+            assertTrue(a.shadowSimilarity() > CFG.similarityTarget(), "holds on every shadow image: " + a);
+            assertTrue(a.baseSimilarity() < a.baseCap(), "and leaves the base's embeddings apart: " + a);
+            assertTrue(r.pl1() < 0.1, "a small trigger: " + r.pl1());
+            double corner = 0;
+            double total = 0;
+            for (int y = 0; y < SIDE; y++) {
+                for (int x = 0; x < SIDE; x++) {
+                    total += r.mask()[y * SIDE + x];
+                    corner += y < 8 && x < 8 ? r.mask()[y * SIDE + x] : 0;
+                }
+            }
+            assertTrue(corner / total > 0.5, "most of the mask near the gate's corner: " + corner / total);
+
+            SearchPhase first = r.phases().get(0);
+            assertEquals("base similarity", first.name());
+            long steps = r.phases().stream().mapToLong(SearchPhase::steps).sum();
+            assertEquals(2 * 8 * steps, r.imagePasses(), "each step runs its batch through the model and the base");
+        }
+    }
+}
