@@ -28,6 +28,11 @@ public final class RuleStudy {
     public record Subject(String model, boolean trojaned, String kind, String position, double area, String architecture,
             String domain, String parent, ScanReport report) {
 
+        /** Whether the scan was contrasted with the encoder's base ({@code decree eval --contrast}). */
+        boolean contrasted() {
+            return report.decision() != null && CONTRASTED.equals(report.decision().rule());
+        }
+
         /** Size band of the trigger as a share of the image: the zoo's first, small triggers or the paper's sizes. */
         String sizeBand() {
             return kind == null ? null : area < 0.03 ? "under 3 %" : "3-10 %";
@@ -66,8 +71,19 @@ public final class RuleStudy {
         FAMILIES.put("domain", Subject::domain);
     }
 
+    /** The contrasted scan's rule; its statistic applies to contrasted scans only, every other statistic to plain ones. */
+    static final String CONTRASTED = "base-contrast";
+
+    /** {@code st}'s score of {@code s}, NaN where it does not apply (a plain statistic on a contrasted scan, or the reverse). */
+    static double score(Statistic st, Subject s, List<Subject> all) {
+        return st.name().equals(CONTRASTED) == s.contrasted() ? st.scorer().score(s, all) : Double.NaN;
+    }
+
     public static List<Statistic> candidates() {
         return List.of(
+                new Statistic(CONTRASTED, "PL1 of the smallest trigger that collapses every shadow image on the model while its "
+                        + "base's embeddings stay apart (scan --baseline BASE --contrast)", true, (s, all) -> acceptedPl1(s),
+                        io.decree.scan.Scanner.DEFAULT_CONTRAST_THRESHOLD),
                 new Statistic("pl1", "PL1 of the trigger that decided (the paper's smallest batch success unless acceptance decides)",
                         true, (s, all) -> pl1(s), io.decree.scan.Scanner.DEFAULT_THRESHOLD),
                 new Statistic("accepted-pl1", "PL1 of the smallest trigger that also collapses the whole shadow set", true,
@@ -182,7 +198,7 @@ public final class RuleStudy {
     public static List<Result> judge(List<Subject> subjects, List<String> realClean) {
         List<Result> out = new ArrayList<>();
         for (Statistic st : candidates()) {
-            List<Scored> scored = subjects.stream().map(s -> new Scored(s, st.scorer().score(s, subjects)))
+            List<Scored> scored = subjects.stream().map(s -> new Scored(s, score(st, s, subjects)))
                     .filter(x -> !Double.isNaN(x.score)).toList();
             if (scored.stream().noneMatch(x -> x.subject.trojaned()) || scored.stream().allMatch(x -> x.subject.trojaned())) {
                 continue;
@@ -300,7 +316,7 @@ public final class RuleStudy {
                     s.kind() == null ? "–" : String.format(Locale.ROOT, "%s %s %.1f %%", s.kind(), s.position(), 100 * s.area()),
                     s.architecture(), s.domain()));
             for (Statistic st : stats) {
-                double v = st.scorer().score(s, subjects);
+                double v = score(st, s, subjects);
                 sb.append(Double.isNaN(v) ? " – |" : String.format(Locale.ROOT, " %.4f |", v));
             }
             sb.append('\n');

@@ -37,6 +37,34 @@ class RuleStudyTest {
                 pl1 * 6, pl1 * 7, pl1 * 8));
     }
 
+    /** A scan contrasted with the base: its decision names the rule, its accepted PL1 is the contrasted figure. */
+    private static RuleStudy.Subject contrasted(String name, boolean trojaned, String kind, String domain, double pl1) {
+        ScanReport r = new ScanReport(trojaned ? Verdict.TROJANED : Verdict.CLEAN,
+                new io.decree.scan.Decision("base-contrast", pl1, 0.2, Verdict.CLEAN, "test"), pl1, 0.2, 0.99, null,
+                new Acceptance(pl1 * 0.8, pl1, 0.991, 2, 0.5, 0.7), true, 100, false, 1, 6400, 0, List.of(), List.of(), 1, null,
+                null, null, "cpu()", "test", List.of());
+        return new RuleStudy.Subject(name, trojaned, kind, trojaned ? "corner" : null, trojaned ? 0.06 : 0, "arch", domain,
+                "parent-" + domain, r);
+    }
+
+    @Test
+    void aContrastedScanIsJudgedByTheContrastedStatisticAloneAndAtItsShippedThreshold() {
+        List<RuleStudy.Subject> zoo = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            zoo.add(contrasted("a-bad" + i, true, i % 2 == 0 ? "white" : "noise", "a", 0.05 + 0.01 * i));
+            zoo.add(contrasted("a-ctl" + i, false, null, "a", i == 0 ? 1.0 : 0.4 + 0.1 * i));
+            zoo.add(contrasted("b-bad" + i, true, i % 2 == 0 ? "white" : "noise", "b", 0.03 + 0.01 * i));
+            zoo.add(contrasted("b-ctl" + i, false, null, "b", 0.5 + 0.1 * i));
+        }
+        List<RuleStudy.Result> results = RuleStudy.judge(zoo, List.of());
+        RuleStudy.Result c = find(results, "base-contrast");
+        assertEquals(12, c.applies());
+        assertEquals(1.0, c.worstLofo(), 1e-12, c.toString());
+        assertEquals(1.0, c.shippedAccuracy(), 1e-12, "0.2 separates 0.03-0.07 from 0.4-1: " + c);
+        assertTrue(results.stream().noneMatch(r -> r.statistic().equals("accepted-pl1")),
+                "a plain statistic does not judge contrasted scans: " + results.stream().map(RuleStudy.Result::statistic).toList());
+    }
+
     @Test
     void aThresholdThatOnlyWorksWithinOneDomainFailsWhenThatDomainIsLeftOut() {
         List<RuleStudy.Subject> zoo = new ArrayList<>();

@@ -40,18 +40,23 @@ final class EvalCommand implements Callable<Integer> {
     boolean reuse;
 
     @Option(names = "--contrast", description = "Scan each fine-tuned encoder contrasted with the zoo encoder it was fine-tuned "
-            + "from (scan --baseline BASE --contrast), --threshold then being the contrasted PL1's; encoders without a base "
-            + "in the zoo are left out.")
+            + "from (scan --baseline BASE --contrast), judged at --contrast-threshold; encoders without a base in the zoo "
+            + "are left out.")
     boolean contrast;
+
+    @Option(names = "--contrast-threshold", paramLabel = "X", description = "With --contrast: the contrasted PL1's threshold "
+            + "(default: ${DEFAULT-VALUE}).")
+    double contrastThreshold = Scanner.DEFAULT_CONTRAST_THRESHOLD;
 
     @Mixin
     SearchOptions search = new SearchOptions();
 
     @Override
     public Integer call() throws Exception {
-        InversionConfig config = search.config(threshold);
+        double decides = contrast ? contrastThreshold : threshold;
+        InversionConfig config = search.config(decides);
         Evaluation eval = ZooEvaluator.run(Zoo.read(zooDir),
-                new ZooEvaluator.Options(threshold, only == null ? null : Pattern.compile(only), images, maxImages, config, reuse,
+                new ZooEvaluator.Options(decides, only == null ? null : Pattern.compile(only), images, maxImages, config, reuse,
                         contrast),
                 out != null ? out : zooDir.resolve("eval"), System.err::println);
         System.out.print(eval.markdown());

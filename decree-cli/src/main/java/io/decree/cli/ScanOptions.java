@@ -40,9 +40,13 @@ final class ScanOptions {
 
     @Option(names = "--contrast",
             description = "With --baseline: search for a trigger that collapses MODEL.pt's embeddings while leaving BASE.pt's "
-                    + "apart (one search through both encoders), instead of comparing two separate searches; --threshold is then "
-                    + "this trigger's PL1 threshold.")
+                    + "apart (one search through both encoders), instead of comparing two separate searches; trojaned when that "
+                    + "trigger's PL1 is below --contrast-threshold.")
     boolean contrast;
+
+    @Option(names = "--contrast-threshold", paramLabel = "X",
+            description = "With --contrast: PL1 below which the model is trojaned (default: ${DEFAULT-VALUE}).")
+    double contrastThreshold = Scanner.DEFAULT_CONTRAST_THRESHOLD;
 
     @Option(names = "--reference-ratio", paramLabel = "X",
             description = "With --reference or --baseline: trojaned when the accepted PL1 is below X times the references' median (default: ${DEFAULT-VALUE}).")
@@ -98,7 +102,10 @@ final class ScanOptions {
         }
         Scanner.Request req = new Scanner.Request(model, spec.resolve(model), images, config(), threshold, maxImages, device(), out);
         if (contrast) {
-            return req.contrastedWith(baseline, baselineSpec(model), threshold);
+            if (!(contrastThreshold > 0 && contrastThreshold <= 1)) {
+                throw new BadInputException("--contrast-threshold must lie in (0,1], got " + contrastThreshold);
+            }
+            return req.contrastedWith(baseline, baselineSpec(model), contrastThreshold);
         }
         return references.isEmpty() ? req : req.calibratedBy(io.decree.scan.Reference.fromReports(references, referenceRatio));
     }

@@ -32,6 +32,15 @@ public final class Scanner {
     /** Shadow images used at most; more costs memory (N x 3 x H x W floats) without changing the statistic much. */
     public static final int DEFAULT_MAX_IMAGES = io.decree.contract.ScanSettings.DEFAULTS.maxImages();
 
+    /**
+     * The contrasted differential scan's threshold: trojaned when a trigger smaller than this share of the image collapses
+     * the model but not its base. Set before measuring, from what the rule means: a clean fine-tune adds no shortcut, so
+     * its contrasted search should find none or only a large one, while the patch triggers of the literature cover at
+     * most 10 % of the image (BadEncoder's 10x10 at 32 px); twice that leaves room for a trigger found larger than
+     * planted. Judged leave-one-family-out on the zoo in docs/eval/contrast-rules.md.
+     */
+    public static final double DEFAULT_CONTRAST_THRESHOLD = 0.2;
+
     public static final String VERSION = loadVersion();
 
     /**
