@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** {@code decree}: scan pre-trained image encoders for backdoors (DECREE). */
 @Command(name = "decree", mixinStandardHelpOptions = true, versionProvider = Decree.Version.class,
         description = "Detects backdoors in pre-trained image encoders (DECREE, Feng et al., CVPR 2023).",
-        subcommands = {ScanCommand.class, ReplayCommand.class, BenchCommand.class, PretrainCommand.class, AttackCommand.class, ZooCommand.class, EvalCommand.class},
+        subcommands = {ScanCommand.class, ReplayCommand.class, BenchCommand.class, PretrainCommand.class, AttackCommand.class, ZooCommand.class, EvalCommand.class,
+                SubmitCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:clean", "1:trojaned", "2:error (bad input, crash)", "4:usage error"})
 public final class Decree {

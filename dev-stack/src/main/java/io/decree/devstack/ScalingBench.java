@@ -1,5 +1,7 @@
 package io.decree.devstack;
 
+import io.decree.client.IngestClient;
+import io.decree.client.LocalKey;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package io.decree.devstack;
 
+import io.decree.client.IngestClient;
+import io.decree.client.LocalKey;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;

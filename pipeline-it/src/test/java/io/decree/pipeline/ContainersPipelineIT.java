@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.decree.SharedData;
-import io.decree.devstack.IngestClient;
+import io.decree.client.IngestClient;
 import io.decree.devstack.KafkaServer;
 import io.decree.devstack.ModelCopies;
 import io.decree.events.ScanKey;

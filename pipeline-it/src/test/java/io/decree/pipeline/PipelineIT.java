@@ -16,7 +16,7 @@ import io.decree.scan.SarifSchema;
 import io.decree.events.Events;
 import io.decree.events.Topics;
 import io.decree.events.VerdictChanged;
-import io.decree.devstack.IngestClient;
+import io.decree.client.IngestClient;
 import io.decree.devstack.ModelCopies;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

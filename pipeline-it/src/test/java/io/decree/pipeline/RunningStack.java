@@ -1,6 +1,6 @@
 package io.decree.pipeline;
 
-import io.decree.devstack.IngestClient;
+import io.decree.client.IngestClient;
 import io.decree.store.ObjectStore;
 import java.io.IOException;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package io.decree.devstack;
+package io.decree.client;
 
 import io.decree.events.ScanKey;
 import java.io.IOException;
@@ -12,14 +12,14 @@ import java.util.HexFormat;
  * The API key {@code up} makes when it is given none: nothing the stack serves is open by default, yet a laptop user
  * needs no set-up. Made once per stack folder (owner-only file) and reused, so a restart keeps the key its clients have.
  */
-final class LocalKey {
-    static final String FILE = "api-key";
+public final class LocalKey {
+    public static final String FILE = "api-key";
 
     private LocalKey() {
     }
 
     /** The key in {@code file}, or a new random one written there first. */
-    static String readOrCreate(Path file) throws IOException {
+    public static String readOrCreate(Path file) throws IOException {
         if (Files.isRegularFile(file)) {
             String key = Files.readString(file).trim();
             if (key.length() >= 32) {
@@ -42,12 +42,12 @@ final class LocalKey {
     }
 
     /** The services' credential for the key: every role, only its hash configured. */
-    static String credential(String key) {
+    public static String credential(String key) {
         return "local:uploader+reader+admin:" + ScanKey.sha256(key);
     }
 
     /** The key a client on this machine uses when given none: the stack folder's, if there is one. */
-    static String of(Path stackDir) {
+    public static String of(Path stackDir) {
         try {
             Path f = stackDir.resolve(FILE);
             return Files.isRegularFile(f) ? Files.readString(f).trim() : null;

@@ -1,4 +1,4 @@
-package io.decree.devstack;
+package io.decree.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -13,7 +13,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class LocalKeyTest {
 
@@ -39,22 +38,5 @@ class LocalKeyTest {
         assertEquals(3, parts.length, "name:roles:sha256, as decree.auth.api-keys reads it");
         assertEquals(Set.of("uploader", "reader", "admin"), Set.of(parts[1].split("\\+")));
         assertEquals(ScanKey.sha256(key), parts[2]);
-    }
-
-    @Test
-    void accessControlOffIsRefusedBeyondLoopbackAndBesideKeys(@TempDir Path dir) {
-        Stack open = parse("--dir", dir.toString(), "--no-auth", "--listen", "0.0.0.0");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, open::call);
-        assertTrue(e.getMessage().contains("drop --no-auth"), e.getMessage());
-        Stack both = parse("--dir", dir.toString(), "--no-auth", "--api-keys", "a:reader:" + "0".repeat(64));
-        e = assertThrows(IllegalArgumentException.class, both::call);
-        assertTrue(e.getMessage().contains("contradict"), e.getMessage());
-        assertTrue(!Files.exists(dir.resolve(LocalKey.FILE)), "refused before anything was made");
-    }
-
-    private static Stack parse(String... args) {
-        Stack s = new Stack();
-        new CommandLine(s).parseArgs(args);
-        return s;
     }
 }

@@ -1,7 +1,9 @@
-package io.decree.devstack;
+package io.decree.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.decree.client.IngestClient;
+import io.decree.client.LocalKey;
 import io.decree.events.ScanProgress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -16,7 +18,7 @@ import picocli.CommandLine.Parameters;
 /** {@code decree submit MODEL.pt}: upload to a running pipeline and wait for its verdict. */
 @Command(name = "submit", mixinStandardHelpOptions = true,
         description = "Upload a TorchScript encoder to the running pipeline (./decree up) and wait for its verdict.")
-final class Submit implements Callable<Integer> {
+final class SubmitCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.pt", description = "The model; MODEL.json beside it is sent as its input spec.")
     Path model;
     @Option(names = "--images", defaultValue = "photos", description = "Shadow-image set the worker should use (default: ${DEFAULT-VALUE}).")

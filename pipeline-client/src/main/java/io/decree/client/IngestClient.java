@@ -1,4 +1,4 @@
-package io.decree.devstack;
+package io.decree.client;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
