@@ -2,7 +2,13 @@ package io.decree.trigger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.decree.BadInputException;
+import io.decree.scan.ScanReport;
+import io.decree.scan.Scanner;
+import io.decree.scan.Verdict;
 
 import io.decree.SharedData;
 import io.decree.encoder.Encoder;
@@ -70,5 +76,24 @@ class ContrastTest {
             long steps = r.phases().stream().mapToLong(SearchPhase::steps).sum();
             assertEquals(2 * 8 * steps, r.imagePasses(), "each step runs its batch through the model and the base");
         }
+    }
+
+    @Test
+    void theScannerJudgesAContrastedScanByItsOwnRuleAndRefusesABaseOfOtherInput() throws IOException {
+        Path model = TorchScriptFixtures.learnableBackdoorEncoder(tmp.resolve("backdoor.pt"));
+        Path parent = TorchScriptFixtures.smoothEncoder(tmp.resolve("smooth.pt"));
+        Scanner.Request plain = new Scanner.Request(model, SPEC, SharedData.images("photos"), CFG, 0.015, 50, null, null);
+        // An equal spec read separately (as from the base's own sidecar) is the same input.
+        InputSpec same = new InputSpec(new int[] {SIDE, SIDE}, null, null, null);
+        ScanReport r = Scanner.scan(plain.contrastedWith(parent, same, 0.2), null).report();
+        assertEquals(Verdict.TROJANED, r.verdict());
+        assertEquals("base-contrast", r.decision().rule());
+        assertEquals(0.2, r.threshold());
+        assertTrue(r.decision().meaning().contains("not on smooth.pt"), r.decision().meaning());
+        assertTrue(r.config().acceptOnShadowSet(), "the accepted trigger decides");
+
+        InputSpec other = new InputSpec(new int[] {28, 28}, null, null, null);
+        BadInputException e = assertThrows(BadInputException.class, () -> Scanner.scan(plain.contrastedWith(parent, other, 0.2), null));
+        assertTrue(e.getMessage().contains("takes other input"), e.getMessage());
     }
 }
