@@ -9,7 +9,8 @@
 #         32x32 scan ~2.5 min, a MobileNetV2 scan about an hour); the rows of 24 of them were measured earlier.
 #         DECREE_ZOO_ONLY=REGEX builds part of it (decree zoo --only), e.g. '^(?!.*mobilenet)'; the manifest and the
 #         evaluation then cover every encoder built so far and the real ones.
-# Results: DIR/zoo.md (the zoo's card), DIR/eval/{eval.md,eval.json,pl1.png,rules.md,replay.md}, DIR/study/study.md;
+# Results: DIR/zoo.md (the zoo's card), DIR/eval/{eval.md,eval.json,pl1.png,rules.md,replay.md}, DIR/eval-contrast/ (the
+# contrasted differential scans of the fine-tuned encoders against their bases), DIR/study/study.md;
 # rules.md judges the candidate decision rules leave-one-family-out (RuleStudy).
 # An interrupted run resumes: encoders already built are kept (delete DIR to rebuild everything).
 set -euo pipefail
@@ -43,6 +44,8 @@ fi
 "$D" zoo --size "$SIZE" --out "$OUT" ${DECREE_ZOO_ONLY:+--only "$DECREE_ZOO_ONLY"}
 # Whole searches (no stop at the verdict): rules.md's statistics compare every encoder's smallest trigger.
 "$D" eval "$OUT" --out "$OUT/eval" --no-stop-at-verdict
+# The contrasted differential scan of every encoder fine-tuned from another zoo encoder (the rule with a base named).
+"$D" eval "$OUT" --contrast --search fast --no-stop-at-verdict --out "$OUT/eval-contrast"
 "$ROOT/bench/replay-zoo.sh" "$OUT" "$OUT/eval" > /dev/null
 
 [ "$STUDY" = 1 ] || exit 0
@@ -53,9 +56,12 @@ for n in 50 200 1000; do
 done
 "$D" eval "$OUT" --only 'fmnist' --out "$S/fmnist-in-distribution" > /dev/null
 "$D" eval "$OUT" --only 'fmnist' --images "$OUT/images/photos" --out "$S/fmnist-ood-photos" > /dev/null
+# The out-of-distribution study under the contrasted rule: the Fashion-MNIST fine-tunes scanned with photos.
+"$D" eval "$OUT" --contrast --search fast --no-stop-at-verdict --only 'fmnist' --images "$OUT/images/photos" \
+  --out "$S/contrast-fmnist-ood-photos" > /dev/null
 {
   echo "# DECREE on the zoo's 32x32 encoders: shadow-set size and out-of-distribution shadow images"
-  for run in size-50 size-200 size-1000 fmnist-in-distribution fmnist-ood-photos; do
+  for run in size-50 size-200 size-1000 fmnist-in-distribution fmnist-ood-photos contrast-fmnist-ood-photos; do
     echo; echo "## $run"; echo
     grep -E '^(All|Threshold)' "$S/$run/eval.md" | sed -E 's/ encoders: [^)]*\)/ encoders)/'
   done
