@@ -72,10 +72,10 @@ final class SearchOptions {
                     + "lower it, so the verdict is final (the report says so; default: ${DEFAULT-VALUE}).")
     boolean stopAtVerdict = true;
 
-    @Option(names = "--base-collapse-share", paramLabel = "X",
-            description = "With --contrast: a trigger counts only if the base's stamped images stay below this share of the way "
-                    + "from their clean similarity to --target (default: ${DEFAULT-VALUE}).")
-    double baseCollapseShare = DEFAULTS.baseCollapseShare();
+    @Option(names = "--base-collapse-limit", paramLabel = "X",
+            description = "With --contrast: a trigger counts only if the base's stamped images keep a centred mean pairwise "
+                    + "cosine below X (clean images near 0, one point 1; default: ${DEFAULT-VALUE}).")
+    double baseCollapseLimit = DEFAULTS.baseCollapseLimit();
 
     /** @param threshold the decision threshold, where the search may stop once its figure is below it */
     InversionConfig config(double threshold) {
@@ -100,8 +100,8 @@ final class SearchOptions {
         if (windowGrid < 0 || holdout < 0 || !(target > 0 && target < 1)) {
             throw new BadInputException("--window-grid and --holdout must be >= 0 and --target in (0,1)");
         }
-        if (!(baseCollapseShare > 0 && baseCollapseShare < 1)) {
-            throw new BadInputException("--base-collapse-share must lie in (0,1), got " + baseCollapseShare);
+        if (!(baseCollapseLimit > 0 && baseCollapseLimit < 1)) {
+            throw new BadInputException("--base-collapse-limit must lie in (0,1), got " + baseCollapseLimit);
         }
         if (probe < 1 || kept < 0 || wSteps < probe) {
             throw new BadInputException("--probe-steps must be >= 1, --windows-kept >= 0 and --window-steps >= --probe-steps");
@@ -109,6 +109,6 @@ final class SearchOptions {
         return base.toBuilder().steps(st).batchSize(b).seed(seed).learningRate(lr).maskGrid(maskGrid)
                 .centerEmbeddings(center).windowGrid(windowGrid).windowProbeSteps(probe).windowsKept(kept)
                 .windowSteps(wSteps).holdout(holdout).similarityTarget(target).acceptOnShadowSet(acceptOnShadowSet)
-                .stopBelow(stopAtVerdict ? threshold : 0).baseCollapseShare(baseCollapseShare).build();
+                .stopBelow(stopAtVerdict ? threshold : 0).baseCollapseLimit(baseCollapseLimit).build();
     }
 }

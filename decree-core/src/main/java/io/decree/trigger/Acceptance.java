@@ -9,9 +9,10 @@ package io.decree.trigger;
  * @param acceptedPl1       PL1 of the smallest candidate that also collapses the whole shadow set (1 if none did)
  * @param shadowSimilarity  mean pairwise cosine of the whole shadow set stamped with that trigger (NaN if none held)
  * @param candidatesChecked candidates replayed on the whole shadow set, forward only
- * @param baseSimilarity    in a search contrasted with a base: the base's mean pairwise cosine on the whole shadow set
- *                          stamped with the accepted trigger (NaN otherwise, or if none held)
- * @param baseCap           in a contrasted search: the most the base may collapse for a trigger to count (NaN otherwise)
+ * @param baseSimilarity    in a search contrasted with a base: the base's centred mean pairwise cosine on the whole
+ *                          shadow set stamped with the accepted trigger (NaN otherwise, or if none held)
+ * @param baseCap           in a contrasted search: the most the base may collapse for a trigger to count, on the same
+ *                          scale (NaN otherwise)
  */
 public record Acceptance(double batchPl1, double acceptedPl1, double shadowSimilarity, int candidatesChecked,
         double baseSimilarity, double baseCap) {

@@ -55,15 +55,17 @@ import io.decree.contract.ScanSettings;
  *                          acceptOnShadowSet, else the batch PL1) is below this, checked after the uniform start and each
  *                          carried window: no later start can raise it, so the verdict can no longer change. The scanner
  *                          sets it to the decision threshold; the report says the search stopped at the verdict.
- * @param baseCollapseShare ours, used only in a search contrasted with a base (a differential scan): a trigger counts
- *                          only if the base's stamped images stay below this share of the way from their clean mean
- *                          pairwise cosine to the similarity target. Relative, because clean similarity differs by domain
- *                          (0.87 between different people on the face encoder).
+ * @param baseCollapseLimit ours, default 0.5, used only in a search contrasted with a base (a differential scan): a
+ *                          trigger counts only if the base's stamped images keep a centred mean pairwise cosine below
+ *                          this (clean images near 0, one point 1): half-way to collapse at most. Centred, because the
+ *                          plain cosine's clean level differs by domain (0.59 on MNIST, 0.84 on faces): measured as a
+ *                          share of the way from it, BadEncoder's own 10x10 trigger moved the MNIST base exactly half-way
+ *                          (0.79 from 0.59) while its centred cosine was 0.39 (docs/eval/contrast-rules.md).
  */
 public record InversionConfig(int maxSteps, int batchSize, double learningRate, double beta1, double beta2,
         double similarityTarget, double lambdaInit, double lambdaFactor, int lambdaPatience, double lambdaMin,
         int earlyStopPatience, long seed, boolean centerEmbeddings, int maskGrid, int windowGrid, int windowProbeSteps,
-        int windowsKept, int windowSteps, int holdout, boolean acceptOnShadowSet, double stopBelow, double baseCollapseShare) {
+        int windowsKept, int windowSteps, int holdout, boolean acceptOnShadowSet, double stopBelow, double baseCollapseLimit) {
 
     /** The settings a worker may change, with their defaults: the scan contract's. */
     private static final ScanSettings SETTINGS = ScanSettings.DEFAULTS;
@@ -81,7 +83,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
     public static final int FAST_PROBE_STEPS = 10;
     public static final int FAST_WINDOWS_KEPT = 1;
     public static final int FAST_WINDOW_STEPS = 120;
-    public static final double DEFAULT_BASE_COLLAPSE_SHARE = 0.5;
+    public static final double DEFAULT_BASE_COLLAPSE_LIMIT = 0.5;
 
     public InversionConfig {
         if (maxSteps < 1) {
@@ -102,11 +104,11 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         if (!(stopBelow >= 0 && stopBelow <= 1)) {
             throw new IllegalArgumentException("stopBelow must lie in [0,1] (0: off)");
         }
-        if (baseCollapseShare == 0) {
-            baseCollapseShare = DEFAULT_BASE_COLLAPSE_SHARE; // read from a report written before the setting existed
+        if (baseCollapseLimit == 0) {
+            baseCollapseLimit = DEFAULT_BASE_COLLAPSE_LIMIT; // read from a report written before the setting existed
         }
-        if (!(baseCollapseShare > 0 && baseCollapseShare < 1)) {
-            throw new IllegalArgumentException("baseCollapseShare must lie in (0,1)");
+        if (!(baseCollapseLimit > 0 && baseCollapseLimit < 1)) {
+            throw new IllegalArgumentException("baseCollapseLimit must lie in (0,1)");
         }
     }
 
@@ -114,7 +116,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         return new InversionConfig(DEFAULT_STEPS, DEFAULT_BATCH, 0.1, 0.5, 0.9, 0.99, 1e-3, 5.0, 5, 1e-5, 35, DEFAULT_SEED,
                 SETTINGS.center(), SETTINGS.maskGrid(),
                 DEFAULT_WINDOW_GRID, DEFAULT_PROBE_STEPS, DEFAULT_WINDOWS_KEPT, DEFAULT_WINDOW_STEPS, DEFAULT_HOLDOUT, false, 0,
-                DEFAULT_BASE_COLLAPSE_SHARE);
+                DEFAULT_BASE_COLLAPSE_LIMIT);
     }
 
     /**
@@ -161,7 +163,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         private double similarityTarget;
         private boolean acceptOnShadowSet;
         private double stopBelow;
-        private double baseCollapseShare;
+        private double baseCollapseLimit;
         private final InversionConfig base;
 
         private Builder(InversionConfig c) {
@@ -180,7 +182,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
             similarityTarget = c.similarityTarget;
             acceptOnShadowSet = c.acceptOnShadowSet;
             stopBelow = c.stopBelow;
-            baseCollapseShare = c.baseCollapseShare;
+            baseCollapseLimit = c.baseCollapseLimit;
         }
 
         public Builder steps(int v) {
@@ -253,8 +255,8 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
             return this;
         }
 
-        public Builder baseCollapseShare(double v) {
-            baseCollapseShare = v;
+        public Builder baseCollapseLimit(double v) {
+            baseCollapseLimit = v;
             return this;
         }
 
@@ -262,7 +264,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
             return new InversionConfig(maxSteps, batchSize, learningRate, base.beta1, base.beta2, similarityTarget,
                     base.lambdaInit, base.lambdaFactor, base.lambdaPatience, base.lambdaMin, base.earlyStopPatience, seed,
                     centerEmbeddings, maskGrid, windowGrid, windowProbeSteps, windowsKept, windowSteps,
-                    holdout, acceptOnShadowSet, stopBelow, baseCollapseShare);
+                    holdout, acceptOnShadowSet, stopBelow, baseCollapseLimit);
         }
     }
 }

@@ -49,8 +49,8 @@ public final class TriggerInversion {
 
     /**
      * The search, contrasted with {@code base} when it is not null (a differential scan against the upstream checkpoint):
-     * a trigger counts only if the base's stamped images stay below {@link InversionConfig#baseCollapseShare()} of the way
-     * from their clean similarity to the target, on the batch and, for acceptance, on the whole shadow set. A shortcut
+     * a trigger counts only if the base's stamped images stay apart, their centred mean pairwise cosine below
+     * {@link InversionConfig#baseCollapseLimit()}, on the batch and, for acceptance, on the whole shadow set. A shortcut
      * the model inherited from its base collapses both and is ruled out; a backdoor planted by fine-tuning collapses the
      * model alone. The base takes the model's input, as an upstream checkpoint does.
      */
@@ -79,10 +79,10 @@ public final class TriggerInversion {
             TriggerLoss.Contrast contrast = null;
             if (base != null) {
                 long t0 = System.nanoTime();
-                baseSet = new CollapseCheck(base, all, null, cfg.batchSize());
-                double clean = baseSet.similarity(new float[h * w], new float[3 * h * w], h, w);
-                contrast = new TriggerLoss.Contrast(base, clean + cfg.baseCollapseShare() * (cfg.similarityTarget() - clean));
-                phases.add(new SearchPhase("base similarity", 0, 0, n, (System.nanoTime() - t0) / 1e9));
+                NDArray baseCenter = meanEmbedding(base, all, run, cfg.batchSize());
+                baseSet = new CollapseCheck(base, all, baseCenter, cfg.batchSize());
+                contrast = new TriggerLoss.Contrast(base, baseCenter, cfg.baseCollapseLimit());
+                phases.add(new SearchPhase("base centre", 0, 0, n, (System.nanoTime() - t0) / 1e9));
             }
             TriggerLoss loss = new TriggerLoss(encoder, run, center, contrast);
             CollapseCheck holdout = held == 0 ? null

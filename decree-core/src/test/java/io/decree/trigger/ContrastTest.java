@@ -45,7 +45,7 @@ class ContrastTest {
             assertFalse(contrasted.targetReached(), "against itself nothing collapses the model but not the base: " + contrasted.pl1());
             assertEquals(1.0, contrasted.pl1());
             Acceptance a = contrasted.acceptance();
-            assertTrue(a.baseCap() > 0 && a.baseCap() < CFG.similarityTarget(), "the cap lies below the target: " + a);
+            assertEquals(InversionConfig.DEFAULT_BASE_COLLAPSE_LIMIT, a.baseCap(), "the limit on the base: " + a);
         }
     }
 
@@ -72,7 +72,7 @@ class ContrastTest {
             assertTrue(corner / total > 0.5, "most of the mask near the gate's corner: " + corner / total);
 
             SearchPhase first = r.phases().get(0);
-            assertEquals("base similarity", first.name());
+            assertEquals("base centre", first.name());
             long steps = r.phases().stream().mapToLong(SearchPhase::steps).sum();
             assertEquals(2 * 8 * steps, r.imagePasses(), "each step runs its batch through the model and the base");
         }
