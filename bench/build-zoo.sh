@@ -45,7 +45,7 @@ fi
 # Whole searches (no stop at the verdict): rules.md's statistics compare every encoder's smallest trigger.
 "$D" eval "$OUT" --out "$OUT/eval" --no-stop-at-verdict
 # The contrasted differential scan of every encoder fine-tuned from another zoo encoder (the rule with a base named).
-"$D" eval "$OUT" --contrast --search fast --no-stop-at-verdict --out "$OUT/eval-contrast"
+"$D" eval "$OUT" --contrast --no-stop-at-verdict --out "$OUT/eval-contrast"
 "$ROOT/bench/replay-zoo.sh" "$OUT" "$OUT/eval" > /dev/null
 
 [ "$STUDY" = 1 ] || exit 0
@@ -57,7 +57,7 @@ done
 "$D" eval "$OUT" --only 'fmnist' --out "$S/fmnist-in-distribution" > /dev/null
 "$D" eval "$OUT" --only 'fmnist' --images "$OUT/images/photos" --out "$S/fmnist-ood-photos" > /dev/null
 # The out-of-distribution study under the contrasted rule: the Fashion-MNIST fine-tunes scanned with photos.
-"$D" eval "$OUT" --contrast --search fast --no-stop-at-verdict --only 'fmnist' --images "$OUT/images/photos" \
+"$D" eval "$OUT" --contrast --no-stop-at-verdict --only 'fmnist' --images "$OUT/images/photos" \
   --out "$S/contrast-fmnist-ood-photos" > /dev/null
 {
   echo "# DECREE on the zoo's 32x32 encoders: shadow-set size and out-of-distribution shadow images"

@@ -41,7 +41,7 @@ final class ScanOptions {
     @Option(names = "--contrast",
             description = "With --baseline: search for a trigger that collapses MODEL.pt's embeddings while leaving BASE.pt's "
                     + "apart (one search through both encoders), instead of comparing two separate searches; trojaned when that "
-                    + "trigger's PL1 is below --contrast-threshold.")
+                    + "trigger's PL1 is below --contrast-threshold. Searches as a default scan unless --search says otherwise.")
     boolean contrast;
 
     @Option(names = "--contrast-threshold", paramLabel = "X",
@@ -59,7 +59,10 @@ final class ScanOptions {
     InversionConfig jobSearch;
 
     InversionConfig config() {
-        return jobSearch != null ? jobSearch : search.config(threshold, baseline != null ? "fast" : "default");
+        // --baseline alone searches fast (the reference ratio was fitted on fast references); --contrast searches as a
+        // default scan: the fast preset missed BadEncoder's 10x10 trigger that the default search found (docs/eval/contrast.md).
+        return jobSearch != null ? jobSearch : search.config(contrast ? contrastThreshold : threshold,
+                baseline != null && !contrast ? "fast" : "default");
     }
 
     /** Takes a worker's job as these options: its images, base, device and settings (ScanSettings, all given). */
