@@ -339,8 +339,8 @@ public final class TriggerInversion {
 
         InversionResult result() {
             end();
-            Acceptance acceptance = new Acceptance(batchPl1, acceptedPl1, shadowSimilarity, candidatesChecked, baseSimilarity,
-                    contrast == null ? Double.NaN : contrast.cap());
+            Acceptance acceptance = contrast == null ? new Acceptance(batchPl1, acceptedPl1, shadowSimilarity, candidatesChecked)
+                    : new Acceptance(batchPl1, acceptedPl1, shadowSimilarity, candidatesChecked, baseSimilarity, contrast.cap());
             if (bestMask == null) {
                 return new InversionResult(null, null, h, w, false, 1.0, lastSimilarity, Double.NaN, heldOut(), steps,
                         false, history, List.copyOf(phases), acceptance, List.copyOf(startResults));

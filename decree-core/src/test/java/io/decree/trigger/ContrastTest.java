@@ -96,4 +96,26 @@ class ContrastTest {
         BadInputException e = assertThrows(BadInputException.class, () -> Scanner.scan(plain.contrastedWith(parent, other, 0.2), null));
         assertTrue(e.getMessage().contains("takes other input"), e.getMessage());
     }
+
+    @Test
+    void aPlainReportCarriesNoBaseFieldsAndAContrastedOneBothAndTheyReadBack() {
+        ScanReport plain = report(new Acceptance(0.01, 0.012, 0.992, 3));
+        assertFalse(plain.toJson().contains("baseCap"), plain.toJson());
+        ScanReport contrasted = report(new Acceptance(0.01, 0.012, 0.992, 3, 0.21, 0.5));
+        assertTrue(contrasted.toJson().contains("\"baseCap\" : 0.5"), contrasted.toJson());
+        ScanReport back = io.decree.scan.ScanReport.read(write(contrasted));
+        assertEquals(0.21, back.acceptance().baseSimilarity());
+        assertEquals(null, io.decree.scan.ScanReport.read(write(plain)).acceptance().baseCap());
+    }
+
+    private Path write(ScanReport r) {
+        Path f = tmp.resolve("report-" + System.nanoTime() + ".json");
+        r.write(f);
+        return f;
+    }
+
+    private static ScanReport report(Acceptance a) {
+        return new ScanReport(Verdict.CLEAN, null, 0.01, 0.015, 0.99, null, a, true, 10, false, 1, 320, 0, java.util.List.of(),
+                java.util.List.of(), 1, null, null, null, "cpu()", "test", java.util.List.of());
+    }
 }
