@@ -37,7 +37,7 @@ public final class Scanner {
      * the model but not its base. Set before measuring, from what the rule means: a clean fine-tune adds no shortcut, so
      * its contrasted search should find none or only a large one, while the patch triggers of the literature cover at
      * most 10 % of the image (BadEncoder's 10x10 at 32 px); twice that leaves room for a trigger found larger than
-     * planted. Judged leave-one-family-out on the zoo in docs/eval/contrast-rules.md.
+     * planted. Judged leave-one-family-out on the zoo in docs/eval/contrast.md.
      */
     public static final double DEFAULT_CONTRAST_THRESHOLD = 0.2;
 

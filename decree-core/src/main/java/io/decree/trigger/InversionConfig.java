@@ -60,7 +60,7 @@ import io.decree.contract.ScanSettings;
  *                          this (clean images near 0, one point 1): half-way to collapse at most. Centred, because the
  *                          plain cosine's clean level differs by domain (0.59 on MNIST, 0.84 on faces): measured as a
  *                          share of the way from it, BadEncoder's own 10x10 trigger moved the MNIST base exactly half-way
- *                          (0.79 from 0.59) while its centred cosine was 0.39 (docs/eval/contrast-rules.md).
+ *                          (0.79 from 0.59) while its centred cosine was 0.39 (docs/eval/contrast.md).
  */
 public record InversionConfig(int maxSteps, int batchSize, double learningRate, double beta1, double beta2,
         double similarityTarget, double lambdaInit, double lambdaFactor, int lambdaPatience, double lambdaMin,
