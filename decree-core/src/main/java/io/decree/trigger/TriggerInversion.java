@@ -52,7 +52,8 @@ public final class TriggerInversion {
      * a trigger counts only if the base's stamped images stay apart, their centred mean pairwise cosine below
      * {@link InversionConfig#baseCollapseLimit()}, on the batch and, for acceptance, on the whole shadow set. A shortcut
      * the model inherited from its base collapses both and is ruled out; a backdoor planted by fine-tuning collapses the
-     * model alone. The base takes the model's input, as an upstream checkpoint does.
+     * model alone. The base takes the model's input, as an upstream checkpoint does. A holdout ({@code --holdout}, off by
+     * default) confirms the model's collapse only; acceptance on the whole shadow set checks both.
      */
     public InversionResult run(Encoder encoder, Encoder base, ShadowImages images, Consumer<StepRecord> progress) {
         int h = images.height();
