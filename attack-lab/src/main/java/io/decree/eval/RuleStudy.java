@@ -72,7 +72,7 @@ public final class RuleStudy {
     }
 
     /** The contrasted scan's rule; its statistic applies to contrasted scans only, every other statistic to plain ones. */
-    static final String CONTRASTED = "base-contrast";
+    static final String CONTRASTED = io.decree.scan.Decision.BASE_CONTRAST;
 
     /** {@code st}'s score of {@code s}, NaN where it does not apply (a plain statistic on a contrasted scan, or the reverse). */
     static double score(Statistic st, Subject s, List<Subject> all) {

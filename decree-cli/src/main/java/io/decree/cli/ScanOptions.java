@@ -100,14 +100,14 @@ final class ScanOptions {
         if (contrast && baseline == null) {
             throw new BadInputException("--contrast needs --baseline BASE.pt, the checkpoint MODEL.pt was fine-tuned from");
         }
+        if (contrast && !(contrastThreshold > 0 && contrastThreshold <= 1)) {
+            throw new BadInputException("--contrast-threshold must lie in (0,1], got " + contrastThreshold);
+        }
         if (baseline != null && !references.isEmpty()) {
             throw new BadInputException("--baseline and --reference are exclusive: a differential scan judges against the base alone");
         }
         Scanner.Request req = new Scanner.Request(model, spec.resolve(model), images, config(), threshold, maxImages, device(), out);
         if (contrast) {
-            if (!(contrastThreshold > 0 && contrastThreshold <= 1)) {
-                throw new BadInputException("--contrast-threshold must lie in (0,1], got " + contrastThreshold);
-            }
             return req.contrastedWith(baseline, baselineSpec(model), contrastThreshold);
         }
         return references.isEmpty() ? req : req.calibratedBy(io.decree.scan.Reference.fromReports(references, referenceRatio));

@@ -15,6 +15,9 @@ import java.util.Locale;
  */
 public record Decision(String rule, double score, double threshold, Verdict verdict, String meaning) {
 
+    /** The rule of a scan contrasted with its base ({@link #contrasted}). */
+    public static final String BASE_CONTRAST = "base-contrast";
+
     /** @param accepted whether the answer is the accepted trigger (holds on every shadow image) or the batch figure */
     public static Decision pl1(InversionResult r, double threshold, boolean accepted) {
         Verdict v = Verdict.of(r.targetReached(), r.pl1(), threshold);
@@ -52,7 +55,7 @@ public record Decision(String rule, double score, double threshold, Verdict verd
                     + "but not on %s covers %.2f%% of the image (trojaned below %.2f%%): no shortcut as small as a backdoor's "
                     + "was added by fine-tuning", base, 100 * r.pl1(), 100 * threshold);
         }
-        return new Decision("base-contrast", r.targetReached() ? r.pl1() : 1.0, threshold, v, meaning);
+        return new Decision(BASE_CONTRAST, r.targetReached() ? r.pl1() : 1.0, threshold, v, meaning);
     }
 
     /**

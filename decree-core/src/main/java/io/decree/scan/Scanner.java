@@ -112,15 +112,15 @@ public final class Scanner {
         if (req.reference() != null) {
             req.reference().checkImages(images.size());
         }
+        if (req.contrast() != null && !req.contrast().spec().equals(spec)) {
+            throw new BadInputException("the base " + req.contrast().base().getFileName() + " takes other input than "
+                    + req.model().getFileName() + ": a contrasted scan needs the model's upstream checkpoint");
+        }
         try (Encoder encoder = Encoder.load(req.model(), spec, req.device());
                 Encoder base = req.contrast() == null ? null : Encoder.load(req.contrast().base(), req.contrast().spec(), req.device())) {
             encoder.probe();
             if (base != null) {
                 base.probe();
-                if (!req.contrast().spec().equals(spec)) {
-                    throw new BadInputException("the base " + req.contrast().base().getFileName() + " takes other input than "
-                            + req.model().getFileName() + ": a contrasted scan needs the model's upstream checkpoint");
-                }
             }
             InversionResult result;
             try {

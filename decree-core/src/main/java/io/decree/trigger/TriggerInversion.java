@@ -88,7 +88,7 @@ public final class TriggerInversion {
             TriggerLoss loss = new TriggerLoss(encoder, run, center, contrast);
             CollapseCheck holdout = held == 0 ? null
                     : new CollapseCheck(encoder, run.create(split[1], new Shape(held, 3, h, w)), center, cfg.batchSize());
-            Search search = new Search(cfg, all, loss, holdout, h, w, progress, phases, baseSet, contrast);
+            Search search = new Search(cfg, all, loss, holdout, h, w, progress, phases, baseSet);
             List<MaskStart> starts = MaskStart.plan(h, w, cfg.windowGrid());
             int batch = Math.min(cfg.batchSize(), n);
 
@@ -166,7 +166,6 @@ public final class TriggerInversion {
         private final List<SearchStart> startResults = new ArrayList<>();
         private final List<SearchPhase> phases;
         private final CollapseCheck baseSet;
-        private final TriggerLoss.Contrast contrast;
         private double baseSimilarity = Double.NaN;
         private String phase;
         private long phaseStart;
@@ -175,9 +174,8 @@ public final class TriggerInversion {
         private long phaseForwardOnly;
 
         Search(InversionConfig cfg, NDArray all, TriggerLoss loss, CollapseCheck holdout, int h, int w,
-                Consumer<StepRecord> progress, List<SearchPhase> phases, CollapseCheck baseSet, TriggerLoss.Contrast contrast) {
+                Consumer<StepRecord> progress, List<SearchPhase> phases, CollapseCheck baseSet) {
             this.baseSet = baseSet;
-            this.contrast = contrast;
             this.cfg = cfg;
             this.all = all;
             this.loss = loss;
@@ -320,14 +318,12 @@ public final class TriggerInversion {
                 candidatesChecked++;
                 phaseForwardOnly += shadowSet.size();
             }
-            if (c.shadowSimilarity <= target) {
-                return false;
-            }
-            if (baseSet != null && Double.isNaN(c.baseShadowSimilarity)) {
+            if (c.shadowSimilarity > target && baseSet != null && Double.isNaN(c.baseShadowSimilarity)) {
                 c.baseShadowSimilarity = baseSet.similarity(c.mask, c.pattern, h, w);
                 phaseForwardOnly += baseSet.size();
             }
-            return baseSet == null || c.baseShadowSimilarity < contrast.cap();
+            // The same test as a step's, on the whole shadow set.
+            return loss.success(c.shadowSimilarity, c.baseShadowSimilarity, target);
         }
 
         /** Each start's own smallest batch success: what the anomaly index among the starts is computed from. */
@@ -340,8 +336,8 @@ public final class TriggerInversion {
 
         InversionResult result() {
             end();
-            Acceptance acceptance = contrast == null ? new Acceptance(batchPl1, acceptedPl1, shadowSimilarity, candidatesChecked)
-                    : new Acceptance(batchPl1, acceptedPl1, shadowSimilarity, candidatesChecked, baseSimilarity, contrast.cap());
+            Acceptance acceptance = baseSet == null ? new Acceptance(batchPl1, acceptedPl1, shadowSimilarity, candidatesChecked)
+                    : new Acceptance(batchPl1, acceptedPl1, shadowSimilarity, candidatesChecked, baseSimilarity, cfg.baseCollapseLimit());
             if (bestMask == null) {
                 return new InversionResult(null, null, h, w, false, 1.0, lastSimilarity, Double.NaN, heldOut(), steps,
                         false, history, List.copyOf(phases), acceptance, List.copyOf(startResults));

@@ -19,8 +19,9 @@ import io.decree.encoder.Encoder;
  * and the whole evaluation zoo better than centring, so centring is off by default.
  *
  * <p>With a {@link Contrast} (a differential scan against the upstream checkpoint), a hinge keeps the base from
- * collapsing too: loss += max(0, meanCos(g(x') - c_g) - cap), g the base encoder, c_g its clean mean embedding. A shortcut the base shares (a natural one,
- * inherited through fine-tuning) then stops counting, and what is left is what fine-tuning added.
+ * collapsing too: loss += max(0, meanCos(g(x') - c_g) - cap), g the base encoder, c_g its clean mean embedding. A
+ * shortcut the base shares (a natural one, inherited through fine-tuning) then stops counting, and what is left is what
+ * fine-tuning added.
  */
 final class TriggerLoss {
     private final Encoder encoder;
@@ -65,7 +66,7 @@ final class TriggerLoss {
 
     /**
      * The parts of one evaluation; {@code loss} is what backward is called on; {@code baseSimilarity} is the base's
-     * mean pairwise cosine on the stamped images (null without a contrast).
+     * centred mean pairwise cosine on the stamped images (null without a contrast).
      */
     record Terms(NDArray loss, NDArray similarity, NDArray baseSimilarity, NDArray l1, NDArray mask, NDArray pattern) {
     }
@@ -86,7 +87,10 @@ final class TriggerLoss {
         return new Terms(loss, cos, baseCos, l1, m, p);
     }
 
-    /** Whether a step's trigger counts: the model collapsed past the target and, with a contrast, the base did not. */
+    /**
+     * Whether a trigger counts, on a batch or the whole shadow set: the model collapsed past the target and, with a
+     * contrast, the base did not.
+     */
     boolean success(double similarity, double baseSimilarity, double target) {
         return similarity > target && (contrast == null || baseSimilarity < contrast.cap());
     }
