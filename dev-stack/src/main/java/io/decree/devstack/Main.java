@@ -3,8 +3,8 @@ package io.decree.devstack;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code up}: the embedded stack and services; {@code scaling}: the scaling simulation on them. */
-@Command(name = "dev-stack", mixinStandardHelpOptions = true, subcommands = {Stack.class, ScalingBench.class},
+/** {@code up}: the embedded stack and the services (the scaling simulation over it is in bench). */
+@Command(name = "dev-stack", mixinStandardHelpOptions = true, subcommands = Stack.class,
         description = "The decree pipeline on this machine, without Docker.")
 public final class Main {
     public static void main(String[] args) {

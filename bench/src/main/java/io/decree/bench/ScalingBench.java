@@ -1,7 +1,8 @@
-package io.decree.devstack;
+package io.decree.bench;
 
 import io.decree.client.IngestClient;
 import io.decree.client.LocalKey;
+import io.decree.devstack.ModelCopies;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -11,25 +12,23 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * The scaling simulation: for each worker count, a fresh stack with that many detector-workers in one consumer
  * group, a queue of distinct models uploaded at once, and then: throughput, and whether any request was lost
- * (no verdict) or done twice (scanned more than once, or stored twice).
+ * (no verdict) or done twice (scanned more than once, or stored twice). Each stack is dev-stack's {@code up}, started
+ * as a child process on this class path.
  */
 @Command(name = "scaling", mixinStandardHelpOptions = true,
         description = "Throughput and exactly-one-verdict check of N workers in one group (N = --workers).")
-final class ScalingBench implements Callable<Integer> {
+public final class ScalingBench implements Callable<Integer> {
     @Option(names = "--workers", split = ",", defaultValue = "1,2,4")
     List<Integer> workers;
     @Option(names = "--scans", defaultValue = "8", description = "Distinct models in the queue (default: ${DEFAULT-VALUE}).")
@@ -44,7 +43,10 @@ final class ScalingBench implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "bench-out/scaling")
     Path out;
 
-    private static final Pattern STARTED = Pattern.compile("scan \\w+ of ([0-9a-f]{64}) \\(");
+    public static void main(String[] args) {
+        // Always exit: the stacks' client threads (HTTP, JDBC) may linger.
+        System.exit(new CommandLine(new ScalingBench()).execute(args));
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -109,15 +111,11 @@ final class ScalingBench implements Callable<Integer> {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             int rows = count("SELECT count(*) FROM scan");
-            Map<String, Integer> started = new HashMap<>();
+            List<Path> logs = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                Path log = dir.resolve("logs").resolve(n == 1 ? "detector-worker.log" : "detector-worker-" + i + ".log");
-                Matcher m = STARTED.matcher(Files.exists(log) ? Files.readString(log) : "");
-                while (m.find()) {
-                    started.merge(m.group(1), 1, Integer::sum);
-                }
+                logs.add(dir.resolve("logs").resolve(n == 1 ? "detector-worker.log" : "detector-worker-" + i + ".log"));
             }
-            long twice = started.values().stream().filter(c -> c > 1).count();
+            long twice = WorkerLogs.scannedMoreThanOnce(logs);
             return String.format(Locale.ROOT, "| %d | %d | %d | %d | %d | %d | %.0f | %.2f |", n, models.size(), stored,
                     models.size() - stored, twice, rows - stored, seconds, stored / (seconds / 60));
         } finally {
