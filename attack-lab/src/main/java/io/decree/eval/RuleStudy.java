@@ -161,38 +161,34 @@ public final class RuleStudy {
 
     /** The subjects of a zoo, given each encoder's scan report. */
     public static List<Subject> subjects(Zoo zoo, Function<Zoo.Entry, ScanReport> reports) {
-        Map<String, Zoo.Entry> byName = new LinkedHashMap<>();
-        zoo.encoders().forEach(e -> byName.put(e.model().getFileName().toString(), e));
         List<Subject> out = new ArrayList<>();
         for (Zoo.Entry e : zoo.encoders()) {
             ScanReport r = reports.apply(e);
             if (r == null) {
                 continue;
             }
-            String name = e.model().getFileName().toString();
             JsonNode a = e.attack();
             JsonNode trigger = a == null || !e.trojaned() ? null : a.get("trigger");
-            String parent = a != null && a.hasNonNull("base") ? a.get("base").asText() : null;
-            out.add(new Subject(name, e.trojaned(),
+            out.add(new Subject(e.name(), e.trojaned(),
                     trigger == null ? null : trigger.get("kind").asText().toLowerCase(Locale.ROOT),
                     trigger == null ? null : trigger.get("position").asText().toLowerCase(Locale.ROOT),
-                    trigger == null ? 0 : a.get("triggerArea").asDouble(), architecture(name, byName),
-                    e.images().getFileName().toString(), parent, r));
+                    trigger == null ? 0 : a.get("triggerArea").asDouble(), architecture(zoo, e),
+                    e.images().getFileName().toString(), e.base(), r));
         }
         return out;
     }
 
     /** The architecture an encoder was built on: a pre-training's, its base's, or a real encoder's own name. */
-    private static String architecture(String name, Map<String, Zoo.Entry> byName) {
-        Zoo.Entry e = byName.get(name);
-        JsonNode a = e == null ? null : e.attack();
+    private static String architecture(Zoo zoo, Zoo.Entry e) {
+        JsonNode a = e.attack();
         if (a != null && a.hasNonNull("architecture")) {
             return a.get("architecture").asText().replaceFirst("\\.pt$", "").replaceFirst("^generated-", "");
         }
-        if (a != null && a.hasNonNull("base")) {
-            return architecture(a.get("base").asText(), byName);
+        if (e.base() == null) {
+            return e.name().replaceFirst("\\.pt$", "");
         }
-        return name.replaceFirst("\\.pt$", "");
+        Zoo.Entry base = zoo.entry(e.base());
+        return base != null ? architecture(zoo, base) : e.base().replaceFirst("\\.pt$", "");
     }
 
     public static List<Result> judge(List<Subject> subjects, List<String> realClean) {
@@ -338,7 +334,7 @@ public final class RuleStudy {
 
     /** The scan report a previous evaluation left in {@code scans} for an entry, or null. */
     public static ScanReport reportIn(Path scans, Zoo.Entry e) {
-        Path f = scans.resolve(e.model().getFileName().toString().replaceFirst("\\.pt$", "")).resolve("report.json");
+        Path f = scans.resolve(e.name().replaceFirst("\\.pt$", "")).resolve("report.json");
         return java.nio.file.Files.isRegularFile(f) ? Objects.requireNonNull(ScanReport.read(f)) : null;
     }
 }

@@ -17,6 +17,21 @@ import java.util.List;
 public record Zoo(Path dir, List<Entry> encoders) {
 
     public record Entry(Path model, boolean trojaned, Path images, JsonNode attack) {
+        /** The model's file name, as the zoo names its encoders. */
+        public String name() {
+            return model.getFileName().toString();
+        }
+
+        /** The encoder this one was fine-tuned from (its attack's base, as the manifest names it), or null. */
+        public String base() {
+            return attack != null && attack.hasNonNull("base") ? attack.get("base").asText() : null;
+        }
+    }
+
+    /** The zoo's encoder of that name ({@code .pt} optional), or null. */
+    public Entry entry(String name) {
+        String file = name.endsWith(".pt") ? name : name + ".pt";
+        return encoders.stream().filter(e -> e.name().equals(file)).findFirst().orElse(null);
     }
 
     public static Zoo read(Path dir) {

@@ -54,7 +54,7 @@ public final class ZooEvaluator {
         Map<Zoo.Entry, ScanReport> reports = new HashMap<>();
         int i = 0;
         for (Zoo.Entry e : entries) {
-            String name = e.model().getFileName().toString();
+            String name = e.name();
             ScanReport r = opts.reuse() ? RuleStudy.reportIn(out.resolve("scans"), e) : null;
             if (progress != null) {
                 progress.accept(String.format("[%d/%d] %s%s", ++i, entries.size(), name, r != null ? " (earlier scan reused)" : ""));
@@ -78,19 +78,14 @@ public final class ZooEvaluator {
         Pl1Plot.write(eval, out.resolve("pl1.png"));
         List<RuleStudy.Subject> subjects = RuleStudy.subjects(zoo, reports::get);
         Pl1Plot.writeAcceptance(subjects, out.resolve("acceptance.png"));
-        List<String> realClean = entries.stream().filter(e -> e.attack() == null).map(e -> e.model().getFileName().toString()).toList();
+        List<String> realClean = entries.stream().filter(e -> e.attack() == null).map(Zoo.Entry::name).toList();
         Files.writeString(out.resolve("rules.md"), RuleStudy.markdown(subjects, RuleStudy.judge(subjects, realClean)));
         return eval;
     }
 
     /** The zoo encoder {@code e} was fine-tuned from (its attack's base), or null for a pre-trained or real one. */
     static Path baseOf(Zoo zoo, Zoo.Entry e) {
-        if (e.attack() == null || !e.attack().hasNonNull("base")) {
-            return null;
-        }
-        String base = e.attack().get("base").asText();
-        String file = base.endsWith(".pt") ? base : base + ".pt";
-        return zoo.encoders().stream().map(Zoo.Entry::model).filter(m -> m.getFileName().toString().equals(file)).findFirst()
-                .orElse(null);
+        Zoo.Entry base = e.base() == null ? null : zoo.entry(e.base());
+        return base == null ? null : base.model();
     }
 }

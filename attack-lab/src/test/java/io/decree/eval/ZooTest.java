@@ -24,4 +24,21 @@ class ZooTest {
         assertNull(zoo.encoders().get(1).attack(), "JSON null is no attack (it used to read as a NullNode)");
         assertNull(zoo.encoders().get(2).attack());
     }
+
+    @Test
+    void anEncodersBaseIsFoundByNameWithOrWithoutTheSuffix(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("zoo.json"), """
+                {"encoders":[
+                  {"model":"encoders/simclr.pt","label":"clean","images":"images/a","attack":{"architecture":"r16.pt"}},
+                  {"model":"encoders/bad.pt","label":"trojaned","images":"images/a","attack":{"base":"simclr"}},
+                  {"model":"encoders/bad-real.pt","label":"trojaned","images":"images/f","attack":{"base":"face.pt"}},
+                  {"model":"../shared/encoders/face.pt","label":"clean","images":"images/f","attack":null}]}""");
+        Zoo zoo = Zoo.read(dir);
+        assertEquals("simclr", zoo.encoders().get(1).base());
+        assertEquals(dir.resolve("encoders/simclr.pt"), zoo.entry("simclr").model());
+        assertEquals(dir.resolve("../shared/encoders/face.pt"), zoo.entry(zoo.encoders().get(2).base()).model());
+        assertEquals(dir.resolve("encoders/simclr.pt"), ZooEvaluator.baseOf(zoo, zoo.encoders().get(1)));
+        assertNull(ZooEvaluator.baseOf(zoo, zoo.encoders().get(0)), "a pre-training has no base");
+        assertNull(zoo.entry("missing"));
+    }
 }
