@@ -65,7 +65,10 @@ final class ScanOptions {
                 baseline != null && !contrast ? "fast" : "default");
     }
 
-    /** Takes a worker's job as these options: its images, base, device and settings (ScanSettings, all given). */
+    /**
+     * Takes a worker's job as these options: its images, base, device and settings (ScanSettings, all given); a job
+     * against a base with the rule {@code base-contrast} is a contrasted scan at the default contrast threshold.
+     */
     void from(io.decree.contract.ScanJob job) {
         io.decree.contract.ScanSettings s = job.settings();
         images = Path.of(job.images());
@@ -73,7 +76,10 @@ final class ScanOptions {
         device = job.device() == null ? "auto" : job.device();
         threshold = s.threshold();
         maxImages = s.maxImages();
-        jobSearch = InversionConfig.of(s, baseline != null);
+        contrast = baseline != null && s.contrasted();
+        InversionConfig search = InversionConfig.of(s, baseline != null);
+        // A contrasted search may stop once its figure is below the contrast threshold, not the plain one.
+        jobSearch = contrast ? search.toBuilder().stopBelow(contrastThreshold).build() : search;
     }
 
     Device device() {

@@ -232,6 +232,28 @@ class ScanCommandIT {
         assertTrue(both.err().contains("--baseline and --reference are exclusive"), both.err());
     }
 
+    @Test
+    void aWorkersJobWithTheContrastRuleSearchesThroughTheModelAndItsBaseAtOnce() throws IOException {
+        Path base = TorchScriptFixtures.smoothEncoder(tmp.resolve("cbase.pt"));
+        Path child = TorchScriptFixtures.learnableBackdoorEncoder(tmp.resolve("cchild.pt"));
+        Files.writeString(tmp.resolve("cchild.json"), "{\"inputSize\":[32,32],\"valueRange\":[0,1],\"mean\":null,\"std\":null}");
+        Path out = tmp.resolve("contrast");
+        Path job = tmp.resolve("contrast-job.json");
+        io.decree.contract.ScanSettings settings = io.decree.contract.ScanSettings.DEFAULTS.with(java.util.Map.of(
+                "differential-rule", "base-contrast", "differential-search", "default", "window-grid", "0"));
+        new io.decree.contract.ScanJob(child.toString(), photos(), out.toString(), base.toString(), null, null, null, "cpu", settings)
+                .write(job);
+        CliRun run = decree("scan", "--config", job.toString());
+        assertEquals(Decree.TROJANED, run.code(), run.err());
+        JsonNode r = json.readTree(run.out());
+        assertEquals("base-contrast", r.at("/decision/rule").asText(), r.at("/decision/meaning").asText());
+        assertEquals(io.decree.scan.Scanner.DEFAULT_CONTRAST_THRESHOLD, r.get("threshold").asDouble(), 1e-12);
+        assertTrue(r.at("/acceptance/baseSimilarity").asDouble() < r.at("/acceptance/baseCap").asDouble(),
+                "the base stays apart under the trigger: " + r.get("acceptance"));
+        assertTrue(Files.notExists(out.resolve("baseline/report.json")), "no separate scan of the base");
+        assertEquals("base-contrast", io.decree.contract.ScanOutcome.read(out.resolve("report.json")).rule(), "what the worker reads back");
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

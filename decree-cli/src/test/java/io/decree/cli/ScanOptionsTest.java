@@ -1,10 +1,17 @@
 package io.decree.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.decree.BadInputException;
+import io.decree.contract.ScanJob;
+import io.decree.contract.ScanSettings;
+import io.decree.scan.Scanner;
+import io.decree.trigger.InversionConfig;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +37,32 @@ class ScanOptionsTest {
         o.contrastThreshold = 2;
         BadInputException e = assertThrows(BadInputException.class, () -> o.request(tmp.resolve("m.pt"), null));
         assertTrue(e.getMessage().contains("--contrast-threshold must lie in (0,1], got 2.0"), e.getMessage());
+    }
+
+    @Test
+    void aWorkersJobAgainstABaseWithTheContrastRuleIsAContrastedScanThatStopsAtItsOwnThreshold() {
+        ScanSettings contrast = ScanSettings.DEFAULTS.with(Map.of("differential-rule", "base-contrast", "differential-search", "default"));
+        ScanOptions o = new ScanOptions();
+        o.from(job("base.pt", contrast));
+        assertTrue(o.contrast);
+        assertEquals(Scanner.DEFAULT_CONTRAST_THRESHOLD, o.config().stopBelow());
+        assertEquals(InversionConfig.DEFAULT_BATCH, o.config().batchSize(), "the default search, as the settings say");
+
+        ScanOptions ratio = new ScanOptions();
+        ratio.from(job("base.pt", ScanSettings.DEFAULTS));
+        assertFalse(ratio.contrast, "the reference ratio, the default rule");
+        assertEquals(ScanSettings.DEFAULTS.threshold(), ratio.config().stopBelow());
+        assertEquals(InversionConfig.FAST_BATCH, ratio.config().batchSize());
+
+        ScanOptions plain = new ScanOptions();
+        plain.from(job(null, contrast));
+        assertFalse(plain.contrast, "no base, nothing to contrast with: a plain scan");
+        assertEquals(ScanSettings.DEFAULTS.threshold(), plain.config().stopBelow());
+    }
+
+    private ScanJob job(String base, ScanSettings settings) {
+        return new ScanJob(tmp.resolve("m.pt").toString(), tmp.toString(), tmp.resolve("out").toString(),
+                base == null ? null : tmp.resolve(base).toString(), null, null, null, "cpu", settings);
     }
 
     private ScanOptions options() {

@@ -16,7 +16,7 @@ import java.util.Locale;
 public record Decision(String rule, double score, double threshold, Verdict verdict, String meaning) {
 
     /** The rule of a scan contrasted with its base ({@link #contrasted}). */
-    public static final String BASE_CONTRAST = "base-contrast";
+    public static final String BASE_CONTRAST = io.decree.contract.ScanSettings.BASE_CONTRAST;
 
     /** @param accepted whether the answer is the accepted trigger (holds on every shadow image) or the batch figure */
     public static Decision pl1(InversionResult r, double threshold, boolean accepted) {
@@ -81,6 +81,6 @@ public record Decision(String rule, double score, double threshold, Verdict verd
                     + "of the image, %.2fx %s (trojaned below %.2fx): no shortcut smaller than clean encoders of this kind have",
                     100 * r.pl1(), ratio, of, ref.maxRatio());
         }
-        return new Decision("reference-ratio", ratio, ref.maxRatio(), v, meaning);
+        return new Decision(io.decree.contract.ScanSettings.REFERENCE_RATIO, ratio, ref.maxRatio(), v, meaning);
     }
 }

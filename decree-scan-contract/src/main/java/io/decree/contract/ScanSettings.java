@@ -23,16 +23,25 @@ import java.util.Map;
  * @param holdout            shadow images kept out of the search to confirm each trigger (0: off, the paper's)
  * @param center             similarity on embeddings centred on the clean images' mean (false: the paper's plain cosine)
  * @param differentialSearch the search preset ({@code default} or {@code fast}) of a scan against a base model: fast is
- *                           the search the reference ratio was fitted with
+ *                           the search the reference ratio was fitted with; the contrasted scan needs default (fast missed
+ *                           BadEncoder's own 10x10 trigger, docs/eval/contrast.md)
+ * @param differentialRule   how a scan against a base model decides: {@value #REFERENCE_RATIO} (the model's and the base's
+ *                           searches compared) or {@value #BASE_CONTRAST} (one search through both for a trigger that collapses
+ *                           the model and leaves the base apart)
  */
 public record ScanSettings(double threshold, int steps, int batch, int maxImages, long seed, int maskGrid, int windowGrid,
-        int holdout, boolean center, String differentialSearch) {
+        int holdout, boolean center, String differentialSearch, String differentialRule) {
 
     /** Constants, for the CLI's help text (annotations take constants only). */
     public static final int DEFAULT_STEPS = 400;
     public static final int DEFAULT_BATCH = 32;
 
-    public static final ScanSettings DEFAULTS = new ScanSettings(0.015, DEFAULT_STEPS, DEFAULT_BATCH, 1000, 100, 32, 5, 0, false, "fast");
+    /** The rules of a differential scan, as reports name them ({@code decision.rule}). */
+    public static final String REFERENCE_RATIO = "reference-ratio";
+    public static final String BASE_CONTRAST = "base-contrast";
+
+    public static final ScanSettings DEFAULTS = new ScanSettings(0.015, DEFAULT_STEPS, DEFAULT_BATCH, 1000, 100, 32, 5, 0, false, "fast",
+            REFERENCE_RATIO);
 
     /** The settings every scan key has held since keys existed, in their order; a setting added later follows them. */
     private static final List<String> KEYED_FROM_THE_START =
@@ -48,6 +57,18 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
         if (!"fast".equals(differentialSearch) && !"default".equals(differentialSearch)) {
             throw new IllegalArgumentException("differentialSearch must be fast or default, got " + differentialSearch);
         }
+        if (differentialRule == null) {
+            differentialRule = REFERENCE_RATIO; // a job written before the rule was a setting
+        }
+        if (!REFERENCE_RATIO.equals(differentialRule) && !BASE_CONTRAST.equals(differentialRule)) {
+            throw new IllegalArgumentException("differentialRule must be " + REFERENCE_RATIO + " or " + BASE_CONTRAST + ", got "
+                    + differentialRule);
+        }
+    }
+
+    /** Whether a scan against a base searches through both encoders at once. */
+    public boolean contrasted() {
+        return BASE_CONTRAST.equals(differentialRule);
     }
 
     /**
@@ -91,8 +112,8 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
     /**
      * The detector's settings as the scan key hashes them: those keyed from the start always (holdout only when on, as
      * before it existed), in their order, then any setting added since, only when it differs from its default, so that
-     * a new setting left at its default keeps every earlier scan id. The differential search is not here: it is part of
-     * a differential scan's key ({@link #canonical(String, Map, String)}) and of what a worker announces.
+     * a new setting left at its default keeps every earlier scan id. The differential search and rule are not here: they
+     * are part of a differential scan's key ({@link #canonical(String, Map, String)}) and of what a worker announces.
      */
     public String canonical() {
         StringBuilder s = new StringBuilder();
@@ -101,7 +122,7 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
             Object value = get(c);
             boolean keyed = KEYED_FROM_THE_START.contains(name)
                     ? !(name.equals("holdout") && holdout == 0)
-                    : !name.equals("differentialSearch") && !value.equals(DEFAULTS.get(c));
+                    : !name.startsWith("differential") && !value.equals(DEFAULTS.get(c));
             if (keyed) {
                 s.append(s.isEmpty() ? "" : ";").append(name).append('=').append(value);
             }
@@ -111,16 +132,21 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
 
     /**
      * What a scan key hashes: these settings, the shadow-image set, the input spec that takes effect (null: the model's
-     * sidecar) and, for a differential scan, the base and its search; without a base, the string scans had before bases.
+     * sidecar) and, for a differential scan, the base, its search and (when not the reference ratio, the rule keys had
+     * before it was a setting) its rule; without a base, the string scans had before bases.
      */
     public String canonical(String shadowSet, Map<String, Object> inputSpec, String baseModel) {
         return canonical() + ";shadow=" + shadowSet + ";spec=" + (inputSpec == null ? "sidecar" : new java.util.TreeMap<>(inputSpec))
-                + (baseModel == null ? "" : ";base=" + baseModel + ";search=" + differentialSearch);
+                + (baseModel == null ? "" : ";base=" + baseModel + ";search=" + differentialSearch + ruleKey());
     }
 
     /** What a worker announces and stamps on its results: a worker whose string (or version) differs rescans. */
     public String announced() {
-        return canonical() + ";differentialSearch=" + differentialSearch;
+        return canonical() + ";differentialSearch=" + differentialSearch + ruleKey();
+    }
+
+    private String ruleKey() {
+        return contrasted() ? ";rule=" + differentialRule : "";
     }
 
     private Object get(RecordComponent c) {

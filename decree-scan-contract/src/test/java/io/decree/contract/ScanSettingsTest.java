@@ -61,6 +61,25 @@ class ScanSettingsTest {
     }
 
     @Test
+    void theContrastedRuleKeysDifferentialScansOnlyAndTheRatioKeepsTheirOldKeys() {
+        ScanSettings ratio = settings(Map.of());
+        ScanSettings contrast = settings(Map.of("differential-rule", "base-contrast", "differential-search", "default"));
+        String base = "a".repeat(64);
+        assertEquals(ScanSettings.REFERENCE_RATIO, ratio.differentialRule());
+        assertTrue(contrast.contrasted());
+        assertTrue(ratio.canonical("photos", null, base).endsWith(";search=fast"), "the ratio's keys as before the rule was a setting");
+        assertTrue(contrast.canonical("photos", null, base).endsWith(";search=default;rule=base-contrast"),
+                contrast.canonical("photos", null, base));
+        assertEquals(ratio.canonical("photos", null, null), contrast.canonical("photos", null, null), "a plain scan's key is not its");
+        assertTrue(ratio.announced().endsWith(";differentialSearch=fast"), "a worker of the default rule announces as before");
+        assertNotEquals(ratio.announced(), settings(Map.of("differential-rule", "base-contrast")).announced(),
+                "workers of another rule are another detector");
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> ScanSettings.DEFAULTS.with(Map.of("differential-rule", "contrast")));
+        assertTrue(bad.getMessage().contains("reference-ratio or base-contrast, got contrast"), bad.getMessage());
+    }
+
+    @Test
     void aSettingIsNamedAsConfigurationAndEnvironmentVariablesSpellIt() {
         // decree.worker.scan.window-grid, ...windowGrid, and DECREE_WORKER_SCAN_WINDOW_GRID (which Quarkus hands over as window.grid)
         for (String name : new String[] {"window-grid", "windowGrid", "window.grid", "WINDOW_GRID"}) {

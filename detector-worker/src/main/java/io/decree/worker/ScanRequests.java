@@ -223,7 +223,8 @@ public class ScanRequests {
             // Named by its hash: the verdict's explanation names the file ("... that of the clean reference <name>").
             String baseStem = base == null ? null : "base-" + base.substring(0, 12);
             Path baseline = base == null ? null : dir.resolve(baseStem + ".pt");
-            String baselineCache = base == null ? null : baselineCache(req, base);
+            // Only the reference ratio scans the base on its own; a contrasted scan searches through both at once.
+            String baselineCache = base == null || settings.scanSettings().contrasted() ? null : baselineCache(req, base);
             boolean cached = false;
             if (base != null) {
                 store.download(ObjectStore.modelKey(base), baseline);
@@ -231,7 +232,7 @@ public class ScanRequests {
                     Files.writeString(dir.resolve(baseStem + ".json"), store.getText(ObjectStore.specKey(base)));
                 }
                 // The base's scan from an earlier differential scan on this shadow set: the CLI reuses it if it matches.
-                cached = store.exists(baselineCache);
+                cached = baselineCache != null && store.exists(baselineCache);
                 if (cached) {
                     Files.createDirectories(out.resolve("baseline"));
                     store.download(baselineCache, out.resolve("baseline/report.json"));
@@ -242,7 +243,7 @@ public class ScanRequests {
             progress(req, key, ScanProgressFile.starting());
             ChildScan.Result r = ChildScan.run(settings, model, "s3://" + store.bucket() + "/" + req.objectKey(),
                     "s3://" + store.bucket() + "/" + prefix, shadow, out, baseline, settings.scanTimeout(), p -> progress(req, key, p));
-            if (!cached && base != null && Files.exists(out.resolve("baseline/report.json"))) {
+            if (!cached && baselineCache != null && Files.exists(out.resolve("baseline/report.json"))) {
                 store.upload(baselineCache, out.resolve("baseline/report.json"), "application/json", Map.of());
             }
             if (!r.verdict()) {

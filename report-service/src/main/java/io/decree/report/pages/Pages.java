@@ -233,9 +233,14 @@ public class Pages {
         }
         String plain = String.format(java.util.Locale.ROOT, "PL1 %.4f %s threshold %.4f", s.pl1Norm, s.pl1Norm < s.threshold ? "<" : "≥",
                 s.threshold);
-        // A differential scan's threshold is a share of its base's accepted PL1: say against what.
-        return s.baseModel == null || s.score == null ? plain : plain + String.format(java.util.Locale.ROOT,
-                " (%.2fx the accepted PL1 of base %s)", s.score, s.baseModel.substring(0, 12));
+        if (s.baseModel == null || s.score == null) {
+            return plain;
+        }
+        // A differential scan: say against what. A contrasted trigger is one that leaves the base apart; under the
+        // reference ratio the threshold is a share of the base's accepted PL1.
+        return io.decree.contract.ScanSettings.BASE_CONTRAST.equals(s.rule)
+                ? plain + String.format(java.util.Locale.ROOT, " (a trigger that leaves base %s apart)", s.baseModel.substring(0, 12))
+                : plain + String.format(java.util.Locale.ROOT, " (%.2fx the accepted PL1 of base %s)", s.score, s.baseModel.substring(0, 12));
     }
 
     static String curveOf(String reportJson) {

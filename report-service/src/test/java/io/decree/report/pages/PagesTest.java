@@ -48,5 +48,8 @@ class PagesTest {
         s.score = 0.06;
         s.baseModel = "c".repeat(64);
         assertEquals("PL1 0.0120 < threshold 0.0800 (0.06x the accepted PL1 of base cccccccccccc)", Pages.comparison(s));
+        s.rule = "base-contrast";
+        s.threshold = 0.2;
+        assertEquals("PL1 0.0120 < threshold 0.2000 (a trigger that leaves base cccccccccccc apart)", Pages.comparison(s));
     }
 }
