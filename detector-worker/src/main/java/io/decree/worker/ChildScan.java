@@ -50,6 +50,23 @@ final class ChildScan {
     }
 
     /**
+     * Whether the scan of a model whose input spec is {@code sidecar} (MODEL.json) should run on transparent huge pages:
+     * its input has at least {@code fromPixels} pixels (0: never). No spec, or one without a readable inputSize: no.
+     */
+    static boolean hugePages(Path sidecar, int fromPixels) {
+        if (fromPixels <= 0 || !Files.isRegularFile(sidecar)) {
+            return false;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode size = new com.fasterxml.jackson.databind.ObjectMapper().readTree(sidecar.toFile())
+                    .path("inputSize");
+            return size.isArray() && size.size() == 2 && size.get(0).asLong() * size.get(1).asLong() >= fromPixels;
+        } catch (IOException e) {
+            return false; // the child refuses a bad spec itself, with a reason
+        }
+    }
+
+    /**
      * {@code text} with each key of {@code paths} (a worker-local path, longest first) replaced by its value: the
      * paths of a scan's temporary folder or the worker's image sets mean nothing to the user and outlive the files.
      */
@@ -100,6 +117,11 @@ final class ChildScan {
         if (s.torchThreads() > 0) {
             pb.environment().put("OMP_NUM_THREADS", String.valueOf(s.torchThreads()));
             pb.environment().put("MKL_NUM_THREADS", String.valueOf(s.torchThreads()));
+        }
+        // Decided here, not inherited: the worker's own environment may say either.
+        pb.environment().remove("THP_MEM_ALLOC_ENABLE");
+        if (hugePages(model.resolveSibling(model.getFileName().toString().replaceFirst("\\.pt$", "") + ".json"), s.hugePagesFromPixels())) {
+            pb.environment().put("THP_MEM_ALLOC_ENABLE", "1");
         }
         Process p = pb.start();
         // Keep the child's stdin open for as long as this scan is ours: closing it (or dying) stops the child.

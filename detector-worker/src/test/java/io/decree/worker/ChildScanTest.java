@@ -2,11 +2,14 @@ package io.decree.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What a failed scan tells the user: its reason, without the worker's own paths. */
 class ChildScanTest {
@@ -30,5 +33,18 @@ class ChildScanTest {
     void aReasonWithoutPathsIsLeftAsItIs() {
         assertEquals("scan exceeded the time limit of PT5M and was killed",
                 ChildScan.redact(new ChildScan.Result(-1, true, "").reason(Duration.ofMinutes(5)), Map.of(Path.of("/tmp/x"), "m.pt")));
+    }
+
+    @Test
+    void hugePagesAreAskedForLargeInputsOnly(@TempDir Path dir) throws Exception {
+        Path large = Files.writeString(dir.resolve("large.json"), "{\"inputSize\":[224,224],\"valueRange\":[0,1]}");
+        Path small = Files.writeString(dir.resolve("small.json"), "{\"inputSize\":[32,32]}");
+        Path broken = Files.writeString(dir.resolve("broken.json"), "{\"inputSize\":");
+        int from = 150 * 150;
+        assertTrue(ChildScan.hugePages(large, from));
+        assertFalse(ChildScan.hugePages(small, from));
+        assertFalse(ChildScan.hugePages(large, 0), "0: never");
+        assertFalse(ChildScan.hugePages(dir.resolve("absent.json"), from), "no spec: off");
+        assertFalse(ChildScan.hugePages(broken, from), "a spec the child will refuse: off");
     }
 }
