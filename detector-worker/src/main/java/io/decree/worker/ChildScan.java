@@ -51,7 +51,8 @@ final class ChildScan {
 
     /**
      * Whether the scan of a model whose input spec is {@code sidecar} (MODEL.json) should run on transparent huge pages:
-     * its input has at least {@code fromPixels} pixels (0: never). No spec, or one without a readable inputSize: no.
+     * its input has at least {@code fromPixels} pixels (0: not chosen per scan). No spec, or one without a readable
+     * inputSize: no.
      */
     static boolean hugePages(Path sidecar, int fromPixels) {
         if (fromPixels <= 0 || !Files.isRegularFile(sidecar)) {
@@ -118,10 +119,13 @@ final class ChildScan {
             pb.environment().put("OMP_NUM_THREADS", String.valueOf(s.torchThreads()));
             pb.environment().put("MKL_NUM_THREADS", String.valueOf(s.torchThreads()));
         }
-        // Decided here, not inherited: the worker's own environment may say either.
-        pb.environment().remove("THP_MEM_ALLOC_ENABLE");
-        if (hugePages(model.resolveSibling(model.getFileName().toString().replaceFirst("\\.pt$", "") + ".json"), s.hugePagesFromPixels())) {
-            pb.environment().put("THP_MEM_ALLOC_ENABLE", "1");
+        // Chosen per scan when configured (whatever the worker's own environment says); else inherited from it.
+        if (s.hugePagesFromPixels() > 0) {
+            pb.environment().remove("THP_MEM_ALLOC_ENABLE");
+            if (hugePages(model.resolveSibling(model.getFileName().toString().replaceFirst("\\.pt$", "") + ".json"),
+                    s.hugePagesFromPixels())) {
+                pb.environment().put("THP_MEM_ALLOC_ENABLE", "1");
+            }
         }
         Process p = pb.start();
         // Keep the child's stdin open for as long as this scan is ours: closing it (or dying) stops the child.

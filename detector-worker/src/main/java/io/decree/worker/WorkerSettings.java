@@ -55,7 +55,8 @@ public interface WorkerSettings {
 
     /**
      * Input pixels (height x width of the model's input spec) from which a scan's child asks libtorch for transparent
-     * huge pages ({@code THP_MEM_ALLOC_ENABLE=1}); 0: never. libtorch reads the variable once per process, so it is
+     * huge pages ({@code THP_MEM_ALLOC_ENABLE=1}), and below which it does not; 0: not chosen per scan (the child
+     * inherits the worker's environment). libtorch reads the variable once per process, so it is
      * chosen per scan, here: huge pages made 224-px steps 4-6x faster on 2 cores and 32-px ones 2x slower
      * (docs/detector.md, where the crossover that sets this default is measured). A scan without a spec: off.
      */

@@ -43,7 +43,7 @@ class ChildScanTest {
         int from = 150 * 150;
         assertTrue(ChildScan.hugePages(large, from));
         assertFalse(ChildScan.hugePages(small, from));
-        assertFalse(ChildScan.hugePages(large, 0), "0: never");
+        assertFalse(ChildScan.hugePages(large, 0), "0: not chosen per scan");
         assertFalse(ChildScan.hugePages(dir.resolve("absent.json"), from), "no spec: off");
         assertFalse(ChildScan.hugePages(broken, from), "a spec the child will refuse: off");
     }
