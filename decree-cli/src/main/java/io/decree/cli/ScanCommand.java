@@ -89,7 +89,7 @@ final class ScanCommand implements Callable<Integer> {
         Scanner.Request plain = options.request(model, null).withOut(outDir);
         Scanner.Request req = plain;
         ProgressFile progress = progressFile == null ? null : new ProgressFile(progressFile);
-        if (options.baseline != null && !options.contrast) {
+        if (options.baseline != null && !options.contrasted()) {
             Reference ref = json ? Scanner.baseline(plain, options.baseline, options.baselineSpec(model), options.referenceRatio,
                             progress == null ? null : progress.phase("baseline", plain.config().maxSteps()))
                     : withProgress("baseline", plain.config().maxSteps(),

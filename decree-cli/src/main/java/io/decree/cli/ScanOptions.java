@@ -33,15 +33,21 @@ final class ScanOptions {
     java.util.List<Path> references = new java.util.ArrayList<>();
 
     @Option(names = "--baseline", paramLabel = "BASE.pt",
-            description = "The upstream checkpoint MODEL.pt was fine-tuned from (a differential scan): BASE.pt is scanned first "
-                    + "on the same images and the verdict is relative to its accepted PL1, as with --reference; its report goes "
-                    + "to --out's baseline/ and is reused there. Searches fast unless --search says otherwise.")
+            description = "The upstream checkpoint MODEL.pt was fine-tuned from (a differential scan), judged by "
+                    + "--differential-rule. reference-ratio: BASE.pt is scanned first on the same images and the verdict is "
+                    + "relative to its accepted PL1, as with --reference (its report goes to --out's baseline/ and is reused "
+                    + "there; searches fast unless --search says otherwise).")
     Path baseline;
 
+    @Option(names = "--differential-rule", paramLabel = "RULE",
+            description = "With --baseline: reference-ratio or base-contrast (default: ${DEFAULT-VALUE}, the scan contract's).")
+    String differentialRule = io.decree.contract.ScanSettings.DEFAULTS.differentialRule();
+
     @Option(names = "--contrast",
-            description = "With --baseline: search for a trigger that collapses MODEL.pt's embeddings while leaving BASE.pt's "
-                    + "apart (one search through both encoders), instead of comparing two separate searches; trojaned when that "
-                    + "trigger's PL1 is below --contrast-threshold. Searches as a default scan unless --search says otherwise.")
+            description = "With --baseline, short for --differential-rule base-contrast: search for a trigger that collapses "
+                    + "MODEL.pt's embeddings while leaving BASE.pt's apart (one search through both encoders), instead of "
+                    + "comparing two separate searches; trojaned when that trigger's PL1 is below --contrast-threshold. "
+                    + "Searches as a default scan unless --search says otherwise.")
     boolean contrast;
 
     @Option(names = "--contrast-threshold", paramLabel = "X",
@@ -58,11 +64,16 @@ final class ScanOptions {
     /** The search of a worker's job ({@code --config}), which replaces every search option; null: the options'. */
     InversionConfig jobSearch;
 
+    /** Whether this is a contrasted differential scan: a base, and the rule base-contrast (by --contrast or the default). */
+    boolean contrasted() {
+        return baseline != null && (contrast || io.decree.contract.ScanSettings.BASE_CONTRAST.equals(differentialRule));
+    }
+
     InversionConfig config() {
-        // --baseline alone searches fast (the reference ratio was fitted on fast references); --contrast searches as a
-        // default scan: the fast preset missed BadEncoder's 10x10 trigger that the default search found (docs/eval/contrast.md).
-        return jobSearch != null ? jobSearch : search.config(contrast ? contrastThreshold : threshold,
-                baseline != null && !contrast ? "fast" : "default");
+        // The reference ratio searches fast (it was fitted on fast references); the contrast searches as a default scan:
+        // the fast preset missed BadEncoder's 10x10 trigger that the default search found (docs/eval/contrast.md).
+        return jobSearch != null ? jobSearch : search.config(contrasted() ? contrastThreshold : threshold,
+                baseline != null && !contrasted() ? "fast" : "default");
     }
 
     /**
@@ -76,10 +87,10 @@ final class ScanOptions {
         device = job.device() == null ? "auto" : job.device();
         threshold = s.threshold();
         maxImages = s.maxImages();
-        contrast = baseline != null && s.contrasted();
+        differentialRule = s.differentialRule();
         InversionConfig search = InversionConfig.of(s, baseline != null);
         // A contrasted search may stop once its figure is below the contrast threshold, not the plain one.
-        jobSearch = contrast ? search.toBuilder().stopBelow(contrastThreshold).build() : search;
+        jobSearch = contrasted() ? search.toBuilder().stopBelow(contrastThreshold).build() : search;
     }
 
     Device device() {
@@ -106,14 +117,18 @@ final class ScanOptions {
         if (contrast && baseline == null) {
             throw new BadInputException("--contrast needs --baseline BASE.pt, the checkpoint MODEL.pt was fine-tuned from");
         }
-        if (contrast && !(contrastThreshold > 0 && contrastThreshold <= 1)) {
+        if (!io.decree.contract.ScanSettings.REFERENCE_RATIO.equals(differentialRule)
+                && !io.decree.contract.ScanSettings.BASE_CONTRAST.equals(differentialRule)) {
+            throw new BadInputException("--differential-rule must be reference-ratio or base-contrast, got " + differentialRule);
+        }
+        if (contrasted() && !(contrastThreshold > 0 && contrastThreshold <= 1)) {
             throw new BadInputException("--contrast-threshold must lie in (0,1], got " + contrastThreshold);
         }
         if (baseline != null && !references.isEmpty()) {
             throw new BadInputException("--baseline and --reference are exclusive: a differential scan judges against the base alone");
         }
         Scanner.Request req = new Scanner.Request(model, spec.resolve(model), images, config(), threshold, maxImages, device(), out);
-        if (contrast) {
+        if (contrasted()) {
             return req.contrastedWith(baseline, baselineSpec(model), contrastThreshold);
         }
         return references.isEmpty() ? req : req.calibratedBy(io.decree.scan.Reference.fromReports(references, referenceRatio));

@@ -44,20 +44,34 @@ class ScanOptionsTest {
         ScanSettings contrast = ScanSettings.DEFAULTS.with(Map.of("differential-rule", "base-contrast", "differential-search", "default"));
         ScanOptions o = new ScanOptions();
         o.from(job("base.pt", contrast));
-        assertTrue(o.contrast);
+        assertTrue(o.contrasted());
         assertEquals(Scanner.DEFAULT_CONTRAST_THRESHOLD, o.config().stopBelow());
         assertEquals(InversionConfig.DEFAULT_BATCH, o.config().batchSize(), "the default search, as the settings say");
 
         ScanOptions ratio = new ScanOptions();
         ratio.from(job("base.pt", ScanSettings.DEFAULTS));
-        assertFalse(ratio.contrast, "the reference ratio, the default rule");
+        assertFalse(ratio.contrasted(), "the reference ratio, the default rule");
         assertEquals(ScanSettings.DEFAULTS.threshold(), ratio.config().stopBelow());
         assertEquals(InversionConfig.FAST_BATCH, ratio.config().batchSize());
 
         ScanOptions plain = new ScanOptions();
         plain.from(job(null, contrast));
-        assertFalse(plain.contrast, "no base, nothing to contrast with: a plain scan");
+        assertFalse(plain.contrasted(), "no base, nothing to contrast with: a plain scan");
         assertEquals(ScanSettings.DEFAULTS.threshold(), plain.config().stopBelow());
+    }
+
+    @Test
+    void theDifferentialRuleIsTheContractsByDefaultAndAnUnknownOneIsRefusedByItsName() {
+        ScanOptions o = options();
+        o.baseline = tmp.resolve("base.pt");
+        assertEquals(ScanSettings.DEFAULTS.differentialRule(), o.differentialRule);
+        assertEquals(ScanSettings.DEFAULTS.contrasted(), o.contrasted());
+        o.differentialRule = "base-contrast";
+        assertTrue(o.contrasted());
+        assertEquals(Scanner.DEFAULT_CONTRAST_THRESHOLD, o.config().stopBelow(), "the contrast's own threshold stops the search");
+        o.differentialRule = "ratio";
+        BadInputException e = assertThrows(BadInputException.class, () -> o.request(tmp.resolve("m.pt"), null));
+        assertTrue(e.getMessage().contains("--differential-rule must be reference-ratio or base-contrast, got ratio"), e.getMessage());
     }
 
     private ScanJob job(String base, ScanSettings settings) {
