@@ -56,10 +56,11 @@ public interface WorkerSettings {
     /**
      * Input pixels (height x width of the model's input spec) from which a scan's child asks libtorch for transparent
      * huge pages ({@code THP_MEM_ALLOC_ENABLE=1}), and below which it does not; 0: not chosen per scan (the child
-     * inherits the worker's environment). libtorch reads the variable once per process, so it is
-     * chosen per scan, here: huge pages made 224-px steps 4-6x faster on 2 cores and 32-px ones 2x slower
-     * (docs/detector.md, where the crossover that sets this default is measured). A scan without a spec: off.
+     * inherits the worker's environment). libtorch reads the variable once per process, so it is chosen per scan, here.
+     * Default 128x128: measured on 2 cores (bench/huge-pages.sh, docs/detector.md), huge pages cost 3.1x at 32x32 and
+     * 1.1x at 112x112 and paid 1.45x at 150x150 (the face encoder), 2.5x at 160x160 and 3.3-5.7x at 224x224; 128x128 is
+     * the geometric middle of 112x112 and 150x150. A scan without a spec: off.
      */
-    @WithDefault("0")
+    @WithDefault("16384")
     int hugePagesFromPixels();
 }
