@@ -60,7 +60,7 @@ class RuleStudyTest {
         RuleStudy.Result c = find(results, "base-contrast");
         assertEquals(12, c.applies());
         assertEquals(1.0, c.worstLofo(), 1e-12, c.toString());
-        assertEquals(1.0, c.shippedAccuracy(), 1e-12, "0.2 separates 0.03-0.07 from 0.4-1: " + c);
+        assertEquals(1.0, c.shippedAccuracy(), 1e-12, "the shipped threshold separates 0.03-0.07 from 0.4-1: " + c);
         assertTrue(results.stream().noneMatch(r -> r.statistic().equals("accepted-pl1")),
                 "a plain statistic does not judge contrasted scans: " + results.stream().map(RuleStudy.Result::statistic).toList());
     }

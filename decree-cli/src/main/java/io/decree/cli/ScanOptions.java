@@ -34,9 +34,9 @@ final class ScanOptions {
 
     @Option(names = "--baseline", paramLabel = "BASE.pt",
             description = "The upstream checkpoint MODEL.pt was fine-tuned from (a differential scan), judged by "
-                    + "--differential-rule. reference-ratio: BASE.pt is scanned first on the same images and the verdict is "
-                    + "relative to its accepted PL1, as with --reference (its report goes to --out's baseline/ and is reused "
-                    + "there; searches fast unless --search says otherwise).")
+                    + "--differential-rule: by default base-contrast (see --contrast). reference-ratio: BASE.pt is scanned first "
+                    + "on the same images and the verdict is relative to its accepted PL1, as with --reference (its report goes "
+                    + "to --out's baseline/ and is reused there; searches fast unless --search says otherwise).")
     Path baseline;
 
     @Option(names = "--differential-rule", paramLabel = "RULE",

@@ -204,7 +204,8 @@ class ScanCommandIT {
         Path twin = TorchScriptFixtures.smoothEncoder(tmp.resolve("twin.pt"));
         Path out = tmp.resolve("diff");
         // (The fast search's batch of 16 does not find this shortcut from its uniform start; 32 does.)
-        String[] common = {"--images", photos(), "--input-size", "32,32", "--baseline", base.toString(), "--batch", "32", "--json"};
+        String[] common = {"--images", photos(), "--input-size", "32,32", "--baseline", base.toString(), "--differential-rule",
+            "reference-ratio", "--batch", "32", "--json"};
         CliRun trojaned = decree(concat(new String[] {"scan", child.toString(), "--out", out.toString()}, common));
         assertEquals(Decree.TROJANED, trojaned.code(), trojaned.err());
         JsonNode r = json.readTree(trojaned.out());

@@ -49,8 +49,8 @@ class ScanOptionsTest {
         assertEquals(InversionConfig.DEFAULT_BATCH, o.config().batchSize(), "the default search, as the settings say");
 
         ScanOptions ratio = new ScanOptions();
-        ratio.from(job("base.pt", ScanSettings.DEFAULTS));
-        assertFalse(ratio.contrasted(), "the reference ratio, the default rule");
+        ratio.from(job("base.pt", ScanSettings.DEFAULTS.with(Map.of("differential-rule", "reference-ratio", "differential-search", "fast"))));
+        assertFalse(ratio.contrasted(), "the reference ratio, as the job says");
         assertEquals(ScanSettings.DEFAULTS.threshold(), ratio.config().stopBelow());
         assertEquals(InversionConfig.FAST_BATCH, ratio.config().batchSize());
 

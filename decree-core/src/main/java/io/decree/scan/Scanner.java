@@ -34,12 +34,14 @@ public final class Scanner {
 
     /**
      * The contrasted differential scan's threshold: trojaned when a trigger smaller than this share of the image collapses
-     * the model but not its base. Set before measuring, from what the rule means: a clean fine-tune adds no shortcut, so
-     * its contrasted search should find none or only a large one, while the patch triggers of the literature cover at
-     * most 10 % of the image (BadEncoder's 10x10 at 32 px); twice that leaves room for a trigger found larger than
-     * planted. Judged leave-one-family-out on the zoo in docs/eval/contrast.md.
+     * the model but not its base. Fitted (stop 26, docs/eval/contrast.md): the geometric middle of the gap, over the
+     * zoo's 30 fine-tuned encoders scanned with the default search, between the largest such trigger of a trojan
+     * (0.087, BadEncoder's 10x10 on an MNIST encoder) and the smallest of a clean fine-tune (0.1998, the face control),
+     * 1.5x from each; every leave-one-family-out fold's own threshold (kind, size, architecture, domain) judged the
+     * family it left out right. It replaces 0.2, set before measuring (twice the largest patch trigger of the
+     * literature), which flagged that control and sat 1.2x under another (0.241).
      */
-    public static final double DEFAULT_CONTRAST_THRESHOLD = 0.2;
+    public static final double DEFAULT_CONTRAST_THRESHOLD = 0.13;
 
     public static final String VERSION = loadVersion();
 

@@ -22,12 +22,14 @@ import java.util.Map;
  *                           the main cost knob
  * @param holdout            shadow images kept out of the search to confirm each trigger (0: off, the paper's)
  * @param center             similarity on embeddings centred on the clean images' mean (false: the paper's plain cosine)
- * @param differentialSearch the search preset ({@code default} or {@code fast}) of a scan against a base model: fast is
- *                           the search the reference ratio was fitted with; the contrasted scan needs default (fast missed
- *                           BadEncoder's own 10x10 trigger, docs/eval/contrast.md)
- * @param differentialRule   how a scan against a base model decides: {@value #REFERENCE_RATIO} (the model's and the base's
- *                           searches compared) or {@value #BASE_CONTRAST} (one search through both for a trigger that collapses
- *                           the model and leaves the base apart)
+ * @param differentialSearch the search preset ({@code default} or {@code fast}) of a scan against a base model: default,
+ *                           which the contrasted scan needs (fast missed BadEncoder's own 10x10 trigger); fast is the
+ *                           search the reference ratio was fitted with
+ * @param differentialRule   how a scan against a base model decides: {@value #BASE_CONTRAST} (one search through both for a
+ *                           trigger that collapses the model and leaves the base apart; the default since it separated
+ *                           all 30 fine-tuned encoders of the zoo, leave-one-family-out, docs/eval/contrast.md) or
+ *                           {@value #REFERENCE_RATIO} (the model's and the base's searches compared; it missed BadEncoder's
+ *                           own 10x10 trigger)
  */
 public record ScanSettings(double threshold, int steps, int batch, int maxImages, long seed, int maskGrid, int windowGrid,
         int holdout, boolean center, String differentialSearch, String differentialRule) {
@@ -40,8 +42,8 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
     public static final String REFERENCE_RATIO = "reference-ratio";
     public static final String BASE_CONTRAST = "base-contrast";
 
-    public static final ScanSettings DEFAULTS = new ScanSettings(0.015, DEFAULT_STEPS, DEFAULT_BATCH, 1000, 100, 32, 5, 0, false, "fast",
-            REFERENCE_RATIO);
+    public static final ScanSettings DEFAULTS = new ScanSettings(0.015, DEFAULT_STEPS, DEFAULT_BATCH, 1000, 100, 32, 5, 0, false, "default",
+            BASE_CONTRAST);
 
     /** The settings every scan key has held since keys existed, in their order; a setting added later follows them. */
     private static final List<String> KEYED_FROM_THE_START =
@@ -58,7 +60,7 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
             throw new IllegalArgumentException("differentialSearch must be fast or default, got " + differentialSearch);
         }
         if (differentialRule == null) {
-            differentialRule = REFERENCE_RATIO; // a job written before the rule was a setting
+            differentialRule = REFERENCE_RATIO; // a job written before the rule was a setting meant the ratio
         }
         if (!REFERENCE_RATIO.equals(differentialRule) && !BASE_CONTRAST.equals(differentialRule)) {
             throw new IllegalArgumentException("differentialRule must be " + REFERENCE_RATIO + " or " + BASE_CONTRAST + ", got "

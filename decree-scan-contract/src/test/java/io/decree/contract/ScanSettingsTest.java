@@ -40,8 +40,8 @@ class ScanSettingsTest {
         String b = s.canonical("photos", null, "b".repeat(64));
         assertNotEquals(plain, a, "a verdict relative to a base is not the plain verdict");
         assertNotEquals(a, b, "nor the verdict relative to another base");
-        assertTrue(a.endsWith(";base=" + "a".repeat(64) + ";search=fast"), a);
-        assertEquals(plain, settings(Map.of("differentialSearch", "default")).canonical("photos", null, null),
+        assertTrue(a.endsWith(";base=" + "a".repeat(64) + ";search=default;rule=base-contrast"), a);
+        assertEquals(plain, settings(Map.of("differentialSearch", "fast")).canonical("photos", null, null),
                 "the differential search is no part of a plain scan's key");
     }
 
@@ -57,23 +57,22 @@ class ScanSettingsTest {
         String announced = s.announced();
         assertFalse(announced.contains("shadow=") || announced.contains("spec="), "no request's parts: " + announced);
         assertNotEquals(announced, settings(Map.of("threshold", "0.02")).announced(), "a new threshold is a new detector");
-        assertNotEquals(announced, settings(Map.of("differentialSearch", "default")).announced());
+        assertNotEquals(announced, settings(Map.of("differentialSearch", "fast")).announced());
     }
 
     @Test
-    void theContrastedRuleKeysDifferentialScansOnlyAndTheRatioKeepsTheirOldKeys() {
-        ScanSettings ratio = settings(Map.of());
-        ScanSettings contrast = settings(Map.of("differential-rule", "base-contrast", "differential-search", "default"));
+    void theRuleKeysDifferentialScansOnlyAndTheRatioKeepsTheKeysItHadBeforeTheRuleWasASetting() {
+        ScanSettings contrast = settings(Map.of());
+        ScanSettings ratio = settings(Map.of("differential-rule", "reference-ratio", "differential-search", "fast"));
         String base = "a".repeat(64);
-        assertEquals(ScanSettings.REFERENCE_RATIO, ratio.differentialRule());
+        assertEquals(ScanSettings.BASE_CONTRAST, contrast.differentialRule(), "the default");
         assertTrue(contrast.contrasted());
         assertTrue(ratio.canonical("photos", null, base).endsWith(";search=fast"), "the ratio's keys as before the rule was a setting");
         assertTrue(contrast.canonical("photos", null, base).endsWith(";search=default;rule=base-contrast"),
                 contrast.canonical("photos", null, base));
         assertEquals(ratio.canonical("photos", null, null), contrast.canonical("photos", null, null), "a plain scan's key is not its");
-        assertTrue(ratio.announced().endsWith(";differentialSearch=fast"), "a worker of the default rule announces as before");
-        assertNotEquals(ratio.announced(), settings(Map.of("differential-rule", "base-contrast")).announced(),
-                "workers of another rule are another detector");
+        assertTrue(ratio.announced().endsWith(";differentialSearch=fast"), "a worker of the ratio announces as before the rule");
+        assertNotEquals(ratio.announced(), contrast.announced(), "workers of another rule are another detector");
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
                 () -> ScanSettings.DEFAULTS.with(Map.of("differential-rule", "contrast")));
         assertTrue(bad.getMessage().contains("reference-ratio or base-contrast, got contrast"), bad.getMessage());

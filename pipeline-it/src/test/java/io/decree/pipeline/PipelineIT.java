@@ -203,18 +203,21 @@ class PipelineIT {
             }
         }, SCAN, "the differential scan of " + badSha);
         assertEquals("completed", diff.get("status"), diff.toString());
-        assertEquals("reference-ratio", diff.get("rule"), diff.toString());
+        assertEquals("base-contrast", diff.get("rule"), diff.toString());
         assertEquals("trojaned", diff.get("verdict"), diff.toString());
-        assertTrue((Double) diff.get("score") < 0.4, "its trigger is a small share of its base's: " + diff);
+        assertTrue((Double) diff.get("score") < io.decree.scan.Scanner.DEFAULT_CONTRAST_THRESHOLD,
+                "a small trigger collapses the trojan and leaves its base apart: " + diff);
         List<Map<String, Object>> rows = stack.scansOf(badSha);
         assertEquals(2, rows.size(), rows.toString());
         assertTrue(rows.stream().anyMatch(r -> r.get("base_model") == null && "trojaned".equals(r.get("verdict"))), "the plain verdict kept");
         JsonNode report = JSON.readTree(stack.store.getText(((String) diff.get("evidence_keys")).split(",")[0]));
-        assertEquals("reference-ratio", report.at("/decision/rule").asText());
-        assertTrue(report.at("/decision/meaning").asText().contains("clean reference base-" + cleanSha.substring(0, 12) + ".pt"),
+        assertEquals("base-contrast", report.at("/decision/rule").asText());
+        assertTrue(report.at("/decision/meaning").asText().contains("but not on base-" + cleanSha.substring(0, 12) + ".pt"),
                 report.at("/decision/meaning").asText());
-        // The base's own scan is kept, so the next model fine-tuned from it scans only itself.
-        assertEquals(1, stack.store.list("baselines/" + cleanSha + "/").size(), "the base's report, once");
+        assertTrue(report.at("/acceptance/baseSimilarity").asDouble() < report.at("/acceptance/baseCap").asDouble(),
+                report.get("acceptance").toString());
+        // One search through both: no separate scan of the base is kept (that is the reference ratio's).
+        assertEquals(0, stack.store.list("baselines/").size(), "no base report");
         assertEquals(1, awaitAlerts(1).size(), "one alert per encoder and detector version, whichever rule flagged it");
 
         // A rescan is recorded as a scan of its own: the first one stays in the history.
@@ -491,9 +494,9 @@ class PipelineIT {
             wait.until(d -> d.getCurrentUrl().endsWith("/encoders/" + badSha));
 
             assertEquals("trojaned", browser.findElement(org.openqa.selenium.By.id("verdict")).getText());
-            // The latest scan is the differential one (Order 3): its threshold came from the base, and the page says so.
+            // The latest scan is the differential one (Order 3): the page says which base its trigger left apart.
             assertTrue(browser.findElement(org.openqa.selenium.By.id("pl1-comparison")).getText().matches(
-                            "PL1 0\\.\\d+ < threshold 0\\.\\d+ \\(0\\.\\d+x the accepted PL1 of base " + cleanSha.substring(0, 12) + "\\)"),
+                            "PL1 0\\.\\d+ < threshold 0\\.\\d+ \\(a trigger that leaves base " + cleanSha.substring(0, 12) + " apart\\)"),
                     browser.findElement(org.openqa.selenium.By.id("pl1-comparison")).getText());
             for (String img : List.of("evidence-trigger", "evidence-mask", "evidence-pattern", "evidence-stamped")) {
                 var el = browser.findElement(org.openqa.selenium.By.id(img));

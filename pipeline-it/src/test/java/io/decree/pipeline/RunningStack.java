@@ -90,10 +90,6 @@ final class RunningStack implements AutoCloseable {
                 "--service-env", "detector-worker:DECREE_WORKER_SCAN_WINDOW_GRID=0",
                 // Progress every 2 s (15 s by default): the tests watch a scan's progress within its few tens of seconds.
                 "--service-env", "detector-worker:DECREE_WORKER_PROGRESS_EVERY=2s",
-                // Differential scans with the default search's batch of 32: on the random-init ResNet (the base here) a
-                // batch of 16 collapses with a trigger 8x smaller (accepted PL1 0.055 vs 0.42), which hides the test's
-                // trojan (0.64x its base with fast, 0.05x with default; measured with the CLI, docs/detector.md).
-                "--service-env", "detector-worker:DECREE_WORKER_SCAN_DIFFERENTIAL_SEARCH=default",
                 // Small enough to test the refusal of a too-large upload, above every model the tests send (~2.6 MB).
                 "--service-env", "ingest-service:DECREE_INGEST_MAX_UPLOAD_BYTES=" + MAX_UPLOAD,
                 "--service-env", "DECREE_AUTH_RATE_LIMIT_OVERRIDES=burst:" + BURST_LIMIT,
