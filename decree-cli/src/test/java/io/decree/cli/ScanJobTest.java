@@ -33,13 +33,17 @@ class ScanJobTest {
 
     @Test
     void againstABaseTheDifferentialPresetKeepsItsOwnStepsAndBatch() {
-        ScanSettings s = ScanSettings.DEFAULTS.with(Map.of("steps", "40", "batch", "8", "window-grid", "0"));
-        SearchOptions flags = new SearchOptions();
-        flags.preset = "fast";
-        flags.windowGrid = 0;
-        InversionConfig search = InversionConfig.of(s, true);
-        assertEquals(flags.config(s.threshold()), search);
-        assertEquals(InversionConfig.FAST_BATCH, search.batchSize());
+        for (String preset : new String[] {"fast", "default"}) {
+            ScanSettings s = ScanSettings.DEFAULTS.with(Map.of("steps", "40", "batch", "8", "window-grid", "0",
+                    "differential-search", preset));
+            SearchOptions flags = new SearchOptions();
+            flags.preset = preset;
+            flags.windowGrid = 0;
+            InversionConfig search = InversionConfig.of(s, true);
+            assertEquals(flags.config(s.threshold()), search, preset);
+            assertEquals(preset.equals("fast") ? InversionConfig.FAST_BATCH : InversionConfig.DEFAULT_BATCH, search.batchSize(),
+                    "the preset's batch, not the job's 8");
+        }
     }
 
     @Test
