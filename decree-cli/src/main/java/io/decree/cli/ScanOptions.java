@@ -88,9 +88,7 @@ final class ScanOptions {
         threshold = s.threshold();
         maxImages = s.maxImages();
         differentialRule = s.differentialRule();
-        InversionConfig search = InversionConfig.of(s, baseline != null);
-        // A contrasted search may stop once its figure is below the contrast threshold, not the plain one.
-        jobSearch = contrasted() ? search.toBuilder().stopBelow(contrastThreshold).build() : search;
+        jobSearch = InversionConfig.of(s, baseline != null);
     }
 
     Device device() {
@@ -117,9 +115,9 @@ final class ScanOptions {
         if (contrast && baseline == null) {
             throw new BadInputException("--contrast needs --baseline BASE.pt, the checkpoint MODEL.pt was fine-tuned from");
         }
-        if (!io.decree.contract.ScanSettings.REFERENCE_RATIO.equals(differentialRule)
-                && !io.decree.contract.ScanSettings.BASE_CONTRAST.equals(differentialRule)) {
-            throw new BadInputException("--differential-rule must be reference-ratio or base-contrast, got " + differentialRule);
+        if (!io.decree.contract.ScanSettings.DIFFERENTIAL_RULES.contains(differentialRule)) {
+            throw new BadInputException("--differential-rule must be one of " + io.decree.contract.ScanSettings.DIFFERENTIAL_RULES
+                    + ", got " + differentialRule);
         }
         if (contrasted() && !(contrastThreshold > 0 && contrastThreshold <= 1)) {
             throw new BadInputException("--contrast-threshold must lie in (0,1], got " + contrastThreshold);

@@ -34,13 +34,16 @@ class ScanJobTest {
     @Test
     void againstABaseTheDifferentialPresetKeepsItsOwnStepsAndBatch() {
         for (String preset : new String[] {"fast", "default"}) {
+            // The ratio with its fast search, the contrast with the default one (each rule's own pairing).
+            boolean ratio = preset.equals("fast");
             ScanSettings s = ScanSettings.DEFAULTS.with(Map.of("steps", "40", "batch", "8", "window-grid", "0",
-                    "differential-search", preset));
+                    "differential-search", preset, "differential-rule", ratio ? "reference-ratio" : "base-contrast"));
             SearchOptions flags = new SearchOptions();
             flags.preset = preset;
             flags.windowGrid = 0;
             InversionConfig search = InversionConfig.of(s, true);
-            assertEquals(flags.config(s.threshold()), search, preset);
+            assertEquals(flags.config(ratio ? s.threshold() : ScanSettings.CONTRAST_THRESHOLD), search,
+                    preset + ": a contrasted search stops at the contrast's threshold");
             assertEquals(preset.equals("fast") ? InversionConfig.FAST_BATCH : InversionConfig.DEFAULT_BATCH, search.batchSize(),
                     "the preset's batch, not the job's 8");
         }

@@ -71,7 +71,7 @@ class ScanOptionsTest {
         assertEquals(Scanner.DEFAULT_CONTRAST_THRESHOLD, o.config().stopBelow(), "the contrast's own threshold stops the search");
         o.differentialRule = "ratio";
         BadInputException e = assertThrows(BadInputException.class, () -> o.request(tmp.resolve("m.pt"), null));
-        assertTrue(e.getMessage().contains("--differential-rule must be reference-ratio or base-contrast, got ratio"), e.getMessage());
+        assertTrue(e.getMessage().contains("--differential-rule must be one of [base-contrast, reference-ratio], got ratio"), e.getMessage());
     }
 
     private ScanJob job(String base, ScanSettings settings) {

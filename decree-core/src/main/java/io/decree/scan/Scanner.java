@@ -32,16 +32,8 @@ public final class Scanner {
     /** Shadow images used at most; more costs memory (N x 3 x H x W floats) without changing the statistic much. */
     public static final int DEFAULT_MAX_IMAGES = io.decree.contract.ScanSettings.DEFAULTS.maxImages();
 
-    /**
-     * The contrasted differential scan's threshold: trojaned when a trigger smaller than this share of the image collapses
-     * the model but not its base. Fitted (stop 26, docs/eval/contrast.md): the geometric middle of the gap, over the
-     * zoo's 30 fine-tuned encoders scanned with the default search, between the largest such trigger of a trojan
-     * (0.087, BadEncoder's 10x10 on an MNIST encoder) and the smallest of a clean fine-tune (0.1998, the face control),
-     * 1.5x from each; every leave-one-family-out fold's own threshold (kind, size, architecture, domain) judged the
-     * family it left out right. It replaces 0.2, set before measuring (twice the largest patch trigger of the
-     * literature), which flagged that control and sat 1.2x under another (0.241).
-     */
-    public static final double DEFAULT_CONTRAST_THRESHOLD = 0.13;
+    /** The contrasted differential scan's threshold: the scan contract's, where it is explained. */
+    public static final double DEFAULT_CONTRAST_THRESHOLD = io.decree.contract.ScanSettings.CONTRAST_THRESHOLD;
 
     public static final String VERSION = loadVersion();
 

@@ -41,6 +41,18 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
     /** The rules of a differential scan, as reports name them ({@code decision.rule}). */
     public static final String REFERENCE_RATIO = "reference-ratio";
     public static final String BASE_CONTRAST = "base-contrast";
+    public static final List<String> DIFFERENTIAL_RULES = List.of(BASE_CONTRAST, REFERENCE_RATIO);
+
+    /**
+     * The contrasted scan's threshold: trojaned when a trigger smaller than this share of the image collapses the model
+     * but not its base. Fitted (stop 26, docs/eval/contrast.md): the geometric middle of the gap, over the zoo's 30
+     * fine-tuned encoders scanned with the default search, between the largest such trigger of a trojan (0.087,
+     * BadEncoder's 10x10 on an MNIST encoder) and the smallest of a clean fine-tune (0.1998, the face control), 1.5x from
+     * each; every leave-one-family-out fold's own threshold (kind, size, architecture, domain) judged the family it left
+     * out right. It replaces 0.2, set before measuring (twice the largest patch trigger of the literature), which flagged
+     * that control and sat 1.2x under another (0.241).
+     */
+    public static final double CONTRAST_THRESHOLD = 0.13;
 
     public static final ScanSettings DEFAULTS = new ScanSettings(0.015, DEFAULT_STEPS, DEFAULT_BATCH, 1000, 100, 32, 5, 0, false, "default",
             BASE_CONTRAST);
@@ -59,12 +71,8 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
         if (!"fast".equals(differentialSearch) && !"default".equals(differentialSearch)) {
             throw new IllegalArgumentException("differentialSearch must be fast or default, got " + differentialSearch);
         }
-        if (differentialRule == null) {
-            differentialRule = REFERENCE_RATIO; // a job written before the rule was a setting meant the ratio
-        }
-        if (!REFERENCE_RATIO.equals(differentialRule) && !BASE_CONTRAST.equals(differentialRule)) {
-            throw new IllegalArgumentException("differentialRule must be " + REFERENCE_RATIO + " or " + BASE_CONTRAST + ", got "
-                    + differentialRule);
+        if (!DIFFERENTIAL_RULES.contains(differentialRule)) {
+            throw new IllegalArgumentException("differentialRule must be one of " + DIFFERENTIAL_RULES + ", got " + differentialRule);
         }
     }
 

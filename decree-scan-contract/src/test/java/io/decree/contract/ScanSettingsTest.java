@@ -75,7 +75,7 @@ class ScanSettingsTest {
         assertNotEquals(ratio.announced(), contrast.announced(), "workers of another rule are another detector");
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
                 () -> ScanSettings.DEFAULTS.with(Map.of("differential-rule", "contrast")));
-        assertTrue(bad.getMessage().contains("reference-ratio or base-contrast, got contrast"), bad.getMessage());
+        assertTrue(bad.getMessage().contains("one of [base-contrast, reference-ratio], got contrast"), bad.getMessage());
     }
 
     @Test
