@@ -70,10 +70,10 @@ final class ScanOptions {
     }
 
     InversionConfig config() {
-        // The reference ratio searches fast (it was fitted on fast references); the contrast searches as a default scan:
-        // the fast preset missed BadEncoder's 10x10 trigger that the default search found (docs/eval/contrast.md).
+        // A differential rule searches as it was measured (the contract's searchFittedWith) unless --search says otherwise.
         return jobSearch != null ? jobSearch : search.config(contrasted() ? contrastThreshold : threshold,
-                baseline != null && !contrasted() ? "fast" : "default");
+                baseline == null ? "default" : io.decree.contract.ScanSettings.searchFittedWith(
+                        contrasted() ? io.decree.contract.ScanSettings.BASE_CONTRAST : differentialRule));
     }
 
     /**

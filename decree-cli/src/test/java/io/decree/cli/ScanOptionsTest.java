@@ -69,6 +69,9 @@ class ScanOptionsTest {
         o.differentialRule = "base-contrast";
         assertTrue(o.contrasted());
         assertEquals(Scanner.DEFAULT_CONTRAST_THRESHOLD, o.config().stopBelow(), "the contrast's own threshold stops the search");
+        assertEquals(InversionConfig.DEFAULT_BATCH, o.config().batchSize(), "the contrast searches as a default scan");
+        o.differentialRule = "reference-ratio";
+        assertEquals(InversionConfig.FAST_BATCH, o.config().batchSize(), "the ratio searches as it was fitted, fast");
         o.differentialRule = "ratio";
         BadInputException e = assertThrows(BadInputException.class, () -> o.request(tmp.resolve("m.pt"), null));
         assertTrue(e.getMessage().contains("--differential-rule must be one of [base-contrast, reference-ratio], got ratio"), e.getMessage());

@@ -76,6 +76,15 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
         }
     }
 
+    /**
+     * The search preset each differential rule was measured with: the contrast needs the default search (fast missed
+     * BadEncoder's 10x10 trigger), the reference ratio was fitted on fast searches. What a rule gets unless the search is
+     * named too (the CLI's {@code --search}, or {@code differentialSearch} beside the rule in {@link #with(Map)}).
+     */
+    public static String searchFittedWith(String differentialRule) {
+        return REFERENCE_RATIO.equals(differentialRule) ? "fast" : "default";
+    }
+
     /** Whether a scan against a base searches through both encoders at once. */
     public boolean contrasted() {
         return BASE_CONTRAST.equals(differentialRule);
@@ -84,7 +93,9 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
     /**
      * These settings with some replaced, by name: {@code windowGrid}, {@code window-grid} and {@code window.grid} (as an
      * environment variable reaches a Quarkus map) all name the same one. An unknown name or a value that does not parse
-     * is refused, naming it: a misspelt setting must not scan with the default silently.
+     * is refused, naming it: a misspelt setting must not scan with the default silently. A differential rule named
+     * without a differential search brings the search it was measured with ({@link #searchFittedWith}): the reference
+     * ratio alone must not judge default-search figures against a ratio fitted on fast ones.
      */
     public ScanSettings with(Map<String, String> overrides) {
         RecordComponent[] parts = ScanSettings.class.getRecordComponents();
@@ -101,6 +112,9 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
             }
             values[i] = parse(parts[i], name, text.strip());
         });
+        if (named(overrides, "differentialRule") && !named(overrides, "differentialSearch")) {
+            values[byName.get(normal("differentialSearch"))] = searchFittedWith((String) values[byName.get(normal("differentialRule"))]);
+        }
         try {
             return (ScanSettings) ScanSettings.class.getDeclaredConstructors()[0].newInstance(values);
         } catch (java.lang.reflect.InvocationTargetException e) {
@@ -108,6 +122,10 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static boolean named(Map<String, String> overrides, String setting) {
+        return overrides.keySet().stream().anyMatch(n -> normal(n).equals(normal(setting)));
     }
 
     /** The names of the settings, as {@link #with(Map)} and the JSON know them. */

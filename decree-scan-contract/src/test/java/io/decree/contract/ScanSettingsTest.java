@@ -79,6 +79,16 @@ class ScanSettingsTest {
     }
 
     @Test
+    void aRuleNamedAloneBringsTheSearchItWasMeasuredWithAndANamedSearchWins() {
+        assertEquals("fast", settings(Map.of("differential.rule", "reference-ratio")).differentialSearch(),
+                "the ratio was fitted on fast searches");
+        assertEquals("default", settings(Map.of("differentialRule", "base-contrast")).differentialSearch());
+        assertEquals("default", settings(Map.of("differential-rule", "reference-ratio", "DIFFERENTIAL_SEARCH", "default"))
+                .differentialSearch(), "a search named beside the rule is the operator's choice");
+        assertEquals("fast", settings(Map.of("differential-search", "fast")).differentialSearch(), "a search alone stays");
+    }
+
+    @Test
     void aSettingIsNamedAsConfigurationAndEnvironmentVariablesSpellIt() {
         // decree.worker.scan.window-grid, ...windowGrid, and DECREE_WORKER_SCAN_WINDOW_GRID (which Quarkus hands over as window.grid)
         for (String name : new String[] {"window-grid", "windowGrid", "window.grid", "WINDOW_GRID"}) {
