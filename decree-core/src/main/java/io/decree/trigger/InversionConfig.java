@@ -52,9 +52,10 @@ import io.decree.contract.ScanSettings;
  *                          threshold for the accepted figure is fitted on the zoo with the real encoders: at the
  *                          batch figure's 0.015 it misses boundary trojans (a 5px patch on 32px photos: 0.0195)
  * @param stopBelow         ours, 0 = off: end the search as soon as the figure that decides (the accepted PL1 with
- *                          acceptOnShadowSet, else the batch PL1) is below this, checked after the uniform start and each
- *                          carried window: no later start can raise it, so the verdict can no longer change. The scanner
- *                          sets it to the decision threshold; the report says the search stopped at the verdict.
+ *                          acceptOnShadowSet, else the batch PL1) is below this, checked at every step (with
+ *                          acceptOnShadowSet, a new trigger below it is tested on the whole shadow set at spaced steps) and
+ *                          after each start: no later trigger can raise it, so the verdict can no longer change. The
+ *                          scanner sets it to the decision threshold; the report says the search stopped at the verdict.
  * @param baseCollapseLimit ours, default 0.5, used only in a search contrasted with a base (a differential scan): a
  *                          trigger counts only if the base's stamped images keep a centred mean pairwise cosine below
  *                          this (clean images near 0, one point 1): half-way to collapse at most. Centred, because the

@@ -88,7 +88,8 @@ public final class TriggerInversion {
             TriggerLoss loss = new TriggerLoss(encoder, run, center, contrast);
             CollapseCheck holdout = held == 0 ? null
                     : new CollapseCheck(encoder, run.create(split[1], new Shape(held, 3, h, w)), center, cfg.batchSize());
-            Search search = new Search(cfg, all, loss, holdout, h, w, progress, phases, baseSet);
+            CollapseCheck shadowSet = new CollapseCheck(encoder, all, center, cfg.batchSize());
+            Search search = new Search(cfg, all, loss, holdout, h, w, progress, phases, baseSet, shadowSet);
             List<MaskStart> starts = MaskStart.plan(h, w, cfg.windowGrid());
             int batch = Math.min(cfg.batchSize(), n);
 
@@ -100,8 +101,7 @@ public final class TriggerInversion {
                 attempts.add(paper);
                 search.advance(paper, cfg.maxSteps());
                 search.keepBest(paper);
-                CollapseCheck shadowSet = new CollapseCheck(encoder, all, center, cfg.batchSize());
-                boolean decided = search.verdictReached(attempts, shadowSet);
+                boolean decided = search.verdictReached(attempts);
 
                 List<Attempt> windows = new ArrayList<>();
                 if (starts.size() > 1 && !decided) {
@@ -114,6 +114,7 @@ public final class TriggerInversion {
                     windows.add(a);
                     search.advance(a, cfg.windowProbeSteps());
                     search.keepBest(a);
+                    decided = search.decidedMidway;
                 }
                 windows.sort(Comparator.comparingDouble(Attempt::bestL1)
                         .thenComparing(Comparator.comparingDouble(Attempt::lastSimilarity).reversed()));
@@ -126,13 +127,13 @@ public final class TriggerInversion {
                     }
                     search.advance(a, cfg.windowSteps());
                     search.keepBest(a);
-                    decided = search.verdictReached(attempts, shadowSet);
+                    decided = search.verdictReached(attempts);
                 }
                 if (decided) {
                     search.begin(STOPPED_AT_VERDICT);
                 }
                 search.begin("acceptance");
-                search.accept(attempts, shadowSet, cfg.similarityTarget(), cfg.acceptOnShadowSet());
+                search.accept(attempts, cfg.similarityTarget(), cfg.acceptOnShadowSet());
                 search.summarise(attempts);
             } finally {
                 attempts.forEach(Attempt::close);
@@ -140,6 +141,9 @@ public final class TriggerInversion {
             return search.result();
         }
     }
+
+    /** Steps of a start between its first whole-shadow-set test of a trigger below the stop and the next (then doubling). */
+    static final int FIRST_TEST_GAP = 8;
 
     /** The attempts' steps as one history, and the smallest successful trigger over all of them. */
     private static final class Search {
@@ -166,7 +170,14 @@ public final class TriggerInversion {
         private final List<SearchStart> startResults = new ArrayList<>();
         private final List<SearchPhase> phases;
         private final CollapseCheck baseSet;
+        private final CollapseCheck shadowSet;
         private double baseSimilarity = Double.NaN;
+        /** Set when a start's own trigger made the verdict final in the middle of its steps ({@link #finalNow}). */
+        private boolean decidedMidway;
+        /** The attempt whose newest candidate {@link #finalNow} tests, the step of its next test and the gap after it. */
+        private Attempt watched;
+        private int nextTest;
+        private int gap;
         private String phase;
         private long phaseStart;
         private int phaseSteps;
@@ -174,8 +185,9 @@ public final class TriggerInversion {
         private long phaseForwardOnly;
 
         Search(InversionConfig cfg, NDArray all, TriggerLoss loss, CollapseCheck holdout, int h, int w,
-                Consumer<StepRecord> progress, List<SearchPhase> phases, CollapseCheck baseSet) {
+                Consumer<StepRecord> progress, List<SearchPhase> phases, CollapseCheck baseSet, CollapseCheck shadowSet) {
             this.baseSet = baseSet;
+            this.shadowSet = shadowSet;
             this.cfg = cfg;
             this.all = all;
             this.loss = loss;
@@ -203,9 +215,12 @@ public final class TriggerInversion {
             }
         }
 
-        /** Runs {@code a} until it has made {@code upTo} steps in all or stopped early. */
+        /**
+         * Runs {@code a} until it has made {@code upTo} steps in all, stopped early, or (with a stop) found a trigger that
+         * makes the verdict final: then the whole search ends ({@link #verdictReached}).
+         */
         void advance(Attempt a, int upTo) {
-            while (a.steps() < upTo && !a.earlyStopped()) {
+            while (a.steps() < upTo && !a.earlyStopped() && !decidedMidway) {
                 Attempt.Step s = a.step(all, loss, holdout);
                 steps++;
                 phaseSteps++;
@@ -219,7 +234,47 @@ public final class TriggerInversion {
                 if (progress != null) {
                     progress.accept(rec);
                 }
+                decidedMidway = finalNow(a);
             }
+        }
+
+        /**
+         * Whether a trigger {@code a} has found already decides: below {@code cfg.stopBelow()} and, when the accepted figure
+         * decides, holding on the whole shadow set (forward only). Any later trigger could only lower the figure, so the
+         * verdict is the whole search's. A start may shrink its trigger for hundreds of steps, each a new candidate, so
+         * whole-set tests are spaced: at once when a candidate below the stop appears, then after 8, 16, 32... more steps;
+         * each tests the largest candidate below the stop found since the last test (larger triggers are the likelier to
+         * hold). A few tests per start, where the phase-end checks alone let a trojan's 200-step window run on long after
+         * its trigger was found (docs/detector.md, `--stop-at-verdict`).
+         */
+        private boolean finalNow(Attempt a) {
+            if (cfg.stopBelow() <= 0 || !a.succeeded()) {
+                return false;
+            }
+            List<Attempt.Candidate> cs = a.candidates();
+            if (Pl1Norm.of(cs.get(cs.size() - 1).mask, h, w) >= cfg.stopBelow()) {
+                return false;
+            }
+            if (!cfg.acceptOnShadowSet()) {
+                return true;
+            }
+            if (a != watched) {
+                watched = a;
+                nextTest = a.steps();
+                gap = FIRST_TEST_GAP;
+            }
+            if (a.steps() < nextTest) {
+                return false;
+            }
+            nextTest = a.steps() + gap;
+            gap *= 2;
+            // Candidates shrink in the order found: the first untested one below the stop is the largest new one.
+            for (Attempt.Candidate c : cs) {
+                if (Double.isNaN(c.shadowSimilarity) && Pl1Norm.of(c.mask, h, w) < cfg.stopBelow()) {
+                    return holds(c, cfg.similarityTarget());
+                }
+            }
+            return false;
         }
 
         void keepBest(Attempt a) {
@@ -239,14 +294,17 @@ public final class TriggerInversion {
          * it, so the verdict cannot change. The accepted figure is measured on the candidates so far; their checks are
          * kept, so the final acceptance does not repeat them.
          */
-        boolean verdictReached(List<Attempt> attempts, CollapseCheck shadowSet) {
+        boolean verdictReached(List<Attempt> attempts) {
+            if (decidedMidway) {
+                return true;
+            }
             if (cfg.stopBelow() <= 0 || Double.isInfinite(bestL1)) {
                 return false;
             }
             if (!cfg.acceptOnShadowSet()) {
                 return batchPl1 < cfg.stopBelow();
             }
-            accept(attempts, shadowSet, cfg.similarityTarget(), false);
+            accept(attempts, cfg.similarityTarget(), false);
             return acceptedPl1 < cfg.stopBelow();
         }
 
@@ -257,7 +315,7 @@ public final class TriggerInversion {
          * smallest first and skipped once they cannot beat the accepted trigger. Always measured; with
          * {@code decide} it becomes the answer (nothing accepted: as if the search had found no trigger).
          */
-        void accept(List<Attempt> attempts, CollapseCheck shadowSet, double target, boolean decide) {
+        void accept(List<Attempt> attempts, double target, boolean decide) {
             Attempt.Candidate accepted = null;
             Attempt from = null;
             List<Attempt> order = attempts.stream().filter(Attempt::succeeded).sorted(Comparator.comparingDouble(Attempt::bestL1)).toList();
@@ -271,14 +329,14 @@ public final class TriggerInversion {
                     lo++;
                 }
                 int found = -1;
-                if (holds(cs.get(cs.size() - 1), shadowSet, target)) {
+                if (holds(cs.get(cs.size() - 1), target)) {
                     found = cs.size() - 1;
                 } else {
                     int l = lo;
                     int r = cs.size() - 2;
                     while (l <= r) {
                         int mid = (l + r) >>> 1;
-                        if (holds(cs.get(mid), shadowSet, target)) {
+                        if (holds(cs.get(mid), target)) {
                             found = mid;
                             l = mid + 1;
                         } else {
@@ -312,7 +370,7 @@ public final class TriggerInversion {
             bestEarlyStopped = from.earlyStopped();
         }
 
-        private boolean holds(Attempt.Candidate c, CollapseCheck shadowSet, double target) {
+        private boolean holds(Attempt.Candidate c, double target) {
             if (Double.isNaN(c.shadowSimilarity)) {
                 c.shadowSimilarity = shadowSet.similarity(c.mask, c.pattern, h, w);
                 candidatesChecked++;

@@ -59,6 +59,20 @@ class SearchWorkTest {
     }
 
     @Test
+    void withTheBatchFigureDecidingTheFirstTriggerBelowTheStopEndsTheSearchAtThatStep() throws IOException {
+        InversionConfig cfg = InversionConfig.defaults().toBuilder().steps(60).batchSize(8).windowGrid(2).acceptOnShadowSet(false)
+                .build();
+        InversionResult whole = search(cfg);
+        InversionResult stopped = search(cfg.toBuilder().stopBelow(0.99).build());
+        int firstSuccess = whole.history().stream().filter(r -> r.bestPl1() < 0.99).findFirst().orElseThrow().step();
+        assertEquals(firstSuccess, stopped.steps(), "no step after the first trigger below the stop");
+        assertEquals(0, stopped.forwardOnlyPasses() - stopped.phases().get(stopped.phases().size() - 1).forwardOnlyPasses(),
+                "the batch figure needs no whole-set test before the acceptance");
+        assertTrue(stopped.pl1() < 0.99 && stopped.pl1() >= whole.pl1(), "the same verdict, its figure an upper bound: "
+                + stopped.pl1() + " vs " + whole.pl1());
+    }
+
+    @Test
     void heldOutChecksAreCountedAsForwardOnlyPasses() throws IOException {
         InversionResult r = search(InversionConfig.defaults().toBuilder().steps(80).batchSize(8).windowGrid(0).holdout(32)
                 .acceptOnShadowSet(false).build());
@@ -85,6 +99,10 @@ class SearchWorkTest {
         assertTrue(stopped.pl1() < 0.99 && stopped.pl1() >= whole.pl1(), "a later start could only have lowered it: "
                 + stopped.pl1() + " vs " + whole.pl1());
         assertTrue(stopped.starts().size() <= whole.starts().size());
+        // Triggers below the stop are tested on the whole set while their start runs (50 photos each time), not only at
+        // a phase's end: the search ended at one of those tests.
+        long testedWhileSearching = stopped.phases().stream().filter(p -> p.steps() > 0).mapToLong(SearchPhase::forwardOnlyPasses).sum();
+        assertTrue(testedWhileSearching >= 50 && testedWhileSearching % 50 == 0, stopped.phases().toString());
         // Below anything the search can reach: it runs whole, as without the stop.
         InversionResult notStopped = search(full.toBuilder().stopBelow(1e-6).build());
         assertEquals(whole.imagePasses(), notStopped.imagePasses());
