@@ -5,7 +5,8 @@
 # image-passes and PL1 of each side, and decree's ratios.
 #   bench/peer-benchmark.sh [ZOO_DIR] [--with-mobilenet]
 # ZOO_DIR (default bench-out/zoo-full, from bench/build-zoo.sh) supplies a clean and a trojaned 32x32 encoder with
-# their test images; --with-mobilenet adds ../shared's MobileNetV2 on the photos (about an hour per side on 2 cores).
+# their test images; ../shared's face encoder on its faces when present; --with-mobilenet adds ../shared's MobileNetV2 on
+# the photos (about an hour per side on 2 cores).
 # DECREE_SCAN_ARGS passes search settings to decree's side, e.g. DECREE_SCAN_ARGS="--search fast".
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,6 +29,8 @@ runs=()
 for m in simclr-r16-fmnist bad-r16-fmnist-white10-br bad-r16-fmnist-white3-br; do
   [ -f "$ZOO/encoders/$m.pt" ] && runs+=("$ZOO/encoders/$m.pt|$ZOO/images/fashion-mnist-test|32 32|1")
 done
+# The real face encoder takes pixels in [0,255] (its sidecar's valueRange): the peer scales, decree reads the sidecar.
+[ -f "$SHARED/encoders/face_resnet_150.pt" ] && runs+=("$SHARED/encoders/face_resnet_150.pt|$SHARED/images/faces|150 150|255")
 [ "$MOBILENET" = 1 ] && runs+=("$SHARED/encoders/mobilenet_v2_224.pt|$SHARED/images/photos|224 224|1")
 [ ${#runs[@]} -gt 0 ] || { echo "no encoders: build the zoo first (bench/build-zoo.sh) or pass --with-mobilenet" >&2; exit 4; }
 
