@@ -24,10 +24,17 @@ class WorkerLogsTest {
     }
 
     @Test
-    void aRepublishedResultIsNotASecondScan(@TempDir Path dir) throws Exception {
-        Path w0 = Files.writeString(dir.resolve("w0.log"), started(A)
-                + "INFO  scan 1f2e of " + A + ": evidence exists, republishing its result\n"
+    void aResultAnotherWorkerRepublishesFromTheEvidenceIsNotASecondScan(@TempDir Path dir) throws Exception {
+        Path w0 = Files.writeString(dir.resolve("w0.log"), started(A) + "INFO  scan 1f2e of " + A + ": clean, PL1 0.0612\n");
+        // A redelivered request whose evidence is already stored: the second worker names the model but does not scan it.
+        Path w1 = Files.writeString(dir.resolve("w1.log"), "INFO  scan 1f2e of " + A + ": evidence exists, republishing its result\n"
                 + "INFO  scan 1f2e of " + A + ": clean, PL1 0.0612\n");
-        assertEquals(0, WorkerLogs.scannedMoreThanOnce(List.of(w0)));
+        assertEquals(0, WorkerLogs.scannedMoreThanOnce(List.of(w0, w1)));
+    }
+
+    @Test
+    void aModelStartedTwiceByOneWorkerCounts(@TempDir Path dir) throws Exception {
+        Path w0 = Files.writeString(dir.resolve("w0.log"), started(A) + started(B) + started(A));
+        assertEquals(1, WorkerLogs.scannedMoreThanOnce(List.of(w0)));
     }
 }
