@@ -142,6 +142,38 @@ public final class TriggerInversion {
         }
     }
 
+    /**
+     * The index of the smallest of a start's candidates (each smaller than the one before) that holds on the whole shadow
+     * set, looking from {@code lo} on; -1 if none does. Larger triggers are the likelier to hold, so it bisects,
+     * testing few; but the bisection assumes that larger ones hold and smaller ones fail, which a start's candidates need
+     * not obey, so one already known to hold ({@code known}: tested while the search ran, no new test) is the floor: a
+     * search stopped at the verdict ends with the trigger that settled it, or a smaller one.
+     */
+    static int smallestHolding(List<Attempt.Candidate> cs, int lo, java.util.function.Predicate<Attempt.Candidate> known,
+            java.util.function.Predicate<Attempt.Candidate> holds) {
+        int found = -1;
+        for (int i = cs.size() - 1; i >= lo && found < 0; i--) {
+            if (known.test(cs.get(i))) {
+                found = i;
+            }
+        }
+        if (found == cs.size() - 1 || holds.test(cs.get(cs.size() - 1))) {
+            return cs.size() - 1;
+        }
+        int l = Math.max(lo, found + 1);
+        int r = cs.size() - 2;
+        while (l <= r) {
+            int mid = (l + r) >>> 1;
+            if (holds.test(cs.get(mid))) {
+                found = mid;
+                l = mid + 1;
+            } else {
+                r = mid - 1;
+            }
+        }
+        return found;
+    }
+
     /** Steps of a start between its first whole-shadow-set test of a trigger below the stop and the next (then doubling). */
     static final int FIRST_TEST_GAP = 8;
 
@@ -328,22 +360,8 @@ public final class TriggerInversion {
                 while (accepted != null && cs.get(lo).l1 >= accepted.l1) {
                     lo++;
                 }
-                int found = -1;
-                if (holds(cs.get(cs.size() - 1), target)) {
-                    found = cs.size() - 1;
-                } else {
-                    int l = lo;
-                    int r = cs.size() - 2;
-                    while (l <= r) {
-                        int mid = (l + r) >>> 1;
-                        if (holds(cs.get(mid), target)) {
-                            found = mid;
-                            l = mid + 1;
-                        } else {
-                            r = mid - 1;
-                        }
-                    }
-                }
+                int found = smallestHolding(cs, lo, c -> !Double.isNaN(c.shadowSimilarity)
+                        && loss.success(c.shadowSimilarity, c.baseShadowSimilarity, target), c -> holds(c, target));
                 if (found >= 0) {
                     accepted = cs.get(found);
                     from = a;

@@ -103,6 +103,16 @@ class SearchWorkTest {
         // a phase's end: the search ended at one of those tests.
         long testedWhileSearching = stopped.phases().stream().filter(p -> p.steps() > 0).mapToLong(SearchPhase::forwardOnlyPasses).sum();
         assertTrue(testedWhileSearching >= 50 && testedWhileSearching % 50 == 0, stopped.phases().toString());
+        // Wherever the stop lies, a search that stopped ends with a trigger below it: the one that settled the verdict
+        // or a smaller one (the final acceptance must not lose it to its bisection).
+        for (double stop : new double[] {0.5, 0.2, 0.1, 2 * whole.pl1(), 1.2 * whole.pl1()}) {
+            InversionResult r = search(full.toBuilder().stopBelow(Math.min(stop, 1)).build());
+            if (r.phases().stream().anyMatch(p -> p.name().equals(TriggerInversion.STOPPED_AT_VERDICT))) {
+                assertTrue(r.pl1() < stop && r.acceptance().acceptedPl1() < stop, "stopped below " + stop + " at " + r.pl1());
+            } else {
+                assertEquals(whole.imagePasses(), r.imagePasses(), "not stopped below " + stop + ": the whole search");
+            }
+        }
         // Below anything the search can reach: it runs whole, as without the stop.
         InversionResult notStopped = search(full.toBuilder().stopBelow(1e-6).build());
         assertEquals(whole.imagePasses(), notStopped.imagePasses());
