@@ -172,10 +172,15 @@ public final class RuleStudy {
             out.add(new Subject(e.name(), e.trojaned(),
                     trigger == null ? null : trigger.get("kind").asText().toLowerCase(Locale.ROOT),
                     trigger == null ? null : trigger.get("position").asText().toLowerCase(Locale.ROOT),
-                    trigger == null ? 0 : a.get("triggerArea").asDouble(), architecture(zoo, e),
-                    e.images().getFileName().toString(), e.base(), r));
+                    trigger == null ? 0 : a.get("triggerArea").asDouble(), architecture(zoo, e), domain(e, r), e.base(), r));
         }
         return out;
+    }
+
+    /** The shadow images' folder the scan read (eval --images may replace the zoo's), else the zoo's for the encoder. */
+    static String domain(Zoo.Entry e, ScanReport r) {
+        return r.images() != null && r.images().dir() != null ? java.nio.file.Path.of(r.images().dir()).getFileName().toString()
+                : e.images().getFileName().toString();
     }
 
     /** The architecture an encoder was built on: a pre-training's, its base's, or a real encoder's own name. */

@@ -134,4 +134,17 @@ class RuleStudyTest {
     private static RuleStudy.Result find(List<RuleStudy.Result> results, String name) {
         return results.stream().filter(r -> r.statistic().equals(name)).findFirst().orElseThrow(() -> new AssertionError(name));
     }
+
+    @Test
+    void theDomainIsTheFolderTheScanReadNotOnlyTheZoos(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("zoo.json"), """
+                {"encoders":[{"model":"encoders/m.pt","label":"clean","images":"images/fashion-mnist-test","attack":null}]}""");
+        Zoo.Entry e = Zoo.read(dir).encoders().get(0);
+        ScanReport zoos = report(0.1, 0.1);
+        ScanReport photos = new ScanReport(Verdict.CLEAN, null, 0.1, 0.015, 0.99, null, new Acceptance(0.1, 0.1, 0.991, 2), true, 100,
+                false, 1, 3200, 0, List.of(), List.of(), 1, null, new ScanReport.Images("zoo/images/photos", 50, 50, 0), null, "cpu()",
+                "test", List.of());
+        assertEquals("fashion-mnist-test", RuleStudy.domain(e, zoos), "a report without its images: the zoo's folder");
+        assertEquals("photos", RuleStudy.domain(e, photos), "eval --images: the folder scanned");
+    }
 }
