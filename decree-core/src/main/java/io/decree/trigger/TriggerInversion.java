@@ -114,6 +114,8 @@ public final class TriggerInversion {
                     windows.add(a);
                     search.advance(a, cfg.windowProbeSteps());
                     search.keepBest(a);
+                    // Only a probe's own tested trigger stops here: a full acceptance after each of 25 probes would
+                    // cost more forward passes than it saves (verdictReached runs it after the longer starts).
                     decided = search.decidedMidway;
                 }
                 windows.sort(Comparator.comparingDouble(Attempt::bestL1)
