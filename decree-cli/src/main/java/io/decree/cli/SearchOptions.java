@@ -11,10 +11,11 @@ import picocli.CommandLine.Option;
 final class SearchOptions {
     private static final InversionConfig DEFAULTS = InversionConfig.defaults();
 
-    @Option(names = "--search", paramLabel = "default|fast",
+    @Option(names = "--search", paramLabel = "default|fast|quick",
             description = "The search's settings as a whole: default (the paper's uniform start and 5x5 windows, batch 32, "
-                    + "up to 47,680 image-passes) or fast (batch 16, shorter starts, one carried window: up to 8,960); a "
-                    + "setting given on its own wins (default: default; with --baseline: fast, the search its ratio was fitted with).")
+                    + "up to 47,680 image-passes), quick (the same starts, each shorter: up to 14,720) or fast (batch 16, "
+                    + "shorter starts, one carried window: up to 8,960); a setting given on its own wins (default: default; "
+                    + "with --baseline: the search its rule was measured with).")
     String preset;
 
     @Option(names = "--steps", paramLabel = "N", description = "Steps at most of the paper's uniform start (default: " + InversionConfig.DEFAULT_STEPS
@@ -84,11 +85,12 @@ final class SearchOptions {
 
     /** @param unnamed the preset when --search is not given */
     InversionConfig config(double threshold, String unnamed) {
-        InversionConfig base = switch (preset != null ? preset : unnamed) {
-            case "default" -> DEFAULTS;
-            case "fast" -> InversionConfig.fast();
-            default -> throw new BadInputException("--search must be default or fast, got " + preset);
-        };
+        InversionConfig base;
+        try {
+            base = InversionConfig.preset(preset != null ? preset : unnamed);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--search: " + e.getMessage());
+        }
         int st = steps != null ? steps : base.maxSteps();
         int b = batch != null ? batch : base.batchSize();
         int probe = probeSteps != null ? probeSteps : base.windowProbeSteps();

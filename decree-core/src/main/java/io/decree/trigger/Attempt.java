@@ -97,12 +97,17 @@ final class Attempt implements AutoCloseable {
         double cos;
         double l1;
         int checked = 0;
+        boolean throughBase;
         try (NDScope scope = new NDScope()) {
             NDArray x = all.get(new NDIndex("{}", manager.create(toLongs(batch))));
             NDArray lambdaNow = manager.create((float) lambda.lambda());
+            // A contrasted step measures the base forward only first: while the base stays below its cap the hinge is
+            // flat and the base's backward pass would add nothing (most steps, measured in docs/eval/contrast.md).
+            NDArray baseForward = loss.baseSimilarity(x, mask, pattern);
+            throughBase = baseForward != null && loss.hinged(baseForward.getFloat());
             TriggerLoss.Terms t;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                t = loss.evaluate(x, mask, pattern, lambdaNow);
+                t = loss.evaluate(x, mask, pattern, lambdaNow, baseForward);
                 gc.backward(t.loss());
             }
             cos = t.similarity().getFloat();
@@ -140,8 +145,9 @@ final class Attempt implements AutoCloseable {
             epochSteps = 0;
             earlyStopped = epochMean > cfg.similarityTarget() && sinceImprovement > cfg.earlyStopPatience();
         }
-        // A contrasted step also runs the batch through the base, forward and backward.
-        return new Step(cos, l1, lambda.lambda(), loss.contrasted() ? 2 * batch.length : batch.length, checked);
+        // A contrasted step runs the batch through the base forward, and backward too while the hinge is active.
+        return new Step(cos, l1, lambda.lambda(), throughBase ? 2 * batch.length : batch.length,
+                checked + (loss.contrasted() ? batch.length : 0));
     }
 
     private void addCandidate(Candidate c) {

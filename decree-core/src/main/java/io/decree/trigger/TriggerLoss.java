@@ -72,6 +72,16 @@ final class TriggerLoss {
     }
 
     Terms evaluate(NDArray images, Mask mask, Pattern pattern, NDArray lambda) {
+        return evaluate(images, mask, pattern, lambda, null);
+    }
+
+    /**
+     * As {@link #evaluate(NDArray, Mask, Pattern, NDArray)}, given the base's similarity on the same stamped images,
+     * measured forward only ({@link #baseSimilarity}; null: not measured). Below the cap the hinge is flat, its gradient
+     * zero: the base then stays out of the taped loss and its backward pass is saved; at or above, it is run under the
+     * tape as before. The gradient is the same either way.
+     */
+    Terms evaluate(NDArray images, Mask mask, Pattern pattern, NDArray lambda, NDArray baseForward) {
         NDArray m = mask.values();
         NDArray p = pattern.values();
         NDArray stamped = Pattern.stamp(images, m, p);
@@ -79,12 +89,29 @@ final class TriggerLoss {
         NDArray cos = similarity.mean(center == null ? e : e.sub(center), run);
         NDArray l1 = Mask.l1(m, channels);
         NDArray loss = l1.mul(lambda).sub(cos);
-        NDArray baseCos = null;
-        if (contrast != null) {
+        NDArray baseCos = baseForward;
+        if (contrast != null && (baseForward == null || hinged(baseForward.getFloat()))) {
             baseCos = similarity.mean(contrast.base().embed(stamped).sub(contrast.center()), run);
             loss = loss.add(baseCos.sub(cap).maximum(zero));
         }
         return new Terms(loss, cos, baseCos, l1, m, p);
+    }
+
+    /**
+     * The base's centred mean pairwise cosine on {@code images} stamped with the current trigger, forward only (call it
+     * outside a gradient collector); null without a contrast.
+     */
+    NDArray baseSimilarity(NDArray images, Mask mask, Pattern pattern) {
+        if (contrast == null) {
+            return null;
+        }
+        NDArray stamped = Pattern.stamp(images, mask.values(), pattern.values());
+        return similarity.mean(contrast.base().embed(stamped).sub(contrast.center()), run);
+    }
+
+    /** Whether the hinge on the base is active (its gradient not zero) at this base similarity. */
+    boolean hinged(double baseSimilarity) {
+        return contrast != null && baseSimilarity >= contrast.cap();
     }
 
     /**

@@ -74,6 +74,60 @@ class TriggerLossGradientTest {
         }
     }
 
+    /**
+     * A contrasted step measures the base forward only and leaves it out of the tape while its hinge is flat: the gradient
+     * must be the one the whole taped loss gives, below the cap (base skipped) and above it (base taped after all).
+     */
+    @Test
+    void aContrastedStepThatSkipsTheBaseBelowItsCapHasTheWholeLossGradient(@TempDir Path tmp) throws IOException {
+        Path model = TorchScriptFixtures.smoothEncoder(tmp.resolve("smooth.pt"));
+        Path parent = TorchScriptFixtures.learnableBackdoorEncoder(tmp.resolve("other.pt"));
+        InputSpec spec = new InputSpec(new int[] {SIDE, SIDE}, null, null, null);
+        ShadowImages images = ShadowImages.load(SharedData.images("photos"), SIDE, SIDE, 8, 8, 1);
+        try (Encoder encoder = Encoder.load(model, spec, null); Encoder base = Encoder.load(parent, spec, null);
+                NDManager run = encoder.manager().newSubManager()) {
+            NDArray x = run.create(images.flat(), new Shape(images.size(), 3, SIDE, SIDE));
+            NDArray center = base.embed(x).mean(new int[] {0}, true);
+            Squash squash = new Squash(run);
+            Random rnd = new Random(11);
+            float[] maskTheta = randomTheta(rnd, SIDE * SIDE);
+            float[] patternTheta = randomTheta(rnd, 3 * SIDE * SIDE);
+            NDArray lam = run.create(1e-3f);
+            double baseCos = new TriggerLoss(encoder, run, null, new TriggerLoss.Contrast(base, center, 0.5))
+                    .baseSimilarity(x, Mask.of(run, squash, SIDE, SIDE, maskTheta), Pattern.of(run, squash, SIDE, SIDE, patternTheta))
+                    .getFloat();
+            for (double cap : new double[] {baseCos + 0.05, baseCos - 0.05}) {
+                TriggerLoss loss = new TriggerLoss(encoder, run, null, new TriggerLoss.Contrast(base, center, cap));
+                float[][] whole = gradient(loss, run, squash, x, lam, maskTheta, patternTheta, false);
+                float[][] skipping = gradient(loss, run, squash, x, lam, maskTheta, patternTheta, true);
+                assertEquals(cap < baseCos, loss.hinged(baseCos), "hinged at cap " + cap + ", base " + baseCos);
+                for (int k = 0; k < 2; k++) {
+                    double norm = Math.sqrt(dot(whole[k], whole[k]));
+                    double diff = 0;
+                    for (int i = 0; i < whole[k].length; i++) {
+                        diff += (whole[k][i] - skipping[k][i]) * (double) (whole[k][i] - skipping[k][i]);
+                    }
+                    assertTrue(norm > 0, "a gradient to compare");
+                    assertTrue(Math.sqrt(diff) <= 1e-4 * norm, (k == 0 ? "mask" : "pattern") + " gradient at cap " + cap
+                            + " differs by " + Math.sqrt(diff) + " of " + norm);
+                }
+            }
+        }
+    }
+
+    private static float[][] gradient(TriggerLoss loss, NDManager run, Squash squash, NDArray x, NDArray lam, float[] mTheta,
+            float[] pTheta, boolean baseForwardFirst) {
+        try (NDManager step = run.newSubManager()) {
+            Mask m = Mask.of(step, squash, SIDE, SIDE, mTheta);
+            Pattern p = Pattern.of(step, squash, SIDE, SIDE, pTheta);
+            NDArray forward = baseForwardFirst ? loss.baseSimilarity(x, m, p) : null;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(loss.evaluate(x, m, p, lam, forward).loss());
+            }
+            return new float[][] {m.theta().getGradient().toFloatArray(), p.theta().getGradient().toFloatArray()};
+        }
+    }
+
     private static double value(TriggerLoss loss, NDManager run, Squash squash, NDArray x, NDArray lam, float[] mTheta, float[] pTheta) {
         try (NDManager step = run.newSubManager()) {
             Mask m = Mask.of(step, squash, SIDE, SIDE, mTheta);

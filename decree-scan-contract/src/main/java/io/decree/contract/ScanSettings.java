@@ -42,6 +42,8 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
     public static final String REFERENCE_RATIO = "reference-ratio";
     public static final String BASE_CONTRAST = "base-contrast";
     public static final List<String> DIFFERENTIAL_RULES = List.of(BASE_CONTRAST, REFERENCE_RATIO);
+    /** The search presets a scan may name (decree-core's {@code InversionConfig.preset}). */
+    public static final List<String> SEARCH_PRESETS = List.of("default", "fast", "quick");
 
     /**
      * The contrasted scan's threshold: trojaned when a trigger smaller than this share of the image collapses the model
@@ -68,8 +70,8 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
             throw new IllegalArgumentException("scan settings out of range: threshold in (0,1], steps >= 1, batch >= 2, "
                     + "maxImages >= 1, maskGrid, windowGrid and holdout >= 0; got " + this);
         }
-        if (!"fast".equals(differentialSearch) && !"default".equals(differentialSearch)) {
-            throw new IllegalArgumentException("differentialSearch must be fast or default, got " + differentialSearch);
+        if (!SEARCH_PRESETS.contains(differentialSearch)) {
+            throw new IllegalArgumentException("differentialSearch must be one of " + SEARCH_PRESETS + ", got " + differentialSearch);
         }
         if (!DIFFERENTIAL_RULES.contains(differentialRule)) {
             throw new IllegalArgumentException("differentialRule must be one of " + DIFFERENTIAL_RULES + ", got " + differentialRule);
