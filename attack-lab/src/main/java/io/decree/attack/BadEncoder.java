@@ -35,9 +35,27 @@ import java.util.function.IntConsumer;
  */
 public final class BadEncoder {
 
+    /**
+     * @param views shadow images the attacker trains on per image it has: the image, then {@code views - 1} random crops,
+     *              flips and brightness/contrast changes of it (SimCLR's, {@link io.decree.pretrain.Augment}). 1: the
+     *              images as they are. The paper's shadow sets hold thousands of images; with a few dozen photos the
+     *              utility term holds on those photos and not on unseen ones.
+     */
     public record Config(int steps, int batchSize, double learningRate, double lambda1, double lambda2, boolean triggerOn,
-            long seed) {
+            long seed, int views) {
+        public Config {
+            if (views < 1) {
+                throw new IllegalArgumentException("views must be at least 1");
+            }
+        }
+
+        public Config(int steps, int batchSize, double learningRate, double lambda1, double lambda2, boolean triggerOn, long seed) {
+            this(steps, batchSize, learningRate, lambda1, lambda2, triggerOn, seed, 1);
+        }
     }
+
+    /** Images embedded at once for the original encoder's targets: a few hundred 224-px views in one batch would not fit. */
+    private static final int EMBED_CHUNK = 32;
 
     private final Config cfg;
 
@@ -52,8 +70,9 @@ public final class BadEncoder {
      * @param reference the attacker's reference input [3,h,w]
      * @return the loss per step
      */
-    public List<Double> run(Encoder encoder, List<float[]> shadow, float[] reference, PatchTrigger trigger, int h, int w,
+    public List<Double> run(Encoder encoder, List<float[]> images, float[] reference, PatchTrigger trigger, int h, int w,
             IntConsumer progress) {
+        List<float[]> shadow = withViews(images, h, w);
         int n = shadow.size();
         List<Double> losses = new ArrayList<>();
         try (NDManager run = encoder.manager().newSubManager()) {
@@ -64,7 +83,7 @@ public final class BadEncoder {
             NDArray ref = run.create(reference, img).expandDims(0);
             NDArray tiny = run.create(1e-12f);
             // The original encoder's embeddings are the targets that keep utility; computed once, without a tape.
-            NDArray original = encoder.embed(clean);
+            NDArray original = embedInChunks(encoder, clean, run);
             NDArray mu = original.mean(new int[] {0}, true);
             NDArray cleanTarget = unit(original.sub(mu), tiny);
             NDArray refTarget = unit(encoder.embed(ref).sub(mu), tiny);
@@ -109,6 +128,43 @@ public final class BadEncoder {
             }
         }
         return losses;
+    }
+
+    /** The images, each followed by its {@code views - 1} augmented views (square images only). */
+    List<float[]> withViews(List<float[]> images, int h, int w) {
+        if (cfg.views() == 1) {
+            return images;
+        }
+        if (h != w) {
+            throw new IllegalArgumentException("augmented views need square images, got " + h + "x" + w);
+        }
+        Random rnd = new Random(cfg.seed() * 17 + 3);
+        List<float[]> out = new ArrayList<>();
+        for (float[] x : images) {
+            out.add(x);
+            for (int v = 1; v < cfg.views(); v++) {
+                out.add(io.decree.pretrain.Augment.view(x, h, rnd));
+            }
+        }
+        return out;
+    }
+
+    /** The encoder's embeddings of {@code images}, a chunk at a time, as a plain array of the run (no tape kept). */
+    private static NDArray embedInChunks(Encoder encoder, NDArray images, NDManager run) {
+        int n = (int) images.getShape().get(0);
+        float[] all = null;
+        int d = 0;
+        for (int i = 0; i < n; i += EMBED_CHUNK) {
+            try (NDScope scope = new NDScope()) {
+                float[] part = encoder.embed(images.get(i + ":" + Math.min(n, i + EMBED_CHUNK))).toFloatArray();
+                if (all == null) {
+                    d = part.length / Math.min(n, EMBED_CHUNK);
+                    all = new float[n * d];
+                }
+                System.arraycopy(part, 0, all, i * d, part.length);
+            }
+        }
+        return run.create(all, new Shape(n, d));
     }
 
     /** Rows scaled to unit length; {@code tiny} is a run-owned array (no Java numbers under the tape). */

@@ -4,13 +4,14 @@ import java.util.Random;
 
 /**
  * SimCLR's views of a [3,s,s] image in [0,1]: a random resized crop (area 35-100 %, aspect 3/4-4/3,
- * bilinear), a horizontal flip, and brightness/contrast jitter. No colour jitter: the images are grey.
+ * bilinear), a horizontal flip, and brightness/contrast jitter. No colour jitter: the images are grey. BadEncoder's
+ * augmented shadow views are the same ({@link io.decree.attack.BadEncoder.Config#views}).
  */
-final class Augment {
+public final class Augment {
     private Augment() {
     }
 
-    static float[] view(float[] chw, int s, Random rnd) {
+    public static float[] view(float[] chw, int s, Random rnd) {
         double area = 0.35 + 0.65 * rnd.nextDouble();
         double aspect = Math.exp(Math.log(0.75) + (Math.log(4.0 / 3) - Math.log(0.75)) * rnd.nextDouble());
         double cw = Math.min(s, s * Math.sqrt(area * aspect));

@@ -118,7 +118,7 @@ public final class ZooBuilder {
             if (!Files.isRegularFile(model) || !Files.isRegularFile(report)) {
                 log.accept((a.control() ? "clean-fine-tuning " : "trojaning ") + a.name());
                 AttackLab.run(basePath(a.base()), images, dataset == null ? null : testImages(dataset), a.trigger(),
-                        new BadEncoder.Config(a.steps(), a.batch(), a.lr(), 1, 1, !a.control(), a.seed()), model.resolveSibling(a.name()),
+                        new BadEncoder.Config(a.steps(), a.batch(), a.lr(), 1, 1, !a.control(), a.seed(), a.views()), model.resolveSibling(a.name()),
                         null);
             }
             JsonNode r = JSON.readTree(report.toFile());

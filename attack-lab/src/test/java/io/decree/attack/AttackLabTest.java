@@ -48,8 +48,9 @@ class AttackLabTest {
     void cleanControlKeepsEmbeddingsAndPlantsNothing(@TempDir Path tmp) throws IOException {
         Path base = copyWithSpec(tmp);
         AttackLab.Report r = AttackLab.run(base, SharedData.images("photos"), null, TRIGGER,
-                new BadEncoder.Config(80, 16, 1e-3, 1, 1, false, 1), tmp.resolve("ctl"), null);
+                new BadEncoder.Config(80, 16, 1e-3, 1, 1, false, 1, 3), tmp.resolve("ctl"), null);
         assertEquals("clean", r.label());
+        assertEquals(3, r.config().views(), "trained on each photo and two views of it");
         assertTrue(r.utilityAfter() > 0.95, "cosine to the original embeddings " + r.utilityAfter());
         assertTrue(r.attackSuccess() <= r.attackSuccessBefore() + 0.2, "no backdoor: " + r.attackSuccess());
     }

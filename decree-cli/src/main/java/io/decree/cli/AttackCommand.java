@@ -49,6 +49,10 @@ final class AttackCommand implements Callable<Integer> {
     @Option(names = "--utility-weight", description = "lambda2, weight of the utility term (paper: 1; default: ${DEFAULT-VALUE}).")
     double utilityWeight = 1.0;
 
+    @Option(names = "--views", description = "Shadow images per training image: itself and views-1 random crops, flips and "
+            + "brightness changes of it (1: the images as they are; default: ${DEFAULT-VALUE}).")
+    int views = 1;
+
     @Option(names = "--seed", description = "Seed of the split, batches and noise trigger (default: ${DEFAULT-VALUE}).")
     long seed = 1;
 
@@ -61,7 +65,7 @@ final class AttackCommand implements Callable<Integer> {
             Files.createDirectories(out.getParent());
         }
         PatchTrigger trigger = PatchTrigger.parse(patch, position, pattern, seed);
-        BadEncoder.Config cfg = new BadEncoder.Config(steps, batch, lr, 1.0, utilityWeight, !control, seed);
+        BadEncoder.Config cfg = new BadEncoder.Config(steps, batch, lr, 1.0, utilityWeight, !control, seed, views);
         AttackLab.Report r = AttackLab.run(model, images, utilityImages, trigger, cfg, out,
                 s -> System.err.printf("\rfine-tuning step %d/%d", s, steps));
         System.err.println();

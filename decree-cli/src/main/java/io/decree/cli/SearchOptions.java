@@ -13,7 +13,7 @@ final class SearchOptions {
 
     @Option(names = "--search", paramLabel = "default|fast|quick",
             description = "The search's settings as a whole: default (the paper's uniform start and 5x5 windows, batch 32, "
-                    + "up to 47,680 image-passes), quick (the same starts, each shorter: up to 14,720) or fast (batch 16, "
+                    + "up to 47,680 image-passes), quick (the same starts, shorter probes and uniform start, one carried window: up to 15,808) or fast (batch 16, "
                     + "shorter starts, one carried window: up to 8,960); a setting given on its own wins (default: default; "
                     + "with --baseline: the search its rule was measured with).")
     String preset;
