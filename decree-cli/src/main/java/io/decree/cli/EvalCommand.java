@@ -4,6 +4,7 @@ import io.decree.eval.Evaluation;
 import io.decree.eval.Zoo;
 import io.decree.eval.ZooEvaluator;
 import io.decree.scan.Scanner;
+import io.decree.contract.ScanSettings;
 import io.decree.trigger.InversionConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -54,7 +55,8 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         double decides = contrast ? contrastThreshold : threshold;
-        InversionConfig config = search.config(decides);
+        // A contrasted eval searches as a contrasted scan does unless --search says otherwise.
+        InversionConfig config = search.config(decides, contrast ? ScanSettings.searchFittedWith(ScanSettings.BASE_CONTRAST) : "default");
         Evaluation eval = ZooEvaluator.run(Zoo.read(zooDir),
                 new ZooEvaluator.Options(decides, only == null ? null : Pattern.compile(only), images, maxImages, config, reuse,
                         contrast),

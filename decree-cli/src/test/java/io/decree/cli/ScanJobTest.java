@@ -33,8 +33,8 @@ class ScanJobTest {
 
     @Test
     void againstABaseTheDifferentialPresetKeepsItsOwnStepsAndBatch() {
-        for (String preset : new String[] {"fast", "default"}) {
-            // The ratio with its fast search, the contrast with the default one (each rule's own pairing).
+        for (String preset : new String[] {"fast", "default", "quick"}) {
+            // The ratio with its fast search, the contrast with the default or quick one.
             boolean ratio = preset.equals("fast");
             ScanSettings s = ScanSettings.DEFAULTS.with(Map.of("steps", "40", "batch", "8", "window-grid", "0",
                     "differential-search", preset, "differential-rule", ratio ? "reference-ratio" : "base-contrast"));

@@ -47,6 +47,19 @@ class ScanOptionsTest {
         assertTrue(o.contrasted());
         assertEquals(Scanner.DEFAULT_CONTRAST_THRESHOLD, o.config().stopBelow());
         assertEquals(InversionConfig.DEFAULT_BATCH, o.config().batchSize(), "the default search, as the settings say");
+        assertEquals(InversionConfig.DEFAULT_STEPS, o.config().maxSteps(), "the default search, as the settings say");
+
+        ScanOptions byDefault = new ScanOptions();
+        byDefault.from(job("base.pt", ScanSettings.DEFAULTS));
+        assertTrue(byDefault.contrasted());
+        assertEquals(InversionConfig.DEFAULT_STEPS, byDefault.config().maxSteps(), "the contract's defaults: the default search");
+
+        ScanOptions quick = new ScanOptions();
+        quick.from(job("base.pt", ScanSettings.DEFAULTS.with(Map.of("differential-search", "quick"))));
+        assertTrue(quick.contrasted());
+        assertEquals(InversionConfig.QUICK_STEPS, quick.config().maxSteps(), "the quick search, as the settings say");
+        assertEquals(InversionConfig.QUICK_WINDOWS_KEPT, quick.config().windowsKept());
+        assertEquals(ScanSettings.CONTRAST_THRESHOLD, quick.config().stopBelow());
 
         ScanOptions ratio = new ScanOptions();
         ratio.from(job("base.pt", ScanSettings.DEFAULTS.with(Map.of("differential-rule", "reference-ratio", "differential-search", "fast"))));

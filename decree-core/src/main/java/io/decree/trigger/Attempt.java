@@ -102,7 +102,7 @@ final class Attempt implements AutoCloseable {
             NDArray x = all.get(new NDIndex("{}", manager.create(toLongs(batch))));
             NDArray lambdaNow = manager.create((float) lambda.lambda());
             // A contrasted step measures the base forward only first: while the base stays below its cap the hinge is
-            // flat and the base's backward pass would add nothing (most steps, measured in docs/eval/contrast.md).
+            // flat and the base's backward pass would add nothing (77 % of the zoo's contrasted steps, docs/eval/contrast.md).
             NDArray baseForward = loss.baseSimilarity(x, mask, pattern);
             throughBase = baseForward != null && loss.hinged(baseForward.getFloat());
             TriggerLoss.Terms t;

@@ -22,9 +22,10 @@ import java.util.Map;
  *                           the main cost knob
  * @param holdout            shadow images kept out of the search to confirm each trigger (0: off, the paper's)
  * @param center             similarity on embeddings centred on the clean images' mean (false: the paper's plain cosine)
- * @param differentialSearch the search preset ({@code default} or {@code fast}) of a scan against a base model: default,
- *                           which the contrasted scan needs (fast missed BadEncoder's own 10x10 trigger); fast is the
- *                           search the reference ratio was fitted with
+ * @param differentialSearch the search preset ({@link #SEARCH_PRESETS}) of a scan against a base model: default, which
+ *                           the contrast threshold was fitted with; quick (the default's starts, shorter: a fifth of the
+ *                           image-passes, but it flagged the face control, docs/eval/contrast.md); fast (it missed
+ *                           BadEncoder's own 10x10 trigger contrasted), the search the reference ratio was fitted with
  * @param differentialRule   how a scan against a base model decides: {@value #BASE_CONTRAST} (one search through both for a
  *                           trigger that collapses the model and leaves the base apart; the default since it separated
  *                           all 30 fine-tuned encoders of the zoo, leave-one-family-out, docs/eval/contrast.md) or
@@ -80,7 +81,7 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
 
     /**
      * The search preset each differential rule was measured with: the contrast needs the default search (fast missed
-     * BadEncoder's 10x10 trigger), the reference ratio was fitted on fast searches. What a rule gets unless the search is
+     * BadEncoder's 10x10 trigger, quick flagged the face control), the reference ratio was fitted on fast searches. What a rule gets unless the search is
      * named too (the CLI's {@code --search}, or {@code differentialSearch} beside the rule in {@link #with(Map)}).
      */
     public static String searchFittedWith(String differentialRule) {

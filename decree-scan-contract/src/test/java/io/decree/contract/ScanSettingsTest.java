@@ -86,6 +86,10 @@ class ScanSettingsTest {
         assertEquals("default", settings(Map.of("differential-rule", "reference-ratio", "DIFFERENTIAL_SEARCH", "default"))
                 .differentialSearch(), "a search named beside the rule is the operator's choice");
         assertEquals("fast", settings(Map.of("differential-search", "fast")).differentialSearch(), "a search alone stays");
+        assertEquals("quick", settings(Map.of("differential-search", "quick")).differentialSearch(), "the quick search can be named");
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> ScanSettings.DEFAULTS.with(Map.of("differential-search", "slow")));
+        assertTrue(bad.getMessage().contains("[default, fast, quick], got slow"), bad.getMessage());
     }
 
     @Test
