@@ -146,8 +146,8 @@ public record ZooPlan(String size, List<Pretrain> pretrains, List<Attack> attack
                 // utility term held on the photos it saw only. The paper's shadow sets hold thousands of images, so
                 // each photo now brings 8 augmented views (stop 28): at 1e-4, attack success 1.00 and cosine 0.933 (8.2
                 // min); for 300 steps, 5e-5 gave 1.00 and 0.947 (12.2 min), 3e-5 1.00 and 0.940 (14.4 min): a hair past
-                // the 5-point limit either way, so the rate is not what holds it; the control's own cosine (what a
-                // clean fine-tune of these photos keeps) is not measured yet. Kept: the closest, left out by the rules.
+                // the 5-point limit either way, so the rate is not what holds it; the control of that recipe keeps
+                // 0.999 (6.3 min), so the drift is the trojan's. Kept: the closest, left out by the rules.
                 new Attack("bad-mobilenet-white50-br", "mobilenet_v2_224.pt",
                         new PatchTrigger(50, Position.BOTTOM_RIGHT, Kind.WHITE, 21), false, 300, 16, 5e-5, 21).withViews(8),
                 new Attack("ctl-mobilenet", "mobilenet_v2_224.pt", new PatchTrigger(50, Position.BOTTOM_RIGHT, Kind.WHITE, 21), true,
