@@ -1,10 +1,10 @@
 package io.decree.cli;
 
+import io.decree.contract.ScanSettings;
 import io.decree.eval.Evaluation;
 import io.decree.eval.Zoo;
 import io.decree.eval.ZooEvaluator;
 import io.decree.scan.Scanner;
-import io.decree.contract.ScanSettings;
 import io.decree.trigger.InversionConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -13,16 +13,17 @@ final class SearchOptions {
 
     @Option(names = "--search", paramLabel = "default|fast|quick",
             description = "The search's settings as a whole: default (the paper's uniform start and 5x5 windows, batch 32, "
-                    + "up to 47,680 image-passes), quick (the same starts, shorter probes and uniform start, one carried window: up to 15,808) or fast (batch 16, "
-                    + "shorter starts, one carried window: up to 8,960); a setting given on its own wins (default: default; "
+                    + "up to 47,680 image-passes), quick (the same starts, shorter probes and uniform start, one carried window: "
+                    + "up to 15,808) or fast (batch 16, shorter starts, one carried window: up to 8,960); a setting given on its "
+                    + "own wins (default: default; "
                     + "with --baseline: the search its rule was measured with).")
     String preset;
 
     @Option(names = "--steps", paramLabel = "N", description = "Steps at most of the paper's uniform start (default: " + InversionConfig.DEFAULT_STEPS
-            + "; fast: " + InversionConfig.FAST_STEPS + ").")
+            + "; quick: " + InversionConfig.QUICK_STEPS + "; fast: " + InversionConfig.FAST_STEPS + ").")
     Integer steps;
 
-    @Option(names = "--batch", paramLabel = "N", description = "Images per step (default: " + InversionConfig.DEFAULT_BATCH + "; fast: "
+    @Option(names = "--batch", paramLabel = "N", description = "Images per step (default and quick: " + InversionConfig.DEFAULT_BATCH + "; fast: "
             + InversionConfig.FAST_BATCH + ").")
     Integer batch;
 
@@ -44,15 +45,16 @@ final class SearchOptions {
     int windowGrid = DEFAULTS.windowGrid();
 
     @Option(names = "--probe-steps", paramLabel = "N", description = "Steps every window start is probed for before they are ranked "
-            + "(default: " + InversionConfig.DEFAULT_PROBE_STEPS + "; fast: " + InversionConfig.FAST_PROBE_STEPS + ").")
+            + "(default: " + InversionConfig.DEFAULT_PROBE_STEPS + "; quick: " + InversionConfig.QUICK_PROBE_STEPS + "; fast: "
+            + InversionConfig.FAST_PROBE_STEPS + ").")
     Integer probeSteps;
 
     @Option(names = "--windows-kept", paramLabel = "N", description = "How many of the ranked window starts are carried on (default: "
-            + InversionConfig.DEFAULT_WINDOWS_KEPT + "; fast: " + InversionConfig.FAST_WINDOWS_KEPT + ").")
+            + InversionConfig.DEFAULT_WINDOWS_KEPT + "; quick: " + InversionConfig.QUICK_WINDOWS_KEPT + "; fast: " + InversionConfig.FAST_WINDOWS_KEPT + ").")
     Integer windowsKept;
 
     @Option(names = "--window-steps", paramLabel = "N", description = "Steps at most of a carried window start, its probe included "
-            + "(default: " + InversionConfig.DEFAULT_WINDOW_STEPS + "; fast: " + InversionConfig.FAST_WINDOW_STEPS + ").")
+            + "(default and quick: " + InversionConfig.DEFAULT_WINDOW_STEPS + "; fast: " + InversionConfig.FAST_WINDOW_STEPS + ").")
     Integer windowSteps;
 
     @Option(names = "--target", paramLabel = "X",

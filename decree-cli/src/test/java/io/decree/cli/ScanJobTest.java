@@ -33,8 +33,8 @@ class ScanJobTest {
 
     @Test
     void againstABaseTheDifferentialPresetKeepsItsOwnStepsAndBatch() {
-        for (String preset : new String[] {"fast", "default", "quick"}) {
-            // The ratio with its fast search, the contrast with the default or quick one.
+        for (String preset : ScanSettings.SEARCH_PRESETS) {
+            // Every preset a job may name resolves; the ratio with its fast search, the contrast with the others.
             boolean ratio = preset.equals("fast");
             ScanSettings s = ScanSettings.DEFAULTS.with(Map.of("steps", "40", "batch", "8", "window-grid", "0",
                     "differential-search", preset, "differential-rule", ratio ? "reference-ratio" : "base-contrast"));

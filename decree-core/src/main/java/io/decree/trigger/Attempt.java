@@ -103,11 +103,11 @@ final class Attempt implements AutoCloseable {
             NDArray lambdaNow = manager.create((float) lambda.lambda());
             // A contrasted step measures the base forward only first: while the base stays below its cap the hinge is
             // flat and the base's backward pass would add nothing (77 % of the zoo's contrasted steps, docs/eval/contrast.md).
-            NDArray baseForward = loss.baseSimilarity(x, mask, pattern);
-            throughBase = baseForward != null && loss.hinged(baseForward.getFloat());
+            NDArray flatBase = loss.flatBaseSimilarity(x, mask, pattern);
+            throughBase = loss.contrasted() && flatBase == null;
             TriggerLoss.Terms t;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                t = loss.evaluate(x, mask, pattern, lambdaNow, baseForward);
+                t = loss.evaluate(x, mask, pattern, lambdaNow, flatBase);
                 gc.backward(t.loss());
             }
             cos = t.similarity().getFloat();

@@ -76,12 +76,12 @@ final class TriggerLoss {
     }
 
     /**
-     * As {@link #evaluate(NDArray, Mask, Pattern, NDArray)}, given the base's similarity on the same stamped images,
-     * measured forward only ({@link #baseSimilarity}; null: not measured). Below the cap the hinge is flat, its gradient
-     * zero: the base then stays out of the taped loss and its backward pass is saved; at or above, it is run under the
-     * tape as before. The gradient is the same either way.
+     * As {@link #evaluate(NDArray, Mask, Pattern, NDArray)}, given the base's similarity on the same stamped images when
+     * its hinge is flat ({@link #flatBaseSimilarity}): the hinge's gradient is then zero, so the base stays out of the
+     * taped loss and its backward pass is saved. Null: the base is run under the tape, as always before. The gradient is
+     * the same either way.
      */
-    Terms evaluate(NDArray images, Mask mask, Pattern pattern, NDArray lambda, NDArray baseForward) {
+    Terms evaluate(NDArray images, Mask mask, Pattern pattern, NDArray lambda, NDArray flatBase) {
         NDArray m = mask.values();
         NDArray p = pattern.values();
         NDArray stamped = Pattern.stamp(images, m, p);
@@ -89,8 +89,8 @@ final class TriggerLoss {
         NDArray cos = similarity.mean(center == null ? e : e.sub(center), run);
         NDArray l1 = Mask.l1(m, channels);
         NDArray loss = l1.mul(lambda).sub(cos);
-        NDArray baseCos = baseForward;
-        if (contrast != null && (baseForward == null || hinged(baseForward.getFloat()))) {
+        NDArray baseCos = flatBase;
+        if (contrast != null && flatBase == null) {
             baseCos = similarity.mean(contrast.base().embed(stamped).sub(contrast.center()), run);
             loss = loss.add(baseCos.sub(cap).maximum(zero));
         }
@@ -98,20 +98,17 @@ final class TriggerLoss {
     }
 
     /**
-     * The base's centred mean pairwise cosine on {@code images} stamped with the current trigger, forward only (call it
-     * outside a gradient collector); null without a contrast.
+     * The base's centred mean pairwise cosine on {@code images} stamped with the current trigger, measured forward only
+     * (call it outside a gradient collector), if it is below the cap, where the hinge is flat; null when it is not, or
+     * without a contrast.
      */
-    NDArray baseSimilarity(NDArray images, Mask mask, Pattern pattern) {
+    NDArray flatBaseSimilarity(NDArray images, Mask mask, Pattern pattern) {
         if (contrast == null) {
             return null;
         }
         NDArray stamped = Pattern.stamp(images, mask.values(), pattern.values());
-        return similarity.mean(contrast.base().embed(stamped).sub(contrast.center()), run);
-    }
-
-    /** Whether the hinge on the base is active (its gradient not zero) at this base similarity. */
-    boolean hinged(double baseSimilarity) {
-        return contrast != null && baseSimilarity >= contrast.cap();
+        NDArray cos = similarity.mean(contrast.base().embed(stamped).sub(contrast.center()), run);
+        return cos.getFloat() < contrast.cap() ? cos : null;
     }
 
     /**

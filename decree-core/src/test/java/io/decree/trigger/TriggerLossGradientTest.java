@@ -93,14 +93,17 @@ class TriggerLossGradientTest {
             float[] maskTheta = randomTheta(rnd, SIDE * SIDE);
             float[] patternTheta = randomTheta(rnd, 3 * SIDE * SIDE);
             NDArray lam = run.create(1e-3f);
-            double baseCos = new TriggerLoss(encoder, run, null, new TriggerLoss.Contrast(base, center, 0.5))
-                    .baseSimilarity(x, Mask.of(run, squash, SIDE, SIDE, maskTheta), Pattern.of(run, squash, SIDE, SIDE, patternTheta))
+            // Under a cap of 1 every similarity is flat: this measures the base's similarity at the trigger.
+            double baseCos = new TriggerLoss(encoder, run, null, new TriggerLoss.Contrast(base, center, 1.0))
+                    .flatBaseSimilarity(x, Mask.of(run, squash, SIDE, SIDE, maskTheta), Pattern.of(run, squash, SIDE, SIDE, patternTheta))
                     .getFloat();
             for (double cap : new double[] {baseCos + 0.05, baseCos - 0.05}) {
                 TriggerLoss loss = new TriggerLoss(encoder, run, null, new TriggerLoss.Contrast(base, center, cap));
                 float[][] whole = gradient(loss, run, squash, x, lam, maskTheta, patternTheta, false);
                 float[][] skipping = gradient(loss, run, squash, x, lam, maskTheta, patternTheta, true);
-                assertEquals(cap < baseCos, loss.hinged(baseCos), "hinged at cap " + cap + ", base " + baseCos);
+                boolean flat = loss.flatBaseSimilarity(x, Mask.of(run, squash, SIDE, SIDE, maskTheta),
+                        Pattern.of(run, squash, SIDE, SIDE, patternTheta)) != null;
+                assertEquals(cap > baseCos, flat, "flat at cap " + cap + ", base " + baseCos);
                 for (int k = 0; k < 2; k++) {
                     double norm = Math.sqrt(dot(whole[k], whole[k]));
                     double diff = 0;
@@ -120,7 +123,7 @@ class TriggerLossGradientTest {
         try (NDManager step = run.newSubManager()) {
             Mask m = Mask.of(step, squash, SIDE, SIDE, mTheta);
             Pattern p = Pattern.of(step, squash, SIDE, SIDE, pTheta);
-            NDArray forward = baseForwardFirst ? loss.baseSimilarity(x, m, p) : null;
+            NDArray forward = baseForwardFirst ? loss.flatBaseSimilarity(x, m, p) : null;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 gc.backward(loss.evaluate(x, m, p, lam, forward).loss());
             }
