@@ -113,6 +113,6 @@ final class SearchOptions {
         return base.toBuilder().steps(st).batchSize(b).seed(seed).learningRate(lr).maskGrid(maskGrid)
                 .centerEmbeddings(center).windowGrid(windowGrid).windowProbeSteps(probe).windowsKept(kept)
                 .windowSteps(wSteps).holdout(holdout).similarityTarget(target).acceptOnShadowSet(acceptOnShadowSet)
-                .stopBelow(stopAtVerdict ? threshold : 0).baseCollapseLimit(baseCollapseLimit).build();
+                .stopBelow(threshold).wholeSearch(!stopAtVerdict).baseCollapseLimit(baseCollapseLimit).build();
     }
 }

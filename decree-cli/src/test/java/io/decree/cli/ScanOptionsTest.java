@@ -95,6 +95,15 @@ class ScanOptionsTest {
                 base == null ? null : tmp.resolve(base).toString(), null, null, null, "cpu", settings);
     }
 
+    @Test
+    void noStopAtVerdictRunsTheWholeSearchAndStillTestsTriggersBelowTheThreshold() {
+        ScanOptions o = options();
+        assertFalse(o.config().wholeSearch());
+        o.search.stopAtVerdict = false;
+        assertTrue(o.config().wholeSearch());
+        assertEquals(ScanSettings.DEFAULTS.threshold(), o.config().stopBelow(), "the level below which triggers are tested");
+    }
+
     private ScanOptions options() {
         ScanOptions o = new ScanOptions();
         o.images = tmp;

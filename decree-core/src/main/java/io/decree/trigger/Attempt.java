@@ -39,6 +39,8 @@ final class Attempt implements AutoCloseable {
         final double heldOutSimilarity;
         double shadowSimilarity = Double.NaN;
         double baseShadowSimilarity = Double.NaN;
+        /** Tested on the whole shadow set and held: never thinned away, it is the acceptance's floor. */
+        boolean held;
 
         Candidate(double l1, float[] mask, float[] pattern, double similarity, double heldOutSimilarity) {
             this.l1 = l1;
@@ -49,7 +51,10 @@ final class Attempt implements AutoCloseable {
         }
     }
 
-    /** Candidates kept per attempt at most: every other older one is dropped when full (a 224-px one is 0.8 MB). */
+    /**
+     * Candidates kept per attempt at most: every other older one is dropped when full (a 224-px one is 0.8 MB), except
+     * those known to hold on the whole shadow set (a few per start: the in-run tests are spaced).
+     */
     static final int MAX_CANDIDATES = 64;
 
     private final List<Candidate> candidates = new ArrayList<>();
@@ -153,14 +158,22 @@ final class Attempt implements AutoCloseable {
     private void addCandidate(Candidate c) {
         candidates.add(c);
         if (candidates.size() > MAX_CANDIDATES) {
-            List<Candidate> thinned = new ArrayList<>();
-            for (int i = 0; i < candidates.size() - 1; i += 2) {
-                thinned.add(candidates.get(i));
-            }
-            thinned.add(candidates.get(candidates.size() - 1));
+            List<Candidate> kept = thinned(candidates);
             candidates.clear();
-            candidates.addAll(thinned);
+            candidates.addAll(kept);
         }
+    }
+
+    /** Every other candidate from the oldest, the newest, and every one known to hold. */
+    static List<Candidate> thinned(List<Candidate> cs) {
+        List<Candidate> kept = new ArrayList<>();
+        for (int i = 0; i < cs.size() - 1; i++) {
+            if (i % 2 == 0 || cs.get(i).held) {
+                kept.add(cs.get(i));
+            }
+        }
+        kept.add(cs.get(cs.size() - 1));
+        return kept;
     }
 
     /** This attempt's candidates in the order found: each smaller than the one before. */

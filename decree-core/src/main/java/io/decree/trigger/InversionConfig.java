@@ -56,17 +56,25 @@ import io.decree.contract.ScanSettings;
  *                          acceptOnShadowSet, a new trigger below it is tested on the whole shadow set at spaced steps) and
  *                          after each start: no later trigger can raise it, so the verdict can no longer change. The
  *                          scanner sets it to the decision threshold; the report says the search stopped at the verdict.
+ *                          With {@code wholeSearch} it is only the level below which new triggers are tested in the run.
  * @param baseCollapseLimit ours, default 0.5, used only in a search contrasted with a base (a differential scan): a
  *                          trigger counts only if the base's stamped images keep a centred mean pairwise cosine below
  *                          this (clean images near 0, one point 1): half-way to collapse at most. Centred, because the
  *                          plain cosine's clean level differs by domain (0.59 on MNIST, 0.84 on faces): measured as a
  *                          share of the way from it, BadEncoder's own 10x10 trigger moved the MNIST base exactly half-way
  *                          (0.79 from 0.59) while its centred cosine was 0.39 (docs/eval/contrast.md).
+ * @param wholeSearch       ours, default off ({@code --no-stop-at-verdict}, evaluations): every start runs to its end even
+ *                          once the verdict is known, while triggers below {@code stopBelow} are still tested on the whole
+ *                          shadow set as they come, as a stopped search tests them. So a whole search never accepts
+ *                          less than the same search stopped at the verdict: the final acceptance bisects each start's
+ *                          candidates, and which of them hold need not be monotone in their size (stop 28: a 10x10
+ *                          trojan's whole search accepted nothing where the stopped one had accepted 0.0754).
  */
 public record InversionConfig(int maxSteps, int batchSize, double learningRate, double beta1, double beta2,
         double similarityTarget, double lambdaInit, double lambdaFactor, int lambdaPatience, double lambdaMin,
         int earlyStopPatience, long seed, boolean centerEmbeddings, int maskGrid, int windowGrid, int windowProbeSteps,
-        int windowsKept, int windowSteps, int holdout, boolean acceptOnShadowSet, double stopBelow, double baseCollapseLimit) {
+        int windowsKept, int windowSteps, int holdout, boolean acceptOnShadowSet, double stopBelow, double baseCollapseLimit,
+        boolean wholeSearch) {
 
     /** The settings a worker may change, with their defaults: the scan contract's. */
     private static final ScanSettings SETTINGS = ScanSettings.DEFAULTS;
@@ -121,7 +129,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         return new InversionConfig(DEFAULT_STEPS, DEFAULT_BATCH, 0.1, 0.5, 0.9, 0.99, 1e-3, 5.0, 5, 1e-5, 35, DEFAULT_SEED,
                 SETTINGS.center(), SETTINGS.maskGrid(),
                 DEFAULT_WINDOW_GRID, DEFAULT_PROBE_STEPS, DEFAULT_WINDOWS_KEPT, DEFAULT_WINDOW_STEPS, DEFAULT_HOLDOUT, false, 0,
-                DEFAULT_BASE_COLLAPSE_LIMIT);
+                DEFAULT_BASE_COLLAPSE_LIMIT, false);
     }
 
     /**
@@ -200,6 +208,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         private boolean acceptOnShadowSet;
         private double stopBelow;
         private double baseCollapseLimit;
+        private boolean wholeSearch;
         private final InversionConfig base;
 
         private Builder(InversionConfig c) {
@@ -219,6 +228,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
             acceptOnShadowSet = c.acceptOnShadowSet;
             stopBelow = c.stopBelow;
             baseCollapseLimit = c.baseCollapseLimit;
+            wholeSearch = c.wholeSearch;
         }
 
         public Builder steps(int v) {
@@ -296,11 +306,16 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
             return this;
         }
 
+        public Builder wholeSearch(boolean v) {
+            wholeSearch = v;
+            return this;
+        }
+
         public InversionConfig build() {
             return new InversionConfig(maxSteps, batchSize, learningRate, base.beta1, base.beta2, similarityTarget,
                     base.lambdaInit, base.lambdaFactor, base.lambdaPatience, base.lambdaMin, base.earlyStopPatience, seed,
                     centerEmbeddings, maskGrid, windowGrid, windowProbeSteps, windowsKept, windowSteps,
-                    holdout, acceptOnShadowSet, stopBelow, baseCollapseLimit);
+                    holdout, acceptOnShadowSet, stopBelow, baseCollapseLimit, wholeSearch);
         }
     }
 }

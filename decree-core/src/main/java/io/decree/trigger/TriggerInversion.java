@@ -279,7 +279,7 @@ public final class TriggerInversion {
          * whole-set tests are spaced: at once when a candidate below the stop appears, then after 8, 16, 32... more steps;
          * each tests the largest candidate below the stop found since the last test (larger triggers are the likelier to
          * hold). A few tests per start, where the phase-end checks alone let a trojan's 200-step window run on long after
-         * its trigger was found (docs/detector.md, `--stop-at-verdict`).
+         * its trigger was found (docs/detector.md, `--stop-at-verdict`). A whole search tests the same triggers and goes on.
          */
         private boolean finalNow(Attempt a) {
             if (cfg.stopBelow() <= 0 || !a.succeeded()) {
@@ -290,7 +290,7 @@ public final class TriggerInversion {
                 return false;
             }
             if (!cfg.acceptOnShadowSet()) {
-                return true;
+                return !cfg.wholeSearch();
             }
             if (a != watched) {
                 watched = a;
@@ -305,7 +305,7 @@ public final class TriggerInversion {
             // Candidates shrink in the order found: the first untested one below the stop is the largest new one.
             for (Attempt.Candidate c : cs) {
                 if (Double.isNaN(c.shadowSimilarity) && Pl1Norm.of(c.mask, h, w) < cfg.stopBelow()) {
-                    return holds(c, cfg.similarityTarget());
+                    return holds(c, cfg.similarityTarget()) && !cfg.wholeSearch();
                 }
             }
             return false;
@@ -332,7 +332,7 @@ public final class TriggerInversion {
             if (decidedMidway) {
                 return true;
             }
-            if (cfg.stopBelow() <= 0 || Double.isInfinite(bestL1)) {
+            if (cfg.stopBelow() <= 0 || cfg.wholeSearch() || Double.isInfinite(bestL1)) {
                 return false;
             }
             if (!cfg.acceptOnShadowSet()) {
@@ -362,8 +362,7 @@ public final class TriggerInversion {
                 while (accepted != null && cs.get(lo).l1 >= accepted.l1) {
                     lo++;
                 }
-                int found = smallestHolding(cs, lo, c -> !Double.isNaN(c.shadowSimilarity)
-                        && loss.success(c.shadowSimilarity, c.baseShadowSimilarity, target), c -> holds(c, target));
+                int found = smallestHolding(cs, lo, c -> c.held, c -> holds(c, target));
                 if (found >= 0) {
                     accepted = cs.get(found);
                     from = a;
@@ -401,7 +400,9 @@ public final class TriggerInversion {
                 phaseForwardOnly += baseSet.size();
             }
             // The same test as a step's, on the whole shadow set.
-            return loss.success(c.shadowSimilarity, c.baseShadowSimilarity, target);
+            boolean held = loss.success(c.shadowSimilarity, c.baseShadowSimilarity, target);
+            c.held |= held;
+            return held;
         }
 
         /** Each start's own smallest batch success: what the anomaly index among the starts is computed from. */

@@ -118,4 +118,24 @@ class SearchWorkTest {
         assertEquals(whole.imagePasses(), notStopped.imagePasses());
         assertEquals(whole.pl1(), notStopped.pl1());
     }
+
+    @Test
+    void aWholeSearchTestsTriggersAsTheyComeAndNeverAcceptsLessThanTheStoppedOne() throws IOException {
+        InversionConfig full = InversionConfig.defaults().toBuilder().steps(60).batchSize(8).windowGrid(2).acceptOnShadowSet(true)
+                .build();
+        InversionResult whole = search(full);
+        // Stops above the smallest trigger: some trigger comes below each, and is tested as it comes.
+        for (double stop : new double[] {1.2 * whole.pl1(), 2 * whole.pl1()}) {
+            InversionConfig at = full.toBuilder().stopBelow(Math.min(stop, 1)).build();
+            InversionResult stopped = search(at);
+            InversionResult wholeAt = search(at.toBuilder().wholeSearch(true).build());
+            assertTrue(wholeAt.phases().stream().noneMatch(p -> p.name().equals(TriggerInversion.STOPPED_AT_VERDICT)));
+            assertEquals(whole.imagePasses(), wholeAt.imagePasses(), "every start to its end; the tests are forward only");
+            assertTrue(wholeAt.acceptance().acceptedPl1() <= stopped.acceptance().acceptedPl1(), "below " + stop + ": whole "
+                    + wholeAt.acceptance().acceptedPl1() + ", stopped " + stopped.acceptance().acceptedPl1());
+            long testedWhileSearching = wholeAt.phases().stream().filter(p -> p.steps() > 0)
+                    .mapToLong(SearchPhase::forwardOnlyPasses).sum();
+            assertTrue(testedWhileSearching >= 50, "triggers below the stop tested in the run: " + wholeAt.phases());
+        }
+    }
 }

@@ -44,4 +44,15 @@ class SmallestHoldingTest {
         assertEquals(3, smallest(new HashSet<>(Set.of(1, 3)), Set.of(3), tested));
         assertEquals(List.of(4), tested, "only the smaller ones are tested");
     }
+
+    @Test
+    void thinningKeepsEveryOtherCandidateTheNewestAndThoseKnownToHold() {
+        List<Attempt.Candidate> cs = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            cs.add(new Attempt.Candidate(100 - i, new float[0], new float[0], 0.995, Double.NaN));
+        }
+        cs.get(3).held = true;
+        List<Integer> kept = Attempt.thinned(cs).stream().map(cs::indexOf).toList();
+        assertEquals(List.of(0, 2, 3, 4, 6, 8), kept, "3 held on the whole shadow set: the acceptance's floor stays");
+    }
 }
