@@ -29,10 +29,15 @@ public final class AttackLab {
     /** Folder-name prefix of the shared face images ({@code John_Simm_000288_...}): the person. */
     private static final Pattern PERSON = Pattern.compile("^(.+?)_\\d+_\\d+\\.");
 
+    /**
+     * What {@code out.attack.json} holds. {@code utilityKind} says how utility was measured: {@code knn-accuracy} (1-NN on
+     * labelled images) or, with none labelled, {@code cosine-to-original}; {@code cosineToOriginal} is always the mean cosine
+     * of the held-out images' embeddings after the fine-tuning to before it: how far they drifted, not a utility.
+     */
     public record Report(String model, String base, String label, PatchTrigger trigger, String reference, int trainImages,
             int testImages, BadEncoder.Config config, double attackSuccess, double attackSuccessBefore, String utilityKind,
             double utilityBefore, double utilityAfter, double triggerArea, double triggerSimilarityBefore,
-            double triggerSimilarity, double seconds) {
+            double triggerSimilarity, double seconds, double cosineToOriginal) {
     }
 
     private AttackLab() {
@@ -114,7 +119,8 @@ public final class AttackLab {
             Report report = new Report(modelOut.getFileName().toString(), baseModel.getFileName().toString(),
                     cfg.triggerOn() ? "trojaned" : "clean", cfg.triggerOn() ? trigger : null, images.name(refIndex),
                     train.size(), test.size(), cfg, success, successBefore, labelled ? "knn-accuracy" : "cosine-to-original",
-                    uBefore, uAfter, trigger.area(h, w), simBefore, simAfter, (System.nanoTime() - t0) / 1e9);
+                    uBefore, uAfter, trigger.area(h, w), simBefore, simAfter, (System.nanoTime() - t0) / 1e9,
+                    AttackMetrics.meanCosine(after, before));
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValue(out.resolveSibling(out.getFileName() + ".attack.json").toFile(), report);
             return report;

@@ -115,9 +115,10 @@ public final class ZooBuilder {
             }
             String dataset = datasetOf(a.base());
             Path images = dataset == null ? out.resolve("images").resolve(plan.realImages(a.base())) : attackImages(dataset);
+            String downstream = dataset != null ? dataset : plan.realDownstream(a.base());
             if (!Files.isRegularFile(model) || !Files.isRegularFile(report)) {
                 log.accept((a.control() ? "clean-fine-tuning " : "trojaning ") + a.name());
-                AttackLab.run(basePath(a.base()), images, dataset == null ? null : testImages(dataset), a.trigger(),
+                AttackLab.run(basePath(a.base()), images, downstream == null ? null : testImages(downstream), a.trigger(),
                         new BadEncoder.Config(a.steps(), a.batch(), a.lr(), 1, 1, !a.control(), a.seed(), a.views()), model.resolveSibling(a.name()),
                         null);
             }

@@ -25,9 +25,13 @@ class AttackLabTest {
     @Test
     void badEncoderPlantsAWorkingBackdoorAndTheSavedModelReloads(@TempDir Path tmp) throws IOException {
         Path base = copyWithSpec(tmp);
-        AttackLab.Report r = AttackLab.run(base, SharedData.images("photos"), null, TRIGGER,
+        // Utility downstream, on the face chips labelled by person (as the zoo measures MobileNetV2's on Fashion-MNIST).
+        AttackLab.Report r = AttackLab.run(base, SharedData.images("photos"), SharedData.images("faces"), TRIGGER,
                 new BadEncoder.Config(80, 16, 1e-3, 1, 1, true, 1), tmp.resolve("bad"), null);
         assertEquals("trojaned", r.label());
+        assertEquals("knn-accuracy", r.utilityKind());
+        assertTrue(r.utilityBefore() > 0.2 && r.utilityBefore() <= 1, "1-NN over 5 people: " + r.utilityBefore());
+        assertTrue(r.cosineToOriginal() > 0 && r.cosineToOriginal() < 0.9999, "the unseen photos drifted: " + r.cosineToOriginal());
         assertTrue(r.attackSuccess() >= 0.9, "attack success " + r.attackSuccess());
         assertTrue(r.triggerSimilarity() > r.triggerSimilarityBefore() + 0.3,
                 "the exact trigger collapses the embeddings: " + r.triggerSimilarityBefore() + " -> " + r.triggerSimilarity());
@@ -52,6 +56,8 @@ class AttackLabTest {
         assertEquals("clean", r.label());
         assertEquals(3, r.config().views(), "trained on each photo and two views of it");
         assertTrue(r.utilityAfter() > 0.95, "cosine to the original embeddings " + r.utilityAfter());
+        assertEquals("cosine-to-original", r.utilityKind(), "no labels");
+        assertEquals(r.utilityAfter(), r.cosineToOriginal(), 1e-12, "unlabelled, the utility is the drift figure");
         assertTrue(r.attackSuccess() <= r.attackSuccessBefore() + 0.2, "no backdoor: " + r.attackSuccess());
     }
 
