@@ -111,7 +111,8 @@ public final class AttackLab {
             double simAfter = AttackMetrics.centredSimilarity(encoder, test, testStamped, h, w);
             float[][] utilAfter = utilityImages == null ? after : AttackMetrics.embed(encoder, utilitySet, h, w);
             double uBefore = labelled ? AttackMetrics.knnAccuracy(utilBefore, labels) : 1.0;
-            double uAfter = labelled ? AttackMetrics.knnAccuracy(utilAfter, labels) : AttackMetrics.meanCosine(after, before);
+            double drift = AttackMetrics.meanCosine(after, before);
+            double uAfter = labelled ? AttackMetrics.knnAccuracy(utilAfter, labels) : drift;
 
             Path modelOut = out.resolveSibling(out.getFileName() + ".pt");
             encoder.save(modelOut);
@@ -119,8 +120,7 @@ public final class AttackLab {
             Report report = new Report(modelOut.getFileName().toString(), baseModel.getFileName().toString(),
                     cfg.triggerOn() ? "trojaned" : "clean", cfg.triggerOn() ? trigger : null, images.name(refIndex),
                     train.size(), test.size(), cfg, success, successBefore, labelled ? "knn-accuracy" : "cosine-to-original",
-                    uBefore, uAfter, trigger.area(h, w), simBefore, simAfter, (System.nanoTime() - t0) / 1e9,
-                    AttackMetrics.meanCosine(after, before));
+                    uBefore, uAfter, trigger.area(h, w), simBefore, simAfter, (System.nanoTime() - t0) / 1e9, drift);
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValue(out.resolveSibling(out.getFileName() + ".attack.json").toFile(), report);
             return report;

@@ -6,6 +6,7 @@ import io.decree.attack.PatchTrigger.Position;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * What a zoo holds, before anything is trained: SimCLR-pretrained clean encoders, BadEncoder-trojaned
@@ -185,7 +186,7 @@ public record ZooPlan(String size, List<Pretrain> pretrains, List<Attack> attack
         return real(base).map(Real::downstream).orElse(null);
     }
 
-    private static java.util.Optional<Real> real(String base) {
+    private static Optional<Real> real(String base) {
         return SHARED.stream().filter(r -> r.file().equals(base)).findFirst();
     }
 

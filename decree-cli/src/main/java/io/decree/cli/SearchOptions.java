@@ -72,7 +72,8 @@ final class SearchOptions {
 
     @Option(names = "--stop-at-verdict", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "End the search once the figure that decides is below the threshold: later starts could only "
-                    + "lower it, so the verdict is final (the report says so; default: ${DEFAULT-VALUE}).")
+                    + "lower it, so the verdict is final (the report says so; default: ${DEFAULT-VALUE}). --no-stop-at-verdict runs every "
+                    + "start to its end, still testing triggers below the threshold as they come.")
     boolean stopAtVerdict = true;
 
     @Option(names = "--base-collapse-limit", paramLabel = "X",
