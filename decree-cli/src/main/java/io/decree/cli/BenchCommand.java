@@ -54,6 +54,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--full-scan", description = "Also run one whole scan with default settings and time it.")
     boolean fullScan;
 
+    @Option(names = "--layout", paramLabel = "LAYOUT", description = "The input's memory layout, CHANNELS_LAST or CONTIGUOUS "
+            + "for the timed steps (default: a scan's on this device; --full-scan runs as a scan does).")
+    Encoder.Layout layout;
+
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the figures as JSON here.")
     Path out;
 
@@ -77,8 +81,12 @@ final class BenchCommand implements Callable<Integer> {
         // Whether libtorch asks for transparent huge pages (THP_MEM_ALLOC_ENABLE), and whether the kernel grants them.
         fig.put("hugePages", "1".equals(System.getenv("THP_MEM_ALLOC_ENABLE")) ? "requested, kernel " + thpMode() : "off");
         try (Encoder encoder = Encoder.load(modelPath, spec, null)) {
+            if (layout != null) {
+                encoder.layout(layout);
+            }
             encoder.probe();
             fig.put("device", encoder.device().toString());
+            fig.put("layout", encoder.layout().toString());
             List<Long> stamps = new ArrayList<>();
             long[] rss = new long[2];
             List<Long> rssTrace = new ArrayList<>();

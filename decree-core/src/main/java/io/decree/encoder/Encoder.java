@@ -32,6 +32,36 @@ import java.nio.file.Path;
  */
 public final class Encoder implements AutoCloseable {
 
+    /**
+     * How the input batch lies in memory. Channels-last (NHWC) spares libtorch's CPU convolutions (oneDNN) reordering
+     * every activation: the shared 32-px ResNet's image-pass 2.7x faster, at 224 px 1.7x, the face encoder 1.1x,
+     * MobileNetV2 unchanged (bench/channels-last.sh, docs/detector.md). The same numbers summed in another order, so
+     * only float rounding differs; but a search is a long chain of such sums, and which window it carries can turn on
+     * them, so scans stay contiguous until the zoo has been rescanned channels-last.
+     */
+    public enum Layout {
+        CONTIGUOUS, CHANNELS_LAST;
+
+        /** The environment variable that chooses a scan's layout ({@code channels-last} or {@code contiguous}). */
+        public static final String ENV = "DECREE_LAYOUT";
+
+        /**
+         * A load's layout: training keeps the layout the zoo was built with (a rebuild reproduces its encoders byte for
+         * byte), a GPU stays contiguous (not measured there), a CPU scan takes {@code chosen} ({@value #ENV}; unset:
+         * contiguous).
+         */
+        static Layout forLoad(String chosen, boolean trainable, boolean gpu) {
+            if (trainable || gpu || chosen == null || chosen.isBlank()) {
+                return CONTIGUOUS;
+            }
+            return switch (chosen.strip().toLowerCase(java.util.Locale.ROOT)) {
+                case "channels-last", "channels_last" -> CHANNELS_LAST;
+                case "contiguous" -> CONTIGUOUS;
+                default -> throw new BadInputException(ENV + " must be channels-last or contiguous, not '" + chosen + "'");
+            };
+        }
+    }
+
     private final Path file;
     private final InputSpec spec;
     private final ZooModel<NDList, NDList> model;
@@ -41,6 +71,7 @@ public final class Encoder implements AutoCloseable {
     private final NDArray offset;
     private int embeddingSize = -1;
     private boolean modeSet;
+    private Layout layout;
 
     private Encoder(Path file, InputSpec spec, ZooModel<NDList, NDList> model) {
         this.file = file;
@@ -93,6 +124,7 @@ public final class Encoder implements AutoCloseable {
             throw new BadInputException(file + " could not be loaded by libtorch: " + firstLine(e), e);
         }
         Encoder encoder = new Encoder(file, spec, model);
+        encoder.layout = Layout.forLoad(System.getenv(Layout.ENV), trainable, encoder.device().isGpu());
         if (!trainable) {
             // Only the trigger is optimised; frozen weights also spare the backward pass their gradients.
             model.getBlock().freezeParameters(true);
@@ -116,6 +148,17 @@ public final class Encoder implements AutoCloseable {
         return model.getNDManager();
     }
 
+    /** The input's memory layout: the scan's choice, or contiguous where {@link #probe()} found the model needs it. */
+    public Layout layout() {
+        return layout;
+    }
+
+    /** Lays the input out as {@code chosen} from now on (benchmarks compare the two). */
+    public Encoder layout(Layout chosen) {
+        this.layout = chosen;
+        return this;
+    }
+
     /** Embedding dimension, known after {@link #probe()}. */
     public int embeddingSize() {
         return embeddingSize;
@@ -130,8 +173,14 @@ public final class Encoder implements AutoCloseable {
             NDArray x = m.full(new Shape(2, 3, spec.height(), spec.width()), 0.5f);
             NDList out;
             try {
-                out = rawForward(new NDList(x.mul(scale).add(offset)));
+                out = rawForward(new NDList(laidOut(x.mul(scale).add(offset))));
             } catch (EngineException | IllegalArgumentException | IllegalStateException e) {
+                if (layout == Layout.CHANNELS_LAST) {
+                    // A model that views its input as contiguous (x.view(n, -1)) rejects channels-last strides.
+                    layout = Layout.CONTIGUOUS;
+                    probe();
+                    return;
+                }
                 throw new BadInputException(file + " failed on an input of shape [N,3," + spec.height() + "," + spec.width()
                         + "] (check --input-size and the input spec): " + firstLine(e), e);
             }
@@ -160,9 +209,22 @@ public final class Encoder implements AutoCloseable {
 
     /** Embeds images in [0,1] pixel space, shape [N,3,H,W]; differentiable with respect to the input. */
     public NDArray embed(NDArray pixels01) {
-        NDArray input = pixels01.mul(scale).add(offset);
+        NDArray input = laidOut(pixels01.mul(scale).add(offset));
         NDArray y = rawForward(new NDList(input)).head();
         return y.getDataType() == DataType.FLOAT32 ? y : y.toType(DataType.FLOAT32, false);
+    }
+
+    /**
+     * The batch in this encoder's layout. DJL has no {@code contiguous(memory_format)}: permuting to NHWC, copying (a
+     * reshape of a non-contiguous view copies) and permuting back gives an NCHW view over NHWC memory, which is what
+     * channels-last is. Gradients flow through all three.
+     */
+    private NDArray laidOut(NDArray x) {
+        Shape s = x.getShape();
+        if (layout != Layout.CHANNELS_LAST || s.dimension() != 4) {
+            return x;
+        }
+        return x.transpose(0, 2, 3, 1).reshape(-1).reshape(s.get(0), s.get(2), s.get(3), s.get(1)).transpose(0, 3, 1, 2);
     }
 
     private NDList rawForward(NDList input) {
