@@ -34,8 +34,8 @@ public final class Encoder implements AutoCloseable {
 
     /**
      * How the input batch lies in memory. Channels-last (NHWC) spares libtorch's CPU convolutions (oneDNN) reordering
-     * every activation: the shared 32-px ResNet's image-pass 2.7x faster, at 224 px 1.7x, the face encoder 1.1x,
-     * MobileNetV2 unchanged (bench/channels-last.sh, docs/detector.md). The same numbers summed in another order, so
+     * every activation: per step 1.4-2.7x faster on the shared 32-px ResNet, 1.6-1.7x at 224 px, 1.0-1.4x on the face
+     * encoder and MobileNetV2, never slower (two runs, bench/channels-last.sh, docs/detector.md). Summed in another order, so
      * only float rounding differs; but a search is a long chain of such sums, and which window it carries can turn on
      * them, so scans stay contiguous until the zoo has been rescanned channels-last.
      */
