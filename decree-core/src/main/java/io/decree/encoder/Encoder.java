@@ -124,7 +124,12 @@ public final class Encoder implements AutoCloseable {
             throw new BadInputException(file + " could not be loaded by libtorch: " + firstLine(e), e);
         }
         Encoder encoder = new Encoder(file, spec, model);
-        encoder.layout = Layout.forLoad(System.getenv(Layout.ENV), trainable, encoder.device().isGpu());
+        try {
+            encoder.layout = Layout.forLoad(System.getenv(Layout.ENV), trainable, encoder.device().isGpu());
+        } catch (BadInputException e) {
+            encoder.close(); // a bad DECREE_LAYOUT must not leave the loaded model's native memory behind
+            throw e;
+        }
         if (!trainable) {
             // Only the trigger is optimised; frozen weights also spare the backward pass their gradients.
             model.getBlock().freezeParameters(true);
