@@ -18,7 +18,7 @@ class RuleStudyTest {
     private static ScanReport report(double pl1, double batchPl1, double... starts) {
         List<SearchStart> st = IntStream.range(0, starts.length).mapToObj(i -> new SearchStart("s" + i, 30, starts[i])).toList();
         return new ScanReport(Verdict.CLEAN, null, pl1, 0.015, 0.99, null, new Acceptance(batchPl1, pl1 * 1.2, 0.991, 2), true, 100, false, 1, 3200, 0,
-                List.of(), st, 1, null, null, null, "cpu()", "test", List.of());
+                List.of(), st, 1, null, null, null, "cpu()", "contiguous", "test", List.of());
     }
 
     private static RuleStudy.Subject clean(String name, String domain, double pl1) {
@@ -42,7 +42,7 @@ class RuleStudyTest {
         ScanReport r = new ScanReport(trojaned ? Verdict.TROJANED : Verdict.CLEAN,
                 new io.decree.scan.Decision("base-contrast", pl1, 0.2, Verdict.CLEAN, "test"), pl1, 0.2, 0.99, null,
                 new Acceptance(pl1 * 0.8, pl1, 0.991, 2, 0.5, 0.7), true, 100, false, 1, 6400, 0, List.of(), List.of(), 1, null,
-                null, null, "cpu()", "test", List.of());
+                null, null, "cpu()", "contiguous", "test", List.of());
         return new RuleStudy.Subject(name, trojaned, kind, trojaned ? "corner" : null, trojaned ? 0.06 : 0, "arch", domain,
                 "parent-" + domain, r);
     }
@@ -142,7 +142,7 @@ class RuleStudyTest {
         Zoo.Entry e = Zoo.read(dir).encoders().get(0);
         ScanReport zoos = report(0.1, 0.1);
         ScanReport photos = new ScanReport(Verdict.CLEAN, null, 0.1, 0.015, 0.99, null, new Acceptance(0.1, 0.1, 0.991, 2), true, 100,
-                false, 1, 3200, 0, List.of(), List.of(), 1, null, new ScanReport.Images("zoo/images/photos", 50, 50, 0), null, "cpu()",
+                false, 1, 3200, 0, List.of(), List.of(), 1, null, new ScanReport.Images("zoo/images/photos", 50, 50, 0), null, "cpu()", "contiguous",
                 "test", List.of());
         assertEquals("fashion-mnist-test", RuleStudy.domain(e, zoos), "a report without its images: the zoo's folder");
         assertEquals("photos", RuleStudy.domain(e, photos), "eval --images: the folder scanned");

@@ -115,7 +115,7 @@ class ScanCommandIT {
         JsonNode written = json.readTree(out1.resolve("report.json").toFile());
         assertEquals(printed, written, "--json prints exactly report.json");
         for (String field : new String[] {"verdict", "pl1Norm", "threshold", "similarity", "steps", "seconds", "seed",
-                "imagePasses", "forwardOnlyPasses", "phases", "detectorVersion"}) {
+                "imagePasses", "forwardOnlyPasses", "phases", "layout", "detectorVersion"}) {
             assertTrue(written.has(field), "report.json lacks " + field);
         }
         assertEquals(64, written.at("/encoder/sha256").asText().length());
@@ -132,6 +132,7 @@ class ScanCommandIT {
         assertTrue(io.decree.scan.SarifSchema.problems(sarifDoc).isEmpty(), "SARIF 2.1.0: " + io.decree.scan.SarifSchema.problems(sarifDoc));
         assertEquals(written.get("verdict").asText(), sarifDoc.at("/runs/0/properties/verdict").asText());
         assertEquals(first.code() == Decree.TROJANED ? 1 : 0, sarifDoc.at("/runs/0/results").size());
+        assertEquals(written.get("layout").asText(), sarifDoc.at("/runs/0/properties/layout").asText(), "the layout goes to SARIF too");
 
         JsonNode again = json.readTree(out2.resolve("report.json").toFile());
         assertEquals(again, json.readTree(second.out()), "a job prints report.json too");

@@ -45,6 +45,11 @@ public final class Encoder implements AutoCloseable {
         /** The environment variable that chooses a scan's layout ({@code channels-last} or {@code contiguous}). */
         public static final String ENV = "DECREE_LAYOUT";
 
+        /** The name {@value #ENV} takes and a report records. */
+        public String label() {
+            return this == CHANNELS_LAST ? "channels-last" : "contiguous";
+        }
+
         /**
          * A load's layout: training keeps the layout the zoo was built with (a rebuild reproduces its encoders byte for
          * byte), a GPU stays contiguous (not measured there), a CPU scan takes {@code chosen} ({@value #ENV}; unset:

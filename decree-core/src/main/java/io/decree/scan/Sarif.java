@@ -88,6 +88,7 @@ public final class Sarif {
         props.put("seconds", report.seconds());
         props.put("seed", report.seed());
         props.put("device", report.device());
+        props.put("layout", report.layout());
         return root;
     }
 

@@ -27,16 +27,18 @@ import java.util.List;
  *                     whole shadow set (see InversionConfig acceptOnShadowSet)
  * @param phases       the same, with steps and seconds, per phase of the search
  * @param starts       every start of the search with its own smallest batch success
+ * @param layout       the memory layout of the encoder's input batches ({@code contiguous} or {@code channels-last},
+ *                     {@code Encoder.Layout}): the same sums in another order, recorded so that a scan can be repeated
  * @param curve        one record per optimisation step (similarity, current PL1, lambda, best PL1)
  */
 @JsonPropertyOrder({"verdict", "decision", "pl1Norm", "threshold", "similarity", "heldOutSimilarity", "acceptance", "targetReached", "steps",
-        "earlyStopped", "seconds", "imagePasses", "forwardOnlyPasses", "phases", "starts", "seed", "encoder", "images", "config", "device", "detectorVersion", "curve"})
+        "earlyStopped", "seconds", "imagePasses", "forwardOnlyPasses", "phases", "starts", "seed", "encoder", "images", "config", "device", "layout", "detectorVersion", "curve"})
 public record ScanReport(Verdict verdict, Decision decision, double pl1Norm, double threshold, double similarity, Double heldOutSimilarity,
         Acceptance acceptance, boolean targetReached,
         int steps, boolean earlyStopped, double seconds, long imagePasses, long forwardOnlyPasses, List<SearchPhase> phases,
         List<SearchStart> starts,
         long seed, EncoderFile encoder, Images images,
-        InversionConfig config, String device, String detectorVersion, List<StepRecord> curve) {
+        InversionConfig config, String device, String layout, String detectorVersion, List<StepRecord> curve) {
 
     /**
      * The shadow images used: folder, how many were loaded, how many were distinct files, and how many

@@ -132,7 +132,7 @@ public final class Scanner {
                     result.forwardOnlyPasses(), result.phases(), result.starts(), req.config().seed(),
                     new EncoderFile(req.model().getFileName().toString(), sha, size, spec, encoder.embeddingSize()),
                     new ScanReport.Images(req.imagesDir().toString(), images.size(), images.originals(), result.heldOut()),
-                    req.config(), encoder.device().toString(), VERSION, result.history());
+                    req.config(), encoder.device().toString(), encoder.layout().label(), VERSION, result.history());
             if (req.out() != null) {
                 try {
                     Files.createDirectories(req.out());

@@ -28,7 +28,7 @@ class ReferenceTest {
         EncoderFile enc = new EncoderFile(name, "ab".repeat(32), 1234, new InputSpec(new int[] {32, 32}, null, null, null), 128);
         Acceptance a = acceptedPl1 < 0 ? null : new Acceptance(acceptedPl1 * 0.8, acceptedPl1, 0.991, 5);
         ScanReport r = new ScanReport(Verdict.CLEAN, null, 0.05, 0.015, 0.99, null, a, true, 500, false, 40, 8960, 5000, List.of(),
-                List.of(), 100, enc, new ScanReport.Images("fashion-mnist-test", images, images, 0), search, "cpu()", "test", List.of());
+                List.of(), 100, enc, new ScanReport.Images("fashion-mnist-test", images, images, 0), search, "cpu()", "contiguous", "test", List.of());
         Path f = tmp.resolve(name + ".json");
         r.write(f);
         return f;

@@ -16,7 +16,7 @@ class SarifTest {
         EncoderFile enc = new EncoderFile("m.pt", "ab".repeat(32), 1234, new InputSpec(new int[] {32, 32}, null, null, null), 512);
         return new ScanReport(verdict, null, pl1, 0.015, 0.99, null, new Acceptance(pl1, pl1 * 1.2, 0.992, 3), true, 120, true, 9.5, 3840, 0,
                 List.of(), List.of(), 100, enc,
-                new ScanReport.Images("photos", 50, 50, 0), null, "cpu()", "0.1.0", List.of());
+                new ScanReport.Images("photos", 50, 50, 0), null, "cpu()", "contiguous", "0.1.0", List.of());
     }
 
     @Test

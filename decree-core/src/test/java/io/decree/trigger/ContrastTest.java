@@ -119,6 +119,6 @@ class ContrastTest {
 
     private static ScanReport report(Acceptance a) {
         return new ScanReport(Verdict.CLEAN, null, 0.01, 0.015, 0.99, null, a, true, 10, false, 1, 320, 0, java.util.List.of(),
-                java.util.List.of(), 1, null, null, null, "cpu()", "test", java.util.List.of());
+                java.util.List.of(), 1, null, null, null, "cpu()", "contiguous", "test", java.util.List.of());
     }
 }
