@@ -35,9 +35,10 @@ public final class Encoder implements AutoCloseable {
     /**
      * How the input batch lies in memory. Channels-last (NHWC) spares libtorch's CPU convolutions (oneDNN) reordering
      * every activation: per step 1.4-2.7x faster on the shared 32-px ResNet, 1.6-1.7x at 224 px, 1.0-1.4x on the face
-     * encoder and MobileNetV2, never slower (two runs, bench/channels-last.sh, docs/detector.md). Summed in another order, so
-     * only float rounding differs; but a search is a long chain of such sums, and which window it carries can turn on
-     * them, so scans stay contiguous until the zoo has been rescanned channels-last.
+     * encoder and MobileNetV2, never slower (two runs, bench/channels-last.sh, docs/detector.md); whole contrasted
+     * searches 1.2-1.6x. Summed in another order, so only float rounding differs, but a search's path can turn on it: the
+     * zoo rescanned channels-last (docs/eval/layout.md) caught every trojan and flagged the face control, which other
+     * seeds flag contiguous too. Contiguous stays the default until the integration tests have run channels-last.
      */
     public enum Layout {
         CONTIGUOUS, CHANNELS_LAST;
