@@ -133,6 +133,9 @@ class ScanCommandIT {
         assertEquals(written.get("verdict").asText(), sarifDoc.at("/runs/0/properties/verdict").asText());
         assertEquals(first.code() == Decree.TROJANED ? 1 : 0, sarifDoc.at("/runs/0/results").size());
         assertEquals(written.get("layout").asText(), sarifDoc.at("/runs/0/properties/layout").asText(), "the layout goes to SARIF too");
+        if (System.getenv("DECREE_LAYOUT") == null) {
+            assertEquals("contiguous", written.get("layout").asText(), "a scan's layout when DECREE_LAYOUT is unset");
+        }
 
         JsonNode again = json.readTree(out2.resolve("report.json").toFile());
         assertEquals(again, json.readTree(second.out()), "a job prints report.json too");
