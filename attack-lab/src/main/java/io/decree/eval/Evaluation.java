@@ -27,7 +27,11 @@ import java.util.Random;
  */
 public record Evaluation(List<Row> rows, double threshold, double accuracy, double tpr, double fpr, double auroc,
         double meanSeconds, double medianSeconds, long medianImagePasses, long maxImagePasses, List<Fold> heldOut,
-        Pooled crossValidated) {
+        Pooled crossValidated, String score) {
+
+    /** What the rows' score and the threshold are: the PL1 (a share of the image), or the trigger's area in pixels. */
+    public static final String PL1 = "PL1";
+    public static final String AREA_PX = "trigger area (px)";
 
     /** Rates over encoders each judged by a threshold fitted without it. */
     public record Pooled(int encoders, int correct, double accuracy, double tpr, double fpr) {
@@ -60,6 +64,11 @@ public record Evaluation(List<Row> rows, double threshold, double accuracy, doub
     }
 
     public static Evaluation of(List<Row> rows, double threshold) {
+        return of(rows, threshold, PL1);
+    }
+
+    /** @param score {@link #PL1} or {@link #AREA_PX}: what the rows' {@code pl1} and {@code threshold} hold */
+    public static Evaluation of(List<Row> rows, double threshold, String score) {
         Rates r = rates(rows, threshold);
         List<Double> secs = new ArrayList<>(rows.stream().map(Row::seconds).sorted(Comparator.naturalOrder()).toList());
         double mean = secs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
@@ -69,7 +78,7 @@ public record Evaluation(List<Row> rows, double threshold, double accuracy, doub
         long medianPasses = k == 0 ? 0 : k % 2 == 1 ? passes.get(k / 2) : (passes.get(k / 2 - 1) + passes.get(k / 2)) / 2;
         List<Fold> folds = heldOut(rows);
         return new Evaluation(rows, threshold, r.accuracy(), r.tpr(), r.fpr(), auroc(rows), mean, median, medianPasses,
-                k == 0 ? 0 : passes.get(k - 1), folds, pooled(rows, folds));
+                k == 0 ? 0 : passes.get(k - 1), folds, pooled(rows, folds), score);
     }
 
     static Pooled pooled(List<Row> rows, List<Fold> folds) {
@@ -240,24 +249,29 @@ public record Evaluation(List<Row> rows, double threshold, double accuracy, doub
         return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 
+    /** A score or threshold as eval.md and the plot write it: a PL1 to four decimals, pixels to one. */
+    String figure(double v) {
+        return String.format(Locale.ROOT, PL1.equals(score) ? "%.4f" : "%.1f px", v);
+    }
+
     /** The evaluation as a Markdown table and summary, for eval.md. */
     public String markdown() {
-        StringBuilder sb = new StringBuilder("| model | label | PL1 | verdict | seconds | image-passes |\n|---|---|---|---|---|---|\n");
+        StringBuilder sb = new StringBuilder("| model | label | " + score + " | verdict | seconds | image-passes |\n|---|---|---|---|---|---|\n");
         for (Row r : rows) {
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %.4f%s | %s | %.1f | %d |%n", r.model(),
-                    r.trojaned() ? "trojaned" : "clean", r.pl1(), r.targetReached() ? "" : " (target not reached)",
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s%s | %s | %.1f | %d |%n", r.model(),
+                    r.trojaned() ? "trojaned" : "clean", figure(r.pl1()), r.targetReached() ? "" : " (target not reached)",
                     r.flaggedAt(threshold) ? "trojaned" : "clean", r.seconds(), r.imagePasses()));
         }
         sb.append(String.format(Locale.ROOT,
-                "%nAll %d encoders at the fixed threshold %.4f: accuracy %s, TPR %s, FPR %s, AUROC of PL1 %s; "
+                "%nAll %d encoders at the fixed threshold %s: accuracy %s, TPR %s, FPR %s, AUROC of " + score + " %s; "
                         + "seconds per encoder: mean %.1f, median %.1f; image-passes per encoder: median %d, max %d%n",
-                rows.size(), threshold, rate(accuracy, 3), rate(tpr, 3), rate(fpr, 3), rate(auroc, 3), meanSeconds, medianSeconds,
+                rows.size(), figure(threshold), rate(accuracy, 3), rate(tpr, 3), rate(fpr, 3), rate(auroc, 3), meanSeconds, medianSeconds,
                 medianImagePasses, maxImagePasses));
         for (int i = 0; i < heldOut.size(); i++) {
             Fold f = heldOut.get(i);
             sb.append(String.format(Locale.ROOT,
-                    "%nThreshold fitted on half %s (%d encoders: %s): %.4f; on the other %d: accuracy %s, TPR %s, FPR %s, AUROC %s%n",
-                    i == 0 ? "A" : "B", f.fitOn().size(), String.join(", ", f.fitOn()), f.threshold(), f.reportOn().size(),
+                    "%nThreshold fitted on half %s (%d encoders: %s): %s; on the other %d: accuracy %s, TPR %s, FPR %s, AUROC %s%n",
+                    i == 0 ? "A" : "B", f.fitOn().size(), String.join(", ", f.fitOn()), figure(f.threshold()), f.reportOn().size(),
                     rate(f.accuracy(), 3), rate(f.tpr(), 3), rate(f.fpr(), 3), rate(f.auroc(), 3)));
         }
         if (crossValidated != null) {

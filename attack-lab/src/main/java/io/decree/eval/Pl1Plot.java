@@ -35,7 +35,7 @@ public final class Pl1Plot {
         XYSeriesCollection data = new XYSeriesCollection();
         data.addSeries(clean);
         data.addSeries(trojaned);
-        LogAxis y = new LogAxis("PL1 = |m|1 / (H*W)");
+        LogAxis y = new LogAxis(Evaluation.PL1.equals(eval.score()) ? "PL1 = |m|1 / (H*W)" : "trigger area = |m|1, input pixels");
         y.setSmallestValue(1e-5);
         y.setNumberFormatOverride(new java.text.DecimalFormat("0.####"));
         SymbolAxis x = new SymbolAxis("label", new String[] {"clean", "trojaned"});
@@ -46,7 +46,7 @@ public final class Pl1Plot {
         XYPlot plot = new XYPlot(data, x, y, dots);
         ValueMarker line = new ValueMarker(eval.threshold(), Color.DARK_GRAY, new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
                 BasicStroke.JOIN_MITER, 1f, new float[] {6f, 4f}, 0f));
-        line.setLabel(String.format(java.util.Locale.ROOT, "threshold %.4f", eval.threshold()));
+        line.setLabel("threshold " + eval.figure(eval.threshold()));
         line.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_RIGHT);
         line.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_RIGHT);
         plot.addRangeMarker(line);
@@ -55,7 +55,7 @@ public final class Pl1Plot {
             double t = eval.heldOut().get(i).threshold();
             ValueMarker fitted = new ValueMarker(t, new Color(0x31a354), new BasicStroke(1f, BasicStroke.CAP_BUTT,
                     BasicStroke.JOIN_MITER, 1f, new float[] {2f, 3f}, 0f));
-            fitted.setLabel(String.format(java.util.Locale.ROOT, "fitted on half %s: %.4f", i == 0 ? "A" : "B", t));
+            fitted.setLabel(String.format(java.util.Locale.ROOT, "fitted on half %s: %s", i == 0 ? "A" : "B", eval.figure(t)));
             fitted.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_LEFT);
             fitted.setLabelTextAnchor(i == 0 ? org.jfree.chart.ui.TextAnchor.BOTTOM_LEFT : org.jfree.chart.ui.TextAnchor.TOP_LEFT);
             plot.addRangeMarker(fitted);
@@ -63,7 +63,7 @@ public final class Pl1Plot {
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         JFreeChart chart = new JFreeChart(String.format(java.util.Locale.ROOT,
-                "DECREE PL1 by label (accuracy %s, AUROC %s)", Evaluation.rate(eval.accuracy(), 2),
+                "DECREE %s by label (accuracy %s, AUROC %s)", eval.score(), Evaluation.rate(eval.accuracy(), 2),
                 Evaluation.rate(eval.auroc(), 2)), plot);
         chart.setBackgroundPaint(Color.WHITE);
         ChartUtils.saveChartAsPNG(png.toFile(), chart, 640, 480);

@@ -71,12 +71,15 @@ public final class RuleStudy {
         FAMILIES.put("domain", Subject::domain);
     }
 
-    /** The contrasted scan's rule; its statistic applies to contrasted scans only, every other statistic to plain ones. */
+    /**
+     * The contrasted scan's rule; its statistics (named from it) apply to contrasted scans only, every other statistic to
+     * plain ones.
+     */
     static final String CONTRASTED = io.decree.scan.Decision.BASE_CONTRAST;
 
     /** {@code st}'s score of {@code s}, NaN where it does not apply (a plain statistic on a contrasted scan, or the reverse). */
     static double score(Statistic st, Subject s, List<Subject> all) {
-        return st.name().equals(CONTRASTED) == s.contrasted() ? st.scorer().score(s, all) : Double.NaN;
+        return st.name().startsWith(CONTRASTED) == s.contrasted() ? st.scorer().score(s, all) : Double.NaN;
     }
 
     public static List<Statistic> candidates() {
@@ -84,6 +87,8 @@ public final class RuleStudy {
                 new Statistic(CONTRASTED, "PL1 of the smallest trigger that collapses every shadow image on the model while its "
                         + "base's embeddings stay apart (scan --baseline BASE --contrast)", true, (s, all) -> acceptedPl1(s),
                         io.decree.scan.Scanner.DEFAULT_CONTRAST_THRESHOLD),
+                new Statistic(CONTRASTED + "-px", "the same trigger's area in the model's input pixels (PL1 x H x W): a "
+                        + "backdoor's trigger is a patch of some pixels whatever the input size", true, (s, all) -> acceptedAreaPx(s)),
                 new Statistic("pl1", "PL1 of the trigger that decided (the paper's smallest batch success unless acceptance decides)",
                         true, (s, all) -> pl1(s), io.decree.scan.Scanner.DEFAULT_THRESHOLD),
                 new Statistic("accepted-pl1", "PL1 of the smallest trigger that also collapses the whole shadow set", true,

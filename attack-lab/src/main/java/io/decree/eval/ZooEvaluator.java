@@ -33,11 +33,24 @@ public final class ZooEvaluator {
      * @param contrast   scan each fine-tuned encoder contrasted with the zoo encoder it was fine-tuned from (the contrasted
      *                   differential scan, {@code threshold} its PL1 threshold); encoders without a base in the zoo are
      *                   left out
+     * @param contrastPixels with {@code contrast}, a candidate rule (0: off): the contrasted trigger judged by its area in
+     *                   the model's input pixels, trojaned below this many, whatever the input size (each scan's threshold
+     *                   and stop are {@code contrastPixels / (H*W)}); the evaluation's scores and {@code threshold} are then
+     *                   pixels
      */
     public record Options(double threshold, Pattern only, Path images, int maxImages, InversionConfig config, boolean reuse,
-            boolean contrast) {
+            boolean contrast, double contrastPixels) {
         public static Options defaults(double threshold) {
-            return new Options(threshold, null, null, Scanner.DEFAULT_MAX_IMAGES, InversionConfig.defaults(), false, false);
+            return new Options(threshold, null, null, Scanner.DEFAULT_MAX_IMAGES, InversionConfig.defaults(), false, false, 0);
+        }
+
+        boolean inPixels() {
+            return contrast && contrastPixels > 0;
+        }
+
+        /** The share of {@code spec}'s image below which a scan is trojaned: the fixed threshold, or the pixels' share. */
+        double thresholdFor(InputSpec spec) {
+            return inPixels() ? contrastPixels / ((double) spec.height() * spec.width()) : threshold;
         }
     }
 
@@ -59,20 +72,26 @@ public final class ZooEvaluator {
             if (progress != null) {
                 progress.accept(String.format("[%d/%d] %s%s", ++i, entries.size(), name, r != null ? " (earlier scan reused)" : ""));
             }
+            InputSpec spec = InputSpec.sidecarOf(e.model());
+            double threshold = opts.thresholdFor(spec);
             if (r == null) {
-                Scanner.Request req = new Scanner.Request(e.model(), InputSpec.sidecarOf(e.model()),
-                        opts.images() != null ? opts.images() : e.images(), opts.config(), opts.threshold(),
+                // The search stops at the scan's own threshold, as a scan with that threshold would.
+                InversionConfig config = opts.inPixels() ? opts.config().toBuilder().stopBelow(threshold).build() : opts.config();
+                Scanner.Request req = new Scanner.Request(e.model(), spec,
+                        opts.images() != null ? opts.images() : e.images(), config, threshold,
                         opts.maxImages(), null, out.resolve("scans").resolve(name.replaceFirst("\\.pt$", "")));
                 if (opts.contrast()) {
-                    req = req.contrastedWith(baseOf(zoo, e), InputSpec.sidecarOf(e.model()), opts.threshold());
+                    req = req.contrastedWith(baseOf(zoo, e), spec, threshold);
                 }
                 r = Scanner.scan(req, null).report();
             }
             reports.put(e, r);
-            rows.add(new Evaluation.Row(name, e.trojaned(), r.pl1Norm(), r.targetReached(), r.verdict().json(), r.seconds(),
-                    r.imagePasses()));
+            double pixels = (double) spec.height() * spec.width();
+            rows.add(new Evaluation.Row(name, e.trojaned(), opts.inPixels() ? r.pl1Norm() * pixels : r.pl1Norm(), r.targetReached(),
+                    r.verdict().json(), r.seconds(), r.imagePasses()));
         }
-        Evaluation eval = Evaluation.of(rows, opts.threshold());
+        Evaluation eval = Evaluation.of(rows, opts.inPixels() ? opts.contrastPixels() : opts.threshold(),
+                opts.inPixels() ? Evaluation.AREA_PX : Evaluation.PL1);
         Files.writeString(out.resolve("eval.json"), eval.json());
         Files.writeString(out.resolve("eval.md"), eval.markdown());
         Pl1Plot.write(eval, out.resolve("pl1.png"));

@@ -34,6 +34,25 @@ class EvaluationTest {
     }
 
     @Test
+    void aPixelRuleIsJudgedAndWrittenInPixels() {
+        // 158 px: a 32x32 encoder's threshold is 15.4 % of its image, a 150x150 one's 0.70 %.
+        ZooEvaluator.Options px = new ZooEvaluator.Options(0.13, null, null, 1000, null, false, true, 158);
+        io.decree.encoder.InputSpec small = new io.decree.encoder.InputSpec(new int[] {32, 32}, null, null, null);
+        io.decree.encoder.InputSpec large = new io.decree.encoder.InputSpec(new int[] {150, 150}, null, null, null);
+        assertEquals(158 / 1024.0, px.thresholdFor(small), 1e-12);
+        assertEquals(158 / 22500.0, px.thresholdFor(large), 1e-12);
+        ZooEvaluator.Options share = new ZooEvaluator.Options(0.13, null, null, 1000, null, false, true, 0);
+        assertEquals(0.13, share.thresholdFor(large), 0, "off: the share of the image, whatever the size");
+
+        Evaluation e = Evaluation.of(List.of(row(true, 101.0, 158), row(false, 247.0, 158), row(false, 150.0, 158)), 158,
+                Evaluation.AREA_PX);
+        assertEquals(2 / 3.0, e.accuracy(), 1e-12, "150 px is below 158 px: flagged");
+        assertTrue(e.markdown().startsWith("| model | label | trigger area (px) |"), e.markdown());
+        assertTrue(e.markdown().contains("at the fixed threshold 158.0 px"), e.markdown());
+        assertTrue(Evaluation.of(List.of(row(true, 0.01, 0.015)), 0.015).markdown().contains("threshold 0.0150"), "PL1s as before");
+    }
+
+    @Test
     void tiesCountHalf() {
         Evaluation e = Evaluation.of(List.of(row(true, 0.02, 0.015), row(false, 0.02, 0.015)), 0.015);
         assertEquals(0.5, e.auroc());

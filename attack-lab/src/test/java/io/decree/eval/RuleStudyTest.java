@@ -65,6 +65,43 @@ class RuleStudyTest {
                 "a plain statistic does not judge contrasted scans: " + results.stream().map(RuleStudy.Result::statistic).toList());
     }
 
+    /** A contrasted scan of an encoder whose input is {@code side} x {@code side} pixels. */
+    private static RuleStudy.Subject contrasted(String name, boolean trojaned, String domain, int side, double pl1) {
+        RuleStudy.Subject s = contrasted(name, trojaned, trojaned ? "white" : null, domain, pl1);
+        ScanReport r = s.report();
+        io.decree.encoder.InputSpec spec = new io.decree.encoder.InputSpec(new int[] {side, side}, null, null, null);
+        return new RuleStudy.Subject(s.model(), s.trojaned(), s.kind(), s.position(), s.area(), s.architecture(), s.domain(),
+                s.parent(), new ScanReport(r.verdict(), r.decision(), r.pl1Norm(), r.threshold(), r.similarity(), r.heldOutSimilarity(),
+                        r.acceptance(), r.targetReached(), r.steps(), r.earlyStopped(), r.seconds(), r.imagePasses(),
+                        r.forwardOnlyPasses(), r.phases(), r.starts(), r.seed(), new io.decree.scan.EncoderFile(name, "0", 1, spec, 64),
+                        r.images(), r.config(), r.device(), r.layout(), r.detectorVersion(), r.curve()));
+    }
+
+    @Test
+    void aContrastedTriggerCountedInPixelsServesTwoInputSizesWhereItsShareOfTheImageCannot() {
+        // The zoo's pattern (docs/eval/pixels.md): at 32 px trojans' contrasted triggers cover 5-9 % (51-92 px) and clean
+        // fine-tunes' 25-45 %; at 150 px trojans' 0.2-0.4 % (45-90 px) and clean fine-tunes' 8-12 %: a clean 150-px
+        // fine-tune sits at the share a 32-px trojan does, never at its pixel count.
+        List<RuleStudy.Subject> zoo = new ArrayList<>();
+        for (String small : List.of("small-a", "small-b")) {
+            for (int i = 0; i < 3; i++) {
+                zoo.add(contrasted(small + "-bad" + i, true, small, 32, 0.05 + 0.02 * i));
+                zoo.add(contrasted(small + "-ctl" + i, false, small, 32, 0.25 + 0.1 * i));
+            }
+        }
+        for (int i = 0; i < 3; i++) {
+            zoo.add(contrasted("large-bad" + i, true, "large", 150, 0.002 + 0.001 * i));
+            zoo.add(contrasted("large-ctl" + i, false, "large", 150, 0.08 + 0.02 * i));
+        }
+        List<RuleStudy.Result> results = RuleStudy.judge(zoo, List.of());
+        RuleStudy.Result share = find(results, "base-contrast");
+        RuleStudy.Result pixels = find(results, "base-contrast-px");
+        assertEquals(18, pixels.applies(), "the pixel statistic judges contrasted scans");
+        assertTrue(share.leaveOneFamilyOut().get("domain") < 1, "a share fitted on one input size misjudges the other: " + share);
+        assertEquals(1.0, pixels.leaveOneFamilyOut().get("domain"), 1e-12, "in pixels each size's fit judges the other: " + pixels);
+        assertEquals(0.09 * 1024, RuleStudy.acceptedAreaPx(zoo.get(4)), 1e-9, "PL1 x H x W");
+    }
+
     @Test
     void aThresholdThatOnlyWorksWithinOneDomainFailsWhenThatDomainIsLeftOut() {
         List<RuleStudy.Subject> zoo = new ArrayList<>();

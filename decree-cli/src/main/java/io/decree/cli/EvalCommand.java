@@ -1,5 +1,6 @@
 package io.decree.cli;
 
+import io.decree.BadInputException;
 import io.decree.contract.ScanSettings;
 import io.decree.eval.Evaluation;
 import io.decree.eval.Zoo;
@@ -49,17 +50,25 @@ final class EvalCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     double contrastThreshold = Scanner.DEFAULT_CONTRAST_THRESHOLD;
 
+    @Option(names = "--contrast-pixels", paramLabel = "N", description = "With --contrast, a candidate rule instead of "
+            + "--contrast-threshold: trojaned when the contrasted trigger covers fewer than N of the model's input pixels "
+            + "(each scan's threshold and stop become N/(H*W); eval.md's scores are then pixels).")
+    double contrastPixels;
+
     @Mixin
     SearchOptions search = new SearchOptions();
 
     @Override
     public Integer call() throws Exception {
+        if (contrastPixels < 0 || (contrastPixels > 0 && !contrast)) {
+            throw new BadInputException("--contrast-pixels takes a positive pixel count, with --contrast");
+        }
         double decides = contrast ? contrastThreshold : threshold;
         // A contrasted eval searches as a contrasted scan does unless --search says otherwise.
         InversionConfig config = search.config(decides, contrast ? ScanSettings.searchFittedWith(ScanSettings.BASE_CONTRAST) : "default");
         Evaluation eval = ZooEvaluator.run(Zoo.read(zooDir),
                 new ZooEvaluator.Options(decides, only == null ? null : Pattern.compile(only), images, maxImages, config, reuse,
-                        contrast),
+                        contrast, contrastPixels),
                 out != null ? out : zooDir.resolve("eval"), System.err::println);
         System.out.print(eval.markdown());
         return 0;
