@@ -87,6 +87,9 @@ public final class RuleStudy {
                 new Statistic(CONTRASTED, "PL1 of the smallest trigger that collapses every shadow image on the model while its "
                         + "base's embeddings stay apart (scan --baseline BASE --contrast)", true, (s, all) -> acceptedPl1(s),
                         io.decree.scan.Scanner.DEFAULT_CONTRAST_THRESHOLD),
+                new Statistic(CONTRASTED + "-sibling-ratio", "contrasted PL1 / the smallest contrasted PL1 of the other clean "
+                        + "fine-tunes of the same base (clean references of that base an operator would trust)", true,
+                        RuleStudy::siblingRatio),
                 new Statistic(CONTRASTED + "-px", "the same trigger's area in the model's input pixels (PL1 x H x W): a "
                         + "backdoor's trigger is a patch of some pixels whatever the input size", true, (s, all) -> acceptedAreaPx(s)),
                 new Statistic("pl1", "PL1 of the trigger that decided (the paper's smallest batch success unless acceptance decides)",
@@ -158,6 +161,21 @@ public final class RuleStudy {
         }
         return all.stream().filter(o -> o.model().equals(s.parent())).findFirst()
                 .map(p -> figure.applyAsDouble(s) / figure.applyAsDouble(p)).orElse(Double.NaN);
+    }
+
+    /**
+     * The contrasted figure over the smallest of the other clean fine-tunes of the same base, each scanned contrasted with
+     * it (NaN without one): how far below what clean fine-tuning of that base yields. The smallest, so that a clean
+     * model is judged against the cleanest shortcut known for its base.
+     */
+    static double siblingRatio(Subject s, List<Subject> all) {
+        if (s.parent() == null) {
+            return Double.NaN;
+        }
+        double smallest = all.stream()
+                .filter(o -> !o.trojaned() && o.contrasted() && s.parent().equals(o.parent()) && !o.model().equals(s.model()))
+                .mapToDouble(RuleStudy::acceptedPl1).filter(v -> !Double.isNaN(v)).min().orElse(Double.NaN);
+        return acceptedPl1(s) / smallest;
     }
 
     static double median(double[] v) {

@@ -100,6 +100,11 @@ class RuleStudyTest {
         assertTrue(share.leaveOneFamilyOut().get("domain") < 1, "a share fitted on one input size misjudges the other: " + share);
         assertEquals(1.0, pixels.leaveOneFamilyOut().get("domain"), 1e-12, "in pixels each size's fit judges the other: " + pixels);
         assertEquals(0.09 * 1024, RuleStudy.acceptedAreaPx(zoo.get(4)), 1e-9, "PL1 x H x W");
+        // Against the other clean fine-tunes of its base, every size lines up too: trojans at most 0.36x, controls 0.71x+.
+        RuleStudy.Result siblings = find(results, "base-contrast-sibling-ratio");
+        assertEquals(1.0, siblings.leaveOneFamilyOut().get("domain"), 1e-12, siblings.toString());
+        assertEquals(0.09 / 0.25, RuleStudy.siblingRatio(zoo.get(4), zoo), 1e-9, "the smallest clean sibling's figure");
+        assertEquals(0.25 / 0.35, RuleStudy.siblingRatio(zoo.get(1), zoo), 1e-9, "a control against the others, not itself");
     }
 
     @Test
