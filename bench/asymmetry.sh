@@ -3,7 +3,7 @@
 # searches with the shipped settings: forward (a trigger that collapses the model, not its base: the shipped scan) and
 # reverse (one that collapses the base, not the model). A clean fine-tune and its base differ by drift alone, so
 # their shortcuts should run both ways about alike; a backdoor is a shortcut of the model only. Prints forward, reverse,
-# their ratio and each search's base centred cosine, image-passes and seconds (docs/eval/asymmetry.md).
+# their ratio and each search's base centred cosine, image-passes and seconds (docs/eval/pixels.md).
 #   bench/asymmetry.sh ZOO REGEX [OUT]
 # ZOO is a built zoo (bench/build-zoo.sh); REGEX is matched (Python re.search) against each entry's model path; OUT
 # defaults to ZOO/asymmetry. A scan whose report.json is already in OUT is reused. Run it alone: seconds are measured.

@@ -48,9 +48,12 @@ public final class ZooEvaluator {
             return contrast && contrastPixels > 0;
         }
 
-        /** The share of {@code spec}'s image below which a scan is trojaned: the fixed threshold, or the pixels' share. */
+        /**
+         * The share of {@code spec}'s image below which a scan is trojaned: the fixed threshold, or the pixels' share — at
+         * most the whole image, so that a count larger than a small input flags any trigger instead of failing the scan.
+         */
         double thresholdFor(InputSpec spec) {
-            return inPixels() ? contrastPixels / ((double) spec.height() * spec.width()) : threshold;
+            return inPixels() ? Math.min(1, contrastPixels / ((double) spec.height() * spec.width())) : threshold;
         }
     }
 

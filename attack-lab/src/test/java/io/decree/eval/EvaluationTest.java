@@ -41,6 +41,8 @@ class EvaluationTest {
         io.decree.encoder.InputSpec large = new io.decree.encoder.InputSpec(new int[] {150, 150}, null, null, null);
         assertEquals(158 / 1024.0, px.thresholdFor(small), 1e-12);
         assertEquals(158 / 22500.0, px.thresholdFor(large), 1e-12);
+        ZooEvaluator.Options huge = new ZooEvaluator.Options(0.13, null, null, 1000, null, false, true, 5000);
+        assertEquals(1.0, huge.thresholdFor(small), 0, "more pixels than a 32x32 input has: the whole image, not a failed scan");
         ZooEvaluator.Options share = new ZooEvaluator.Options(0.13, null, null, 1000, null, false, true, 0);
         assertEquals(0.13, share.thresholdFor(large), 0, "off: the share of the image, whatever the size");
 

@@ -79,7 +79,7 @@ class RuleStudyTest {
 
     @Test
     void aContrastedTriggerCountedInPixelsServesTwoInputSizesWhereItsShareOfTheImageCannot() {
-        // The zoo's pattern (docs/eval/pixels.md): at 32 px trojans' contrasted triggers cover 5-9 % (51-92 px) and clean
+        // Shaped like the zoo (docs/eval/pixels.md): at 32 px trojans' contrasted triggers cover 5-9 % (51-92 px) and clean
         // fine-tunes' 25-45 %; at 150 px trojans' 0.2-0.4 % (45-90 px) and clean fine-tunes' 8-12 %: a clean 150-px
         // fine-tune sits at the share a 32-px trojan does, never at its pixel count.
         List<RuleStudy.Subject> zoo = new ArrayList<>();

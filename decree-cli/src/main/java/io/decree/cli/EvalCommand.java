@@ -60,7 +60,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (contrastPixels < 0 || (contrastPixels > 0 && !contrast)) {
+        if (!(contrastPixels >= 0) || (contrastPixels > 0 && !contrast)) { // NaN too
             throw new BadInputException("--contrast-pixels takes a positive pixel count, with --contrast");
         }
         double decides = contrast ? contrastThreshold : threshold;
