@@ -90,6 +90,9 @@ public final class RuleStudy {
                 new Statistic(CONTRASTED + "-sibling-ratio", "contrasted PL1 / the smallest contrasted PL1 of the other clean "
                         + "fine-tunes of the same base (clean references of that base an operator would trust)", true,
                         RuleStudy::siblingRatio),
+                new Statistic(CONTRASTED + "-base-ratio", "contrasted PL1 / the base's own smallest trigger (accepted PL1 of "
+                        + "a plain scan of the base on the same images, eval --base-scans): how a backdoor's shortcut compares "
+                        + "with the shortcut the architecture and domain give anyway", true, RuleStudy::baseRatio),
                 new Statistic(CONTRASTED + "-px", "the same trigger's area in the model's input pixels (PL1 x H x W): a "
                         + "backdoor's trigger is a patch of some pixels whatever the input size", true, (s, all) -> acceptedAreaPx(s)),
                 new Statistic("pl1", "PL1 of the trigger that decided (the paper's smallest batch success unless acceptance decides)",
@@ -176,6 +179,18 @@ public final class RuleStudy {
                 .filter(o -> !o.trojaned() && o.contrasted() && s.parent().equals(o.parent()) && !o.model().equals(s.model()))
                 .mapToDouble(RuleStudy::acceptedPl1).filter(v -> !Double.isNaN(v)).min().orElse(Double.NaN);
         return acceptedPl1(s) / smallest;
+    }
+
+    /**
+     * The contrasted figure over the accepted PL1 of a plain scan of the encoder's base (NaN without one): a scale that
+     * comes with the base itself, so neither a threshold per input size nor clean siblings are needed.
+     */
+    static double baseRatio(Subject s, List<Subject> all) {
+        if (s.parent() == null) {
+            return Double.NaN;
+        }
+        return all.stream().filter(o -> !o.contrasted() && o.model().equals(s.parent())).findFirst()
+                .map(b -> acceptedPl1(s) / acceptedPl1(b)).orElse(Double.NaN);
     }
 
     static double median(double[] v) {

@@ -37,11 +37,14 @@ public final class ZooEvaluator {
      *                   the model's input pixels, trojaned below this many, whatever the input size (each scan's threshold
      *                   and stop are {@code contrastPixels / (H*W)}); the evaluation's scores and {@code threshold} are then
      *                   pixels
+     * @param baseScans  with {@code contrast}, a plain evaluation's {@code scans} folder (null: none) whose scans of the
+     *                   bases join rules.md, for the statistics that compare a contrasted trigger with the base's own
+     *                   smallest trigger; nothing is scanned for them
      */
     public record Options(double threshold, Pattern only, Path images, int maxImages, InversionConfig config, boolean reuse,
-            boolean contrast, double contrastPixels) {
+            boolean contrast, double contrastPixels, Path baseScans) {
         public static Options defaults(double threshold) {
-            return new Options(threshold, null, null, Scanner.DEFAULT_MAX_IMAGES, InversionConfig.defaults(), false, false, 0);
+            return new Options(threshold, null, null, Scanner.DEFAULT_MAX_IMAGES, InversionConfig.defaults(), false, false, 0, null);
         }
 
         boolean inPixels() {
@@ -98,6 +101,16 @@ public final class ZooEvaluator {
         Files.writeString(out.resolve("eval.json"), eval.json());
         Files.writeString(out.resolve("eval.md"), eval.markdown());
         Pl1Plot.write(eval, out.resolve("pl1.png"));
+        if (opts.contrast() && opts.baseScans() != null) {
+            // The bases' plain scans, for rules.md only: they are neither rows nor scanned here.
+            for (Zoo.Entry e : entries) {
+                Zoo.Entry base = e.base() == null ? null : zoo.entry(e.base());
+                ScanReport plain = base == null || reports.containsKey(base) ? null : RuleStudy.reportIn(opts.baseScans(), base);
+                if (plain != null) {
+                    reports.put(base, plain);
+                }
+            }
+        }
         List<RuleStudy.Subject> subjects = RuleStudy.subjects(zoo, reports::get);
         Pl1Plot.writeAcceptance(subjects, out.resolve("acceptance.png"));
         List<String> realClean = entries.stream().filter(e -> e.attack() == null).map(Zoo.Entry::name).toList();

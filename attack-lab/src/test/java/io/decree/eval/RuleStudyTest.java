@@ -108,6 +108,31 @@ class RuleStudyTest {
     }
 
     @Test
+    void aContrastedTriggerOverTheBasesOwnSmallestTriggerNeedsNeitherAPixelScaleNorSiblings() {
+        // Two domains whose clean shortcuts differ 10x in share (the bases' own plain triggers 0.04 and 0.004 of the
+        // image): the share fails leaving a domain out; over the base's own trigger both line up (trojans 1-2x, clean
+        // fine-tunes 6x and more), and a domain with one clean fine-tune, which has no sibling, is judged too.
+        List<RuleStudy.Subject> zoo = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            zoo.add(contrasted("a-bad" + i, true, "white", "a", 0.04 + 0.02 * i));
+            zoo.add(contrasted("a-ctl" + i, false, null, "a", 0.25 + 0.1 * i));
+            zoo.add(contrasted("b-bad" + i, true, "white", "b", 0.004 + 0.002 * i));
+        }
+        zoo.add(contrasted("b-ctl0", false, null, "b", 0.03));
+        zoo.add(clean("parent-a", "a", 0.04 / 1.2)); // accepted PL1 0.04 (the helper accepts at 1.2x)
+        zoo.add(clean("parent-b", "b", 0.004 / 1.2));
+        List<RuleStudy.Result> results = RuleStudy.judge(zoo, List.of());
+        RuleStudy.Result base = find(results, "base-contrast-base-ratio");
+        RuleStudy.Result share = find(results, "base-contrast");
+        assertEquals(10, base.applies(), "the contrasted scans; the bases' plain scans are the reference, not judged by it");
+        assertEquals(0.06 / 0.04, RuleStudy.baseRatio(zoo.get(3), zoo), 1e-9, "contrasted over the base's accepted PL1");
+        assertTrue(Double.isNaN(RuleStudy.baseRatio(zoo.get(zoo.size() - 1), zoo)), "a base has no base");
+        assertEquals(1.0, base.leaveOneFamilyOut().get("domain"), 1e-12, base.toString());
+        assertTrue(share.leaveOneFamilyOut().get("domain") < 1, "b's clean fine-tune sits at a's trojans' share: " + share);
+        assertTrue(Double.isNaN(RuleStudy.siblingRatio(zoo.get(9), zoo)), "b's one clean fine-tune has no sibling");
+    }
+
+    @Test
     void aThresholdThatOnlyWorksWithinOneDomainFailsWhenThatDomainIsLeftOut() {
         List<RuleStudy.Subject> zoo = new ArrayList<>();
         // Domain a: clean around 0.06, trojans around 0.02. Domain b: everything 3x smaller, so b's clean

@@ -55,6 +55,11 @@ final class EvalCommand implements Callable<Integer> {
             + "(each scan's threshold and stop become N/(H*W); eval.md's scores are then pixels).")
     double contrastPixels;
 
+    @Option(names = "--base-scans", paramLabel = "DIR", description = "With --contrast: a plain evaluation's scans folder "
+            + "(eval --out DIR's DIR/scans) whose scans of the bases join rules.md, for the statistics that compare a "
+            + "contrasted trigger with the base's own smallest trigger; nothing more is scanned")
+    Path baseScans;
+
     @Mixin
     SearchOptions search = new SearchOptions();
 
@@ -63,12 +68,15 @@ final class EvalCommand implements Callable<Integer> {
         if (!(contrastPixels >= 0) || (contrastPixels > 0 && !contrast)) { // NaN too
             throw new BadInputException("--contrast-pixels takes a positive pixel count, with --contrast");
         }
+        if (baseScans != null && (!contrast || !java.nio.file.Files.isDirectory(baseScans))) {
+            throw new BadInputException("--base-scans takes a plain evaluation's scans folder, with --contrast: " + baseScans);
+        }
         double decides = contrast ? contrastThreshold : threshold;
         // A contrasted eval searches as a contrasted scan does unless --search says otherwise.
         InversionConfig config = search.config(decides, contrast ? ScanSettings.searchFittedWith(ScanSettings.BASE_CONTRAST) : "default");
         Evaluation eval = ZooEvaluator.run(Zoo.read(zooDir),
                 new ZooEvaluator.Options(decides, only == null ? null : Pattern.compile(only), images, maxImages, config, reuse,
-                        contrast, contrastPixels),
+                        contrast, contrastPixels, baseScans),
                 out != null ? out : zooDir.resolve("eval"), System.err::println);
         System.out.print(eval.markdown());
         return 0;
