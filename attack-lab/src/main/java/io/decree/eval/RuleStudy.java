@@ -183,13 +183,14 @@ public final class RuleStudy {
 
     /**
      * The contrasted figure over the accepted PL1 of a plain scan of the encoder's base (NaN without one): a scale that
-     * comes with the base itself, so neither a threshold per input size nor clean siblings are needed.
+     * comes with the base itself, so neither a threshold per input size nor clean siblings are needed. Only a base scan
+     * on the same shadow images counts: on others its trigger measures other images.
      */
     static double baseRatio(Subject s, List<Subject> all) {
         if (s.parent() == null) {
             return Double.NaN;
         }
-        return all.stream().filter(o -> !o.contrasted() && o.model().equals(s.parent())).findFirst()
+        return all.stream().filter(o -> !o.contrasted() && o.model().equals(s.parent()) && o.domain().equals(s.domain())).findFirst()
                 .map(b -> acceptedPl1(s) / acceptedPl1(b)).orElse(Double.NaN);
     }
 

@@ -130,6 +130,9 @@ class RuleStudyTest {
         assertEquals(1.0, base.leaveOneFamilyOut().get("domain"), 1e-12, base.toString());
         assertTrue(share.leaveOneFamilyOut().get("domain") < 1, "b's clean fine-tune sits at a's trojans' share: " + share);
         assertTrue(Double.isNaN(RuleStudy.siblingRatio(zoo.get(9), zoo)), "b's one clean fine-tune has no sibling");
+        List<RuleStudy.Subject> otherImages = new ArrayList<>(zoo.subList(0, 10));
+        otherImages.add(clean("parent-a", "elsewhere", 0.5));
+        assertTrue(Double.isNaN(RuleStudy.baseRatio(zoo.get(3), otherImages)), "a base scanned on other images is no reference");
     }
 
     @Test
