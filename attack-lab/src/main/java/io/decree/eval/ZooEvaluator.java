@@ -69,6 +69,9 @@ public final class ZooEvaluator {
         if (entries.isEmpty()) {
             throw new BadInputException("no encoder of " + zoo.dir() + " matches " + opts.only());
         }
+        // Read before any scan, so that a wrong folder fails in a second, not after hours of scans.
+        Map<Zoo.Entry, ScanReport> basePlainScans = opts.contrast() && opts.baseScans() != null
+                ? basePlainScans(zoo, entries, opts.baseScans()) : Map.of();
         List<Evaluation.Row> rows = new ArrayList<>();
         Map<Zoo.Entry, ScanReport> reports = new HashMap<>();
         int i = 0;
@@ -101,21 +104,32 @@ public final class ZooEvaluator {
         Files.writeString(out.resolve("eval.json"), eval.json());
         Files.writeString(out.resolve("eval.md"), eval.markdown());
         Pl1Plot.write(eval, out.resolve("pl1.png"));
-        if (opts.contrast() && opts.baseScans() != null) {
-            // The bases' plain scans, for rules.md only: they are neither rows nor scanned here.
-            for (Zoo.Entry e : entries) {
-                Zoo.Entry base = e.base() == null ? null : zoo.entry(e.base());
-                ScanReport plain = base == null || reports.containsKey(base) ? null : RuleStudy.reportIn(opts.baseScans(), base);
-                if (plain != null) {
-                    reports.put(base, plain);
-                }
-            }
-        }
+        reports.putAll(basePlainScans);
         List<RuleStudy.Subject> subjects = RuleStudy.subjects(zoo, reports::get);
         Pl1Plot.writeAcceptance(subjects, out.resolve("acceptance.png"));
         List<String> realClean = entries.stream().filter(e -> e.attack() == null).map(Zoo.Entry::name).toList();
         Files.writeString(out.resolve("rules.md"), RuleStudy.markdown(subjects, RuleStudy.judge(subjects, realClean)));
         return eval;
+    }
+
+    /**
+     * The plain scans in {@code dir} of the bases of {@code entries}, for rules.md only (neither rows nor scanned here);
+     * a folder that holds none of them is refused.
+     */
+    static Map<Zoo.Entry, ScanReport> basePlainScans(Zoo zoo, List<Zoo.Entry> entries, Path dir) {
+        Map<Zoo.Entry, ScanReport> found = new HashMap<>();
+        for (Zoo.Entry e : entries) {
+            Zoo.Entry base = e.base() == null ? null : zoo.entry(e.base());
+            ScanReport plain = base == null || found.containsKey(base) ? null : RuleStudy.reportIn(dir, base);
+            if (plain != null) {
+                found.put(base, plain);
+            }
+        }
+        if (found.isEmpty()) {
+            throw new BadInputException("--base-scans " + dir + " holds no plain scan of these encoders' bases (expected "
+                    + "BASE-NAME/report.json there, as a plain eval's scans folder has)");
+        }
+        return found;
     }
 
     /** The zoo encoder {@code e} was fine-tuned from (its attack's base), or null for a pre-trained or real one. */

@@ -40,5 +40,9 @@ class ZooTest {
         assertEquals(dir.resolve("encoders/simclr.pt"), ZooEvaluator.baseOf(zoo, zoo.encoders().get(1)));
         assertNull(ZooEvaluator.baseOf(zoo, zoo.encoders().get(0)), "a pre-training has no base");
         assertNull(zoo.entry("missing"));
+        Path empty = Files.createDirectories(dir.resolve("eval/scans"));
+        io.decree.BadInputException refused = org.junit.jupiter.api.Assertions.assertThrows(io.decree.BadInputException.class,
+                () -> ZooEvaluator.basePlainScans(zoo, zoo.encoders().subList(1, 3), empty));
+        org.junit.jupiter.api.Assertions.assertTrue(refused.getMessage().contains("no plain scan"), refused.getMessage());
     }
 }
