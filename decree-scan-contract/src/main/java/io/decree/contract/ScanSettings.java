@@ -26,9 +26,11 @@ import java.util.Map;
  *                           the contrast threshold was fitted with; quick (the default's starts, shorter: a fifth of the
  *                           image-passes, but it flagged the face control, docs/eval/contrast.md); fast (it missed
  *                           BadEncoder's own 10x10 trigger contrasted), the search the reference ratio was fitted with
- * @param differentialRule   how a scan against a base model decides: {@value #BASE_CONTRAST} (one search through both for a
- *                           trigger that collapses the model and leaves the base apart; the default since it separated
- *                           all 30 fine-tuned encoders of the zoo, leave-one-family-out, docs/eval/contrast.md) or
+ * @param differentialRule   how a scan against a base model decides: {@value #BASE_CONTRAST_BASE_RATIO}, the default
+ *                           (the contrasted search's trigger against the base's own smallest trigger, {@link #BASE_RATIO});
+ *                           {@value #BASE_CONTRAST} (one search through both for a trigger that collapses the model and
+ *                           leaves the base apart, against a fixed share of the image, {@link #CONTRAST_THRESHOLD}: its
+ *                           gap read off stopped searches vanished on whole ones, docs/eval/whole-rules.md) or
  *                           {@value #REFERENCE_RATIO} (the model's and the base's searches compared; it missed BadEncoder's
  *                           own 10x10 trigger)
  */
@@ -42,7 +44,8 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
     /** The rules of a differential scan, as reports name them ({@code decision.rule}). */
     public static final String REFERENCE_RATIO = "reference-ratio";
     public static final String BASE_CONTRAST = "base-contrast";
-    public static final List<String> DIFFERENTIAL_RULES = List.of(BASE_CONTRAST, REFERENCE_RATIO);
+    public static final String BASE_CONTRAST_BASE_RATIO = "base-contrast-base-ratio";
+    public static final List<String> DIFFERENTIAL_RULES = List.of(BASE_CONTRAST_BASE_RATIO, BASE_CONTRAST, REFERENCE_RATIO);
     /** The search presets a scan may name (decree-core's {@code InversionConfig.preset}). */
     public static final List<String> SEARCH_PRESETS = List.of("default", "fast", "quick");
 
@@ -57,8 +60,22 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
      */
     public static final double CONTRAST_THRESHOLD = 0.13;
 
+    /**
+     * The default differential rule's constant: trojaned when the smallest trigger that collapses every shadow image on the
+     * model while leaving the base apart (the contrasted search, acceptance deciding) is smaller than this many times the
+     * base's own smallest trigger (a plain scan of the base on the same images, whole search, acceptance deciding). The
+     * ratio needs no pixel scale and no domain constant: the base's own trigger is the yardstick of its architecture,
+     * input size and shadow images. Set at stop 35 (docs/eval/whole-rules.md), read off the 34 fine-tuned encoders of the
+     * zoo with a plain scan of their base, every search run to its end: trojans at most 0.75 (BadEncoder's 10x10 on a
+     * 32-wide Fashion-MNIST ResNet), clean fine-tunes at least 2.86; the gap's geometric middle 1.47, rounded to 1.5, 2x
+     * from the trojans and 1.9x from the controls. Every leave-one-family-out fold (trigger kind, size, architecture,
+     * domain) fitted its own threshold without the family and judged it right. Not fitted on: the MobileNetV2 trojan,
+     * whose base's plain scan came after this constant.
+     */
+    public static final double BASE_RATIO = 1.5;
+
     public static final ScanSettings DEFAULTS = new ScanSettings(0.015, DEFAULT_STEPS, DEFAULT_BATCH, 1000, 100, 32, 5, 0, false, "default",
-            BASE_CONTRAST);
+            BASE_CONTRAST_BASE_RATIO);
 
     /** The settings every scan key has held since keys existed, in their order; a setting added later follows them. */
     private static final List<String> KEYED_FROM_THE_START =
@@ -90,7 +107,12 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
 
     /** Whether a scan against a base searches through both encoders at once. */
     public boolean contrasted() {
-        return BASE_CONTRAST.equals(differentialRule);
+        return BASE_CONTRAST.equals(differentialRule) || BASE_CONTRAST_BASE_RATIO.equals(differentialRule);
+    }
+
+    /** Whether a scan against a base also scans the base alone first (its report is what a worker caches per base). */
+    public boolean scansBaseAlone() {
+        return REFERENCE_RATIO.equals(differentialRule) || BASE_CONTRAST_BASE_RATIO.equals(differentialRule);
     }
 
     /**

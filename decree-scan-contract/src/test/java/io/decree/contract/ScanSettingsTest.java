@@ -40,7 +40,7 @@ class ScanSettingsTest {
         String b = s.canonical("photos", null, "b".repeat(64));
         assertNotEquals(plain, a, "a verdict relative to a base is not the plain verdict");
         assertNotEquals(a, b, "nor the verdict relative to another base");
-        assertTrue(a.endsWith(";base=" + "a".repeat(64) + ";search=default;rule=base-contrast"), a);
+        assertTrue(a.endsWith(";base=" + "a".repeat(64) + ";search=default;rule=base-contrast-base-ratio"), a);
         assertEquals(plain, settings(Map.of("differentialSearch", "fast")).canonical("photos", null, null),
                 "the differential search is no part of a plain scan's key");
     }
@@ -62,20 +62,28 @@ class ScanSettingsTest {
 
     @Test
     void theRuleKeysDifferentialScansOnlyAndTheRatioKeepsTheKeysItHadBeforeTheRuleWasASetting() {
-        ScanSettings contrast = settings(Map.of());
+        ScanSettings byDefault = settings(Map.of());
+        ScanSettings contrast = settings(Map.of("differential-rule", "base-contrast"));
         ScanSettings ratio = settings(Map.of("differential-rule", "reference-ratio", "differential-search", "fast"));
         String base = "a".repeat(64);
-        assertEquals(ScanSettings.BASE_CONTRAST, contrast.differentialRule(), "the default");
-        assertTrue(contrast.contrasted());
+        assertEquals(ScanSettings.BASE_CONTRAST_BASE_RATIO, byDefault.differentialRule(), "the default");
+        assertTrue(byDefault.contrasted() && contrast.contrasted() && !ratio.contrasted(), "both contrast rules search through both");
+        assertTrue(byDefault.scansBaseAlone() && ratio.scansBaseAlone() && !contrast.scansBaseAlone(),
+                "the base ratio and the reference ratio need the base's own scan; the fixed contrast threshold does not");
         assertTrue(ratio.canonical("photos", null, base).endsWith(";search=fast"), "the ratio's keys as before the rule was a setting");
         assertTrue(contrast.canonical("photos", null, base).endsWith(";search=default;rule=base-contrast"),
                 contrast.canonical("photos", null, base));
+        assertNotEquals(byDefault.canonical("photos", null, base), contrast.canonical("photos", null, base),
+                "a verdict of the fixed contrast threshold is not one of the base ratio");
         assertEquals(ratio.canonical("photos", null, null), contrast.canonical("photos", null, null), "a plain scan's key is not its");
+        assertEquals(byDefault.canonical("photos", null, null), contrast.canonical("photos", null, null));
         assertTrue(ratio.announced().endsWith(";differentialSearch=fast"), "a worker of the ratio announces as before the rule");
         assertNotEquals(ratio.announced(), contrast.announced(), "workers of another rule are another detector");
+        assertNotEquals(byDefault.announced(), contrast.announced());
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
                 () -> ScanSettings.DEFAULTS.with(Map.of("differential-rule", "contrast")));
-        assertTrue(bad.getMessage().contains("one of [base-contrast, reference-ratio], got contrast"), bad.getMessage());
+        assertTrue(bad.getMessage().contains("one of [base-contrast-base-ratio, base-contrast, reference-ratio], got contrast"),
+                bad.getMessage());
     }
 
     @Test
@@ -83,6 +91,8 @@ class ScanSettingsTest {
         assertEquals("fast", settings(Map.of("differential.rule", "reference-ratio")).differentialSearch(),
                 "the ratio was fitted on fast searches");
         assertEquals("default", settings(Map.of("differentialRule", "base-contrast")).differentialSearch());
+        assertEquals("default", settings(Map.of("differentialRule", "base-contrast-base-ratio")).differentialSearch(),
+                "the base ratio was measured on default searches, the base's and the contrasted one");
         assertEquals("default", settings(Map.of("differential-rule", "reference-ratio", "DIFFERENTIAL_SEARCH", "default"))
                 .differentialSearch(), "a search named beside the rule is the operator's choice");
         assertEquals("fast", settings(Map.of("differential-search", "fast")).differentialSearch(), "a search alone stays");
