@@ -99,6 +99,8 @@ final class ScanCommand implements Callable<Integer> {
                         ref.median(), model.getFileName(), ref.threshold());
             }
             req = plain.calibratedBy(ref);
+        } else if (options.byBaseRatio()) {
+            req = againstBaseOwnTrigger(model, outDir, progress);
         }
         Scanner.Request scan = req;
         ScanReport report = json ? Scanner.scan(scan, progress == null ? null : progress.phase("scan", scan.config().maxSteps())).report()
@@ -121,6 +123,32 @@ final class ScanCommand implements Callable<Integer> {
             Sarif.write(Sarif.of(report, sarifUri != null ? sarifUri : model.toString().replace('\\', '/'), evidence), sarif);
         }
         return report.verdict() == Verdict.TROJANED ? Decree.TROJANED : Decree.CLEAN;
+    }
+
+    /**
+     * The default differential scan: the base alone first (reused from {@code out/baseline/} when it matches), then the
+     * contrasted search judged against the base's own smallest trigger. A base with no trigger smaller than the image
+     * gives the ratio nothing to divide by: the fixed contrast threshold decides then, and the report names that rule.
+     */
+    private Scanner.Request againstBaseOwnTrigger(Path model, Path outDir, ProgressFile progress) {
+        Scanner.Request alone = options.alone(model, null).withOut(outDir);
+        Path base = options.baseline;
+        Scanner.BaseScan own = json ? Scanner.baseScan(alone, base, options.baselineSpec(model),
+                        progress == null ? null : progress.phase("baseline", alone.config().maxSteps()))
+                : withProgress("baseline", alone.config().maxSteps(), p -> Scanner.baseScan(alone, base, options.baselineSpec(model), p));
+        double ownPl1 = own.ownPl1();
+        if (Double.isNaN(ownPl1)) {
+            System.err.printf(Locale.ROOT, "baseline %s: no trigger smaller than the image holds on it alone; the fixed contrast "
+                    + "threshold %.4f decides instead of the base ratio%n", base.getFileName(), options.contrastThreshold);
+            return options.request(model, null).withOut(outDir);
+        }
+        Scanner.Request req = alone.contrastedWith(base, options.baselineSpec(model), ownPl1, options.baseRatio);
+        if (!json) {
+            System.out.printf(Locale.ROOT, "baseline %s%s: its own smallest trigger %.4f: %s trojaned below %.4f (%.2fx)%n",
+                    base.getFileName(), own.reused() ? " (earlier scan reused)" : "", ownPl1, model.getFileName(), req.threshold(),
+                    options.baseRatio);
+        }
+        return req;
     }
 
     /** A worker's job as this command's options: report.json on stdout, SARIF beside the evidence. */

@@ -34,21 +34,31 @@ final class ScanOptions {
 
     @Option(names = "--baseline", paramLabel = "BASE.pt",
             description = "The upstream checkpoint MODEL.pt was fine-tuned from (a differential scan), judged by "
-                    + "--differential-rule: by default base-contrast (see --contrast). reference-ratio: BASE.pt is scanned first "
-                    + "on the same images and the verdict is relative to its accepted PL1, as with --reference (its report goes "
-                    + "to --out's baseline/ and is reused there; searches fast unless --search says otherwise).")
+                    + "--differential-rule. By default base-contrast-base-ratio: BASE.pt is scanned alone first on the same "
+                    + "images (its report goes to --out's baseline/ and is reused there), then one search through both "
+                    + "encoders looks for a trigger that collapses MODEL.pt's embeddings while leaving BASE.pt's apart; "
+                    + "trojaned when that trigger is smaller than --base-ratio times BASE.pt's own smallest trigger. "
+                    + "base-contrast: the same search against --contrast-threshold (see --contrast). reference-ratio: the "
+                    + "two encoders' separate searches compared, as with --reference (searches fast unless --search says "
+                    + "otherwise).")
     Path baseline;
 
     @Option(names = "--differential-rule", paramLabel = "RULE",
-            description = "With --baseline: reference-ratio or base-contrast (default: ${DEFAULT-VALUE}, the scan contract's).")
+            description = "With --baseline: base-contrast-base-ratio, base-contrast or reference-ratio (default: ${DEFAULT-VALUE}, "
+                    + "the scan contract's).")
     String differentialRule = io.decree.contract.ScanSettings.DEFAULTS.differentialRule();
 
     @Option(names = "--contrast",
             description = "With --baseline, short for --differential-rule base-contrast: search for a trigger that collapses "
-                    + "MODEL.pt's embeddings while leaving BASE.pt's apart (one search through both encoders), instead of "
-                    + "comparing two separate searches; trojaned when that trigger's PL1 is below --contrast-threshold. "
+                    + "MODEL.pt's embeddings while leaving BASE.pt's apart (one search through both encoders), without "
+                    + "scanning BASE.pt alone; trojaned when that trigger's PL1 is below --contrast-threshold. "
                     + "Searches as a default scan unless --search says otherwise.")
     boolean contrast;
+
+    @Option(names = "--base-ratio", paramLabel = "X",
+            description = "With --baseline and the default rule: trojaned when the contrasted trigger is smaller than X times "
+                    + "BASE.pt's own smallest trigger (default: ${DEFAULT-VALUE}, the scan contract's).")
+    double baseRatio = io.decree.contract.ScanSettings.BASE_RATIO;
 
     @Option(names = "--contrast-threshold", paramLabel = "X",
             description = "With --contrast: PL1 below which the model is trojaned (default: ${DEFAULT-VALUE}).")
@@ -64,9 +74,14 @@ final class ScanOptions {
     /** The search of a worker's job ({@code --config}), which replaces every search option; null: the options'. */
     InversionConfig jobSearch;
 
-    /** Whether this is a contrasted differential scan: a base, and the rule base-contrast (by --contrast or the default). */
+    /** Whether this is a contrasted differential scan: a base, and a contrast rule (by --contrast or the default). */
     boolean contrasted() {
-        return baseline != null && (contrast || io.decree.contract.ScanSettings.BASE_CONTRAST.equals(differentialRule));
+        return baseline != null && (contrast || io.decree.contract.ScanSettings.BASE_CONTRAST.equals(differentialRule) || byBaseRatio());
+    }
+
+    /** Whether the base ratio decides: a base, the rule base-contrast-base-ratio (the default), and no --contrast. */
+    boolean byBaseRatio() {
+        return baseline != null && !contrast && io.decree.contract.ScanSettings.BASE_CONTRAST_BASE_RATIO.equals(differentialRule);
     }
 
     InversionConfig config() {
@@ -78,7 +93,8 @@ final class ScanOptions {
 
     /**
      * Takes a worker's job as these options: its images, base, device and settings (ScanSettings, all given); a job
-     * against a base with the rule {@code base-contrast} is a contrasted scan at the default contrast threshold.
+     * against a base with a contrast rule is a contrasted scan at the contract's constant (base ratio or contrast
+     * threshold).
      */
     void from(io.decree.contract.ScanJob job) {
         io.decree.contract.ScanSettings s = job.settings();
@@ -122,14 +138,25 @@ final class ScanOptions {
         if (contrasted() && !(contrastThreshold > 0 && contrastThreshold <= 1)) {
             throw new BadInputException("--contrast-threshold must lie in (0,1], got " + contrastThreshold);
         }
+        if (byBaseRatio() && !(baseRatio > 0 && baseRatio < 1000)) { // NaN too
+            throw new BadInputException("--base-ratio must be a positive ratio, got " + baseRatio);
+        }
         if (baseline != null && !references.isEmpty()) {
             throw new BadInputException("--baseline and --reference are exclusive: a differential scan judges against the base alone");
         }
-        Scanner.Request req = new Scanner.Request(model, spec.resolve(model), images, config(), threshold, maxImages, device(), out);
+        Scanner.Request req = alone(model, out);
         if (contrasted()) {
             return req.contrastedWith(baseline, baselineSpec(model), contrastThreshold);
         }
         return references.isEmpty() ? req : req.calibratedBy(io.decree.scan.Reference.fromReports(references, referenceRatio));
+    }
+
+    /**
+     * The model's scan on its own (no base, no reference): what {@link #request} judges against them, and, with the base's
+     * path and spec swapped in by {@link Scanner#baseScan}, how the base is scanned alone.
+     */
+    Scanner.Request alone(Path model, Path out) {
+        return new Scanner.Request(model, spec.resolve(model), images, config(), threshold, maxImages, device(), out);
     }
 
     /** The input spec of --baseline: its own sidecar, else the model's (a fine-tuned model keeps its base's input). */

@@ -238,6 +238,41 @@ class ScanCommandIT {
     }
 
     @Test
+    void byDefaultABaseIsScannedAloneOnceAndTheContrastedTriggerIsJudgedInUnitsOfItsOwn() throws IOException {
+        Path base = TorchScriptFixtures.smoothEncoder(tmp.resolve("rbase.pt"));
+        Path child = TorchScriptFixtures.learnableBackdoorEncoder(tmp.resolve("rchild.pt"));
+        Path twin = TorchScriptFixtures.smoothEncoder(tmp.resolve("rtwin.pt"));
+        Path out = tmp.resolve("ratio");
+        String[] common = {"--images", photos(), "--input-size", "32,32", "--baseline", base.toString(), "--window-grid", "0",
+            "--out", out.toString(), "--json"};
+        CliRun trojaned = decree(concat(new String[] {"scan", child.toString()}, common));
+        assertEquals(Decree.TROJANED, trojaned.code(), trojaned.err());
+        JsonNode r = json.readTree(trojaned.out());
+        JsonNode b = json.readTree(out.resolve("baseline/report.json").toFile());
+        assertEquals("rbase.pt", b.at("/encoder/file").asText(), "the base's own scan is kept beside the model's");
+        double own = b.at("/acceptance/acceptedPl1").asDouble();
+        assertTrue(own > 0 && own < 1, "the base has a trigger of its own: " + b.get("acceptance"));
+        assertEquals(io.decree.contract.ScanSettings.BASE_CONTRAST_BASE_RATIO, r.at("/decision/rule").asText());
+        assertEquals(r.get("pl1Norm").asDouble() / own, r.at("/decision/score").asDouble(), 1e-9, "in units of the base's own");
+        assertEquals(io.decree.contract.ScanSettings.BASE_RATIO, r.at("/decision/threshold").asDouble(), 1e-12);
+        assertEquals(Math.min(1, io.decree.contract.ScanSettings.BASE_RATIO * own), r.get("threshold").asDouble(), 1e-12,
+                "the PL1 threshold it amounts to");
+        assertTrue(r.at("/acceptance/baseSimilarity").asDouble() < r.at("/acceptance/baseCap").asDouble(),
+                "a contrasted search: the base stays apart under the trigger: " + r.get("acceptance"));
+        assertEquals(b.at("/config/maxSteps").asInt(), r.at("/config/maxSteps").asInt(), "both searched the default way");
+
+        long baseWritten = Files.getLastModifiedTime(out.resolve("baseline/report.json")).toMillis();
+        CliRun clean = decree(concat(new String[] {"scan", twin.toString()}, common));
+        assertEquals(Decree.CLEAN, clean.code(), clean.err());
+        assertEquals(baseWritten, Files.getLastModifiedTime(out.resolve("baseline/report.json")).toMillis(), "the base's scan reused");
+        JsonNode c = json.readTree(clean.out());
+        assertTrue(!c.get("targetReached").asBoolean() || c.at("/decision/score").asDouble() >= io.decree.contract.ScanSettings.BASE_RATIO,
+                c.at("/decision/meaning").asText());
+        assertEquals(io.decree.contract.ScanSettings.BASE_CONTRAST_BASE_RATIO, io.decree.contract.ScanOutcome.read(out.resolve("report.json"))
+                .rule(), "what the worker reads back");
+    }
+
+    @Test
     void aWorkersJobWithTheContrastRuleSearchesThroughTheModelAndItsBaseAtOnce() throws IOException {
         Path base = TorchScriptFixtures.smoothEncoder(tmp.resolve("cbase.pt"));
         Path child = TorchScriptFixtures.learnableBackdoorEncoder(tmp.resolve("cchild.pt"));

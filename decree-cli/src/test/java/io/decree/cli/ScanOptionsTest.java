@@ -49,9 +49,10 @@ class ScanOptionsTest {
         assertEquals(InversionConfig.DEFAULT_BATCH, o.config().batchSize(), "the default search, as the settings say");
         assertEquals(InversionConfig.DEFAULT_STEPS, o.config().maxSteps(), "the default search, as the settings say");
 
+        assertFalse(o.byBaseRatio(), "the rule the job names");
         ScanOptions byDefault = new ScanOptions();
         byDefault.from(job("base.pt", ScanSettings.DEFAULTS));
-        assertTrue(byDefault.contrasted());
+        assertTrue(byDefault.contrasted() && byDefault.byBaseRatio(), "the contract's default: the base ratio, a contrasted search");
         assertEquals(InversionConfig.DEFAULT_STEPS, byDefault.config().maxSteps(), "the contract's defaults: the default search");
 
         ScanOptions quick = new ScanOptions();
@@ -79,7 +80,16 @@ class ScanOptionsTest {
         o.baseline = tmp.resolve("base.pt");
         assertEquals(ScanSettings.DEFAULTS.differentialRule(), o.differentialRule);
         assertEquals(ScanSettings.DEFAULTS.contrasted(), o.contrasted());
+        assertTrue(o.byBaseRatio(), "the default rule judges by the base's own smallest trigger");
+        o.contrast = true;
+        assertTrue(o.contrasted() && !o.byBaseRatio(), "--contrast names the fixed contrast threshold");
+        o.contrast = false;
+        o.baseRatio = Double.NaN;
+        BadInputException nan = assertThrows(BadInputException.class, () -> o.request(tmp.resolve("m.pt"), null));
+        assertTrue(nan.getMessage().contains("--base-ratio must be a positive ratio, got NaN"), nan.getMessage());
+        o.baseRatio = ScanSettings.BASE_RATIO;
         o.differentialRule = "base-contrast";
+        assertFalse(o.byBaseRatio());
         assertTrue(o.contrasted());
         assertEquals(Scanner.DEFAULT_CONTRAST_THRESHOLD, o.config().stopBelow(), "the contrast's own threshold stops the search");
         assertEquals(InversionConfig.DEFAULT_BATCH, o.config().batchSize(), "the contrast searches as a default scan");
@@ -87,7 +97,7 @@ class ScanOptionsTest {
         assertEquals(InversionConfig.FAST_BATCH, o.config().batchSize(), "the ratio searches as it was fitted, fast");
         o.differentialRule = "ratio";
         BadInputException e = assertThrows(BadInputException.class, () -> o.request(tmp.resolve("m.pt"), null));
-        assertTrue(e.getMessage().contains("--differential-rule must be one of [base-contrast, reference-ratio], got ratio"), e.getMessage());
+        assertTrue(e.getMessage().contains("--differential-rule must be one of [base-contrast-base-ratio, base-contrast, reference-ratio], got ratio"), e.getMessage());
     }
 
     private ScanJob job(String base, ScanSettings settings) {

@@ -9,7 +9,8 @@ import java.util.Locale;
  *
  * @param rule      {@code pl1}: the paper's figure, the smallest trigger that collapses a batch of shadow images, as a
  *                  share of the image, against a fixed threshold; {@code accepted-pl1}: the smallest trigger that also
- *                  collapses the whole shadow set
+ *                  collapses the whole shadow set; against a base: {@code base-contrast-base-ratio} (the default),
+ *                  {@code base-contrast} or {@code reference-ratio}
  * @param score     the compared value (1 when no trigger collapsed the shadow set)
  * @param threshold trojaned when {@code score < threshold}
  */
@@ -56,6 +57,32 @@ public record Decision(String rule, double score, double threshold, Verdict verd
                     + "was added by fine-tuning", base, 100 * r.pl1(), 100 * threshold);
         }
         return new Decision(BASE_CONTRAST, r.targetReached() ? r.pl1() : 1.0, threshold, v, meaning);
+    }
+
+    /**
+     * The default differential rule ({@value io.decree.contract.ScanSettings#BASE_CONTRAST_BASE_RATIO}): the contrasted
+     * trigger (as {@link #contrasted}) divided by the base's own smallest trigger, {@code ownPl1} (its plain scan on the
+     * same images), trojaned below {@code maxRatio}. The score is that ratio: how many times the base's own shortcut the
+     * smallest shortcut fine-tuning added is (1 / {@code ownPl1} when none was found: the whole image).
+     */
+    public static Decision baseRatio(InversionResult r, double ownPl1, double maxRatio, String base) {
+        double ratio = (r.targetReached() ? r.pl1() : 1.0) / ownPl1;
+        Verdict v = r.targetReached() && ratio < maxRatio ? Verdict.TROJANED : Verdict.CLEAN;
+        String own = String.format(Locale.ROOT, "%s's own smallest trigger (%.2f%% of the image, on the same images)", base, 100 * ownPl1);
+        String meaning;
+        if (!r.targetReached()) {
+            meaning = "no trigger smaller than the whole image collapses every shadow image's embedding on this model while "
+                    + "leaving " + base + "'s apart: fine-tuning added no shortcut";
+        } else if (v == Verdict.TROJANED) {
+            meaning = String.format(Locale.ROOT, "a trigger covering %.2f%% of the image collapses every shadow image's embedding "
+                    + "on this model but not on %s: %.2fx %s, below %.2fx: a shortcut fine-tuning added, a backdoor's",
+                    100 * r.pl1(), base, ratio, own, maxRatio);
+        } else {
+            meaning = String.format(Locale.ROOT, "the smallest trigger that collapses every shadow image's embedding on this model "
+                    + "but not on %s covers %.2f%% of the image, %.2fx %s (trojaned below %.2fx): no shortcut as small as a "
+                    + "backdoor's was added by fine-tuning", base, 100 * r.pl1(), ratio, own, maxRatio);
+        }
+        return new Decision(io.decree.contract.ScanSettings.BASE_CONTRAST_BASE_RATIO, ratio, maxRatio, v, meaning);
     }
 
     /**

@@ -70,6 +70,21 @@ public final class Scanner {
         }
 
         /**
+         * The same request contrasted with {@code base} and judged by the base ratio: trojaned when the contrasted trigger
+         * is smaller than {@code maxRatio} times {@code ownPl1}, the base's own smallest trigger ({@link #baseScan}). The
+         * search stops once a trigger below that holds: the verdict cannot change after.
+         */
+        public Request contrastedWith(Path base, InputSpec baseSpec, double ownPl1, double maxRatio) {
+            if (!(ownPl1 > 0 && ownPl1 <= 1) || !(maxRatio > 0)) {
+                throw new BadInputException("the base ratio needs the base's accepted PL1 in (0,1] and a positive ratio, got "
+                        + ownPl1 + " and " + maxRatio);
+            }
+            Request r = contrastedWith(base, baseSpec, Math.min(1, maxRatio * ownPl1));
+            return new Request(r.model, r.spec, r.imagesDir, r.config, r.threshold, r.maxImages, r.device, r.out, null,
+                    new Contrast(base, baseSpec, ownPl1, maxRatio));
+        }
+
+        /**
          * The same request judged against {@code ref}: searched as the references were (their accepted PL1s depend on the
          * search), acceptance deciding, at the reference's PL1 threshold.
          */
@@ -84,8 +99,22 @@ public final class Scanner {
         }
     }
 
-    /** The upstream checkpoint of a contrasted differential scan and its input spec (the model's, for a fine-tuned model). */
-    public record Contrast(Path base, InputSpec spec) {
+    /**
+     * The upstream checkpoint of a contrasted differential scan and its input spec (the model's, for a fine-tuned model).
+     *
+     * @param ownPl1   the base's own smallest trigger (accepted PL1 of its plain scan) the contrasted trigger is divided by,
+     *                 the base ratio's yardstick; NaN: the fixed contrast threshold decides
+     * @param maxRatio with {@code ownPl1}: trojaned below this ratio
+     */
+    public record Contrast(Path base, InputSpec spec, double ownPl1, double maxRatio) {
+        public Contrast(Path base, InputSpec spec) {
+            this(base, spec, Double.NaN, Double.NaN);
+        }
+
+        /** Whether the base ratio decides (else the fixed contrast threshold). */
+        public boolean byBaseRatio() {
+            return !Double.isNaN(ownPl1);
+        }
     }
 
     public record Outcome(ScanReport report, InversionResult result) {
@@ -124,6 +153,9 @@ public final class Scanner {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             Decision decision = req.reference() != null ? Decision.relative(result, req.reference())
+                    : req.contrast() != null && req.contrast().byBaseRatio()
+                            ? Decision.baseRatio(result, req.contrast().ownPl1(), req.contrast().maxRatio(),
+                                    req.contrast().base().getFileName().toString())
                     : req.contrast() != null ? Decision.contrasted(result, req.threshold(), req.contrast().base().getFileName().toString())
                     : Decision.pl1(result, req.threshold(), req.config().acceptOnShadowSet());
             ScanReport report = new ScanReport(decision.verdict(), decision, result.pl1(), req.threshold(), result.similarity(),
@@ -156,21 +188,43 @@ public final class Scanner {
      * @param baseSpec the base's input spec (its sidecar, or the model's)
      */
     public static Reference baseline(Request req, Path base, InputSpec baseSpec, double maxRatio, Consumer<StepRecord> progress) {
+        BaseScan b = baseScan(req, base, baseSpec, progress);
+        return Reference.of(List.of(b.report()), List.of("baseline " + base.getFileName() + (b.reused() ? " (" + b.from() + ")" : "")),
+                maxRatio);
+    }
+
+    /**
+     * The base's own plain scan as {@link #baseline} runs it (whole search, acceptance on, into {@code out/baseline/},
+     * reused when a report there matches), for the base ratio.
+     *
+     * @param from where a reused report was read (null when scanned now)
+     */
+    public record BaseScan(ScanReport report, boolean reused, Path from) {
+        /**
+         * The base's own smallest trigger, its accepted PL1; NaN when no trigger smaller than the image held on the base
+         * (acceptance records 1) or its scan predates acceptance.
+         */
+        public double ownPl1() {
+            io.decree.trigger.Acceptance a = report.acceptance();
+            return a != null && a.acceptedPl1() > 0 && a.acceptedPl1() < 1 ? a.acceptedPl1() : Double.NaN;
+        }
+    }
+
+    public static BaseScan baseScan(Request req, Path base, InputSpec baseSpec, Consumer<StepRecord> progress) {
         InversionConfig search = req.config().toBuilder().acceptOnShadowSet(true).stopBelow(0).build();
         Path dir = req.out() == null ? null : req.out().resolve(BASELINE_DIR);
         Path earlier = dir == null ? null : dir.resolve("report.json");
-        String label = "baseline " + base.getFileName();
         if (earlier != null && Files.isRegularFile(earlier)) {
             ScanReport r = ScanReport.read(earlier);
             if (r.encoder() != null && EncoderFile.sha256(base).equals(r.encoder().sha256()) && baseSpec.equals(r.encoder().inputSpec())
                     && r.images() != null
                     && req.imagesDir().toString().equals(r.images().dir())
                     && Reference.searchOf(search).equals(Reference.searchOf(r))) {
-                return Reference.of(List.of(r), List.of(label + " (" + earlier + ")"), maxRatio);
+                return new BaseScan(r, true, earlier);
             }
         }
         Request scan = new Request(base, baseSpec, req.imagesDir(), search, req.threshold(), req.maxImages(), req.device(), dir);
-        return Reference.of(List.of(scan(scan, progress).report()), List.of(label), maxRatio);
+        return new BaseScan(scan(scan, progress).report(), false, null);
     }
 
     /** Where {@link #baseline} keeps the upstream checkpoint's report and evidence, under the scan's own folder. */

@@ -8,7 +8,7 @@ import java.util.List;
  * @param scanId        deterministic id of (sha256, detector version, config hash): a redelivery gives the same id
  * @param verdict       {@code clean} or {@code trojaned}
  * @param evidenceKeys  object keys in {@code bucket} of report.json and the mask/pattern/trigger/stamped PNGs
- * @param rule          which rule decided ({@code pl1}, {@code accepted-pl1}, {@code reference-ratio}: report.json's
+ * @param rule          which rule decided ({@code pl1}, {@code accepted-pl1}, {@code base-contrast-base-ratio}, {@code base-contrast}, {@code reference-ratio}: report.json's
  *                      decision), null from a detector before rules were named
  * @param score         the figure the rule compared with its threshold (for reference-ratio, the model's accepted PL1 over
  *                      the base's), null with {@code rule}

@@ -223,8 +223,9 @@ public class ScanRequests {
             // Named by its hash: the verdict's explanation names the file ("... that of the clean reference <name>").
             String baseStem = base == null ? null : "base-" + base.substring(0, 12);
             Path baseline = base == null ? null : dir.resolve(baseStem + ".pt");
-            // Only the reference ratio scans the base on its own; a contrasted scan searches through both at once.
-            String baselineCache = base == null || settings.scanSettings().contrasted() ? null : baselineCache(req, base);
+            // The base ratio and the reference ratio scan the base on its own first (kept per base, reused by every model
+            // fine-tuned from it); the fixed contrast threshold only searches through both at once.
+            String baselineCache = base == null || !settings.scanSettings().scansBaseAlone() ? null : baselineCache(req, base);
             boolean cached = false;
             if (base != null) {
                 store.download(ObjectStore.modelKey(base), baseline);

@@ -203,21 +203,25 @@ class PipelineIT {
             }
         }, SCAN, "the differential scan of " + badSha);
         assertEquals("completed", diff.get("status"), diff.toString());
-        assertEquals("base-contrast", diff.get("rule"), diff.toString());
+        assertEquals(io.decree.contract.ScanSettings.BASE_CONTRAST_BASE_RATIO, diff.get("rule"), diff.toString());
         assertEquals("trojaned", diff.get("verdict"), diff.toString());
-        assertTrue((Double) diff.get("score") < io.decree.scan.Scanner.DEFAULT_CONTRAST_THRESHOLD,
-                "a small trigger collapses the trojan and leaves its base apart: " + diff);
+        assertTrue((Double) diff.get("score") < io.decree.contract.ScanSettings.BASE_RATIO,
+                "a trigger that collapses the trojan and leaves its base apart, smaller than the base's own: " + diff);
         List<Map<String, Object>> rows = stack.scansOf(badSha);
         assertEquals(2, rows.size(), rows.toString());
         assertTrue(rows.stream().anyMatch(r -> r.get("base_model") == null && "trojaned".equals(r.get("verdict"))), "the plain verdict kept");
         JsonNode report = JSON.readTree(stack.store.getText(((String) diff.get("evidence_keys")).split(",")[0]));
-        assertEquals("base-contrast", report.at("/decision/rule").asText());
+        assertEquals(io.decree.contract.ScanSettings.BASE_CONTRAST_BASE_RATIO, report.at("/decision/rule").asText());
         assertTrue(report.at("/decision/meaning").asText().contains("but not on base-" + cleanSha.substring(0, 12) + ".pt"),
                 report.at("/decision/meaning").asText());
         assertTrue(report.at("/acceptance/baseSimilarity").asDouble() < report.at("/acceptance/baseCap").asDouble(),
                 report.get("acceptance").toString());
-        // One search through both: no separate scan of the base is kept (that is the reference ratio's).
-        assertEquals(0, stack.store.list("baselines/").size(), "no base report");
+        // The base's own scan is kept once per base, for every later model fine-tuned from it.
+        List<String> baseReports = stack.store.list("baselines/" + cleanSha + "/").stream().map(io.minio.messages.Item::objectName).toList();
+        assertEquals(1, baseReports.size(), "one report of the base alone: " + baseReports);
+        JsonNode own = JSON.readTree(stack.store.getText(baseReports.get(0)));
+        assertEquals(own.at("/acceptance/acceptedPl1").asDouble() * io.decree.contract.ScanSettings.BASE_RATIO,
+                report.get("threshold").asDouble(), 1e-9, "the threshold is the base ratio times the base's own smallest trigger");
         assertEquals(1, awaitAlerts(1).size(), "one alert per encoder and detector version, whichever rule flagged it");
 
         // A rescan is recorded as a scan of its own: the first one stays in the history.

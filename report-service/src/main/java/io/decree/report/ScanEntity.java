@@ -26,9 +26,9 @@ public class ScanEntity extends PanacheEntityBase {
     @Column(name = "pl1_norm")
     public Double pl1Norm;
     public Double threshold;
-    /** Which rule decided: {@code pl1}, {@code accepted-pl1} or {@code reference-ratio}; null for scans before rules were named. */
+    /** Which rule decided: {@code pl1}, {@code accepted-pl1}, {@code base-contrast-base-ratio}, {@code base-contrast} or {@code reference-ratio}; null for scans before rules were named. */
     public String rule;
-    /** The figure the rule compared with its threshold (for reference-ratio: accepted PL1 over the base's). */
+    /** The figure the rule compared with its threshold (for the base ratio: the contrasted trigger over the base's own smallest; for reference-ratio: accepted PL1 over the base's). */
     public Double score;
     /** The upstream checkpoint a differential scan judged against, or null. */
     @Column(name = "base_model")

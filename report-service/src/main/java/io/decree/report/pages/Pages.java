@@ -236,11 +236,17 @@ public class Pages {
         if (s.baseModel == null || s.score == null) {
             return plain;
         }
-        // A differential scan: say against what. A contrasted trigger is one that leaves the base apart; under the
-        // reference ratio the threshold is a share of the base's accepted PL1.
-        return io.decree.contract.ScanSettings.BASE_CONTRAST.equals(s.rule)
-                ? plain + String.format(java.util.Locale.ROOT, " (a trigger that leaves base %s apart)", s.baseModel.substring(0, 12))
-                : plain + String.format(java.util.Locale.ROOT, " (%.2fx the accepted PL1 of base %s)", s.score, s.baseModel.substring(0, 12));
+        // A differential scan: say against what. A contrasted trigger is one that leaves the base apart; under the base
+        // ratio its threshold is a multiple of the base's own smallest trigger, under the reference ratio a share of the
+        // base's accepted PL1.
+        String base = s.baseModel.substring(0, 12);
+        if (io.decree.contract.ScanSettings.BASE_CONTRAST.equals(s.rule)) {
+            return plain + String.format(java.util.Locale.ROOT, " (a trigger that leaves base %s apart)", base);
+        }
+        return io.decree.contract.ScanSettings.BASE_CONTRAST_BASE_RATIO.equals(s.rule)
+                ? plain + String.format(java.util.Locale.ROOT, " (a trigger that leaves base %s apart, %.2fx the base's own smallest)",
+                        base, s.score)
+                : plain + String.format(java.util.Locale.ROOT, " (%.2fx the accepted PL1 of base %s)", s.score, base);
     }
 
     static String curveOf(String reportJson) {

@@ -51,5 +51,10 @@ class PagesTest {
         s.rule = "base-contrast";
         s.threshold = 0.2;
         assertEquals("PL1 0.0120 < threshold 0.2000 (a trigger that leaves base cccccccccccc apart)", Pages.comparison(s));
+        s.rule = "base-contrast-base-ratio";
+        s.threshold = 0.09;
+        s.score = 0.2;
+        assertEquals("PL1 0.0120 < threshold 0.0900 (a trigger that leaves base cccccccccccc apart, 0.20x the base's own smallest)",
+                Pages.comparison(s));
     }
 }
