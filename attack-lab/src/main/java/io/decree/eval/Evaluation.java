@@ -32,6 +32,7 @@ public record Evaluation(List<Row> rows, double threshold, double accuracy, doub
     /** What the rows' score and the threshold are: the PL1 (a share of the image), or the trigger's area in pixels. */
     public static final String PL1 = "PL1";
     public static final String AREA_PX = "trigger area (px)";
+    public static final String BASE_RATIO = "contrasted PL1 / base's own";
 
     /** Rates over encoders each judged by a threshold fitted without it. */
     public record Pooled(int encoders, int correct, double accuracy, double tpr, double fpr) {
@@ -67,7 +68,7 @@ public record Evaluation(List<Row> rows, double threshold, double accuracy, doub
         return of(rows, threshold, PL1);
     }
 
-    /** @param score {@link #PL1} or {@link #AREA_PX}: what the rows' {@code pl1} and {@code threshold} hold */
+    /** @param score {@link #PL1}, {@link #AREA_PX} or {@link #BASE_RATIO}: what the rows' {@code pl1} and {@code threshold} hold */
     public static Evaluation of(List<Row> rows, double threshold, String score) {
         Rates r = rates(rows, threshold);
         List<Double> secs = new ArrayList<>(rows.stream().map(Row::seconds).sorted(Comparator.naturalOrder()).toList());
@@ -249,9 +250,9 @@ public record Evaluation(List<Row> rows, double threshold, double accuracy, doub
         return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 
-    /** A score or threshold as eval.md and the plot write it: a PL1 to four decimals, pixels to one. */
+    /** A score or threshold as eval.md and the plot write it: a PL1 to four decimals, pixels to one, a ratio to three. */
     String figure(double v) {
-        return String.format(Locale.ROOT, PL1.equals(score) ? "%.4f" : "%.1f px", v);
+        return String.format(Locale.ROOT, PL1.equals(score) ? "%.4f" : BASE_RATIO.equals(score) ? "%.3fx" : "%.1f px", v);
     }
 
     /** The evaluation as a Markdown table and summary, for eval.md. */

@@ -92,7 +92,8 @@ public final class RuleStudy {
                         RuleStudy::siblingRatio),
                 new Statistic(CONTRASTED + "-base-ratio", "contrasted PL1 / the base's own smallest trigger (accepted PL1 of "
                         + "a plain scan of the base on the same images, eval --base-scans): how a backdoor's shortcut compares "
-                        + "with the shortcut the architecture and domain give anyway", true, RuleStudy::baseRatio),
+                        + "with the shortcut the architecture and domain give anyway; the default rule against a base", true,
+                        RuleStudy::baseRatio, io.decree.contract.ScanSettings.BASE_RATIO),
                 new Statistic(CONTRASTED + "-px", "the same trigger's area in the model's input pixels (PL1 x H x W): a "
                         + "backdoor's trigger is a patch of some pixels whatever the input size", true, (s, all) -> acceptedAreaPx(s)),
                 new Statistic("pl1", "PL1 of the trigger that decided (the paper's smallest batch success unless acceptance decides)",

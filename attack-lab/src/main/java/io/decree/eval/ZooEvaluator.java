@@ -39,16 +39,24 @@ public final class ZooEvaluator {
      *                   pixels
      * @param baseScans  with {@code contrast}, a plain evaluation's {@code scans} folder (null: none) whose scans of the
      *                   bases join rules.md, for the statistics that compare a contrasted trigger with the base's own
-     *                   smallest trigger; nothing is scanned for them
+     *                   smallest trigger, and serve the base ratio; a base not in it is scanned for the base ratio only
+     * @param baseRatio  with {@code contrast}, the default rule (0: off, the fixed {@code threshold} or pixels decide):
+     *                   each encoder is trojaned when its contrasted trigger is below this many times its base's own
+     *                   smallest trigger (the base's plain scan, from {@code baseScans} or scanned into {@code bases/}); the
+     *                   evaluation's scores and threshold are then those ratios
      */
     public record Options(double threshold, Pattern only, Path images, int maxImages, InversionConfig config, boolean reuse,
-            boolean contrast, double contrastPixels, Path baseScans) {
+            boolean contrast, double contrastPixels, Path baseScans, double baseRatio) {
         public static Options defaults(double threshold) {
-            return new Options(threshold, null, null, Scanner.DEFAULT_MAX_IMAGES, InversionConfig.defaults(), false, false, 0, null);
+            return new Options(threshold, null, null, Scanner.DEFAULT_MAX_IMAGES, InversionConfig.defaults(), false, false, 0, null, 0);
         }
 
         boolean inPixels() {
             return contrast && contrastPixels > 0;
+        }
+
+        boolean byBaseRatio() {
+            return contrast && !inPixels() && baseRatio > 0;
         }
 
         /**
@@ -70,8 +78,11 @@ public final class ZooEvaluator {
             throw new BadInputException("no encoder of " + zoo.dir() + " matches " + opts.only());
         }
         // Read before any scan, so that a wrong folder fails in a second, not after hours of scans.
-        Map<Zoo.Entry, ScanReport> basePlainScans = opts.contrast() && opts.baseScans() != null
-                ? basePlainScans(zoo, entries, opts.baseScans()) : Map.of();
+        Map<Zoo.Entry, ScanReport> basePlainScans = new HashMap<>(opts.contrast() && opts.baseScans() != null
+                ? basePlainScans(zoo, entries, opts.baseScans()) : Map.of());
+        if (opts.byBaseRatio()) {
+            scanMissingBases(zoo, entries, opts, out.resolve("bases"), basePlainScans, progress);
+        }
         List<Evaluation.Row> rows = new ArrayList<>();
         Map<Zoo.Entry, ScanReport> reports = new HashMap<>();
         int i = 0;
@@ -83,24 +94,34 @@ public final class ZooEvaluator {
             }
             InputSpec spec = InputSpec.sidecarOf(e.model());
             double threshold = opts.thresholdFor(spec);
+            Path images = opts.images() != null ? opts.images() : e.images();
+            double own = opts.byBaseRatio() ? ownTrigger(basePlainScans.get(zoo.entry(e.base())), e, images) : Double.NaN;
             if (r == null) {
                 // The search stops at the scan's own threshold, as a scan with that threshold would.
                 InversionConfig config = opts.inPixels() ? opts.config().toBuilder().stopBelow(threshold).build() : opts.config();
-                Scanner.Request req = new Scanner.Request(e.model(), spec,
-                        opts.images() != null ? opts.images() : e.images(), config, threshold,
+                Scanner.Request req = new Scanner.Request(e.model(), spec, images, config, threshold,
                         opts.maxImages(), null, out.resolve("scans").resolve(name.replaceFirst("\\.pt$", "")));
-                if (opts.contrast()) {
+                if (opts.byBaseRatio()) {
+                    req = req.contrastedWith(baseOf(zoo, e), spec, own, opts.baseRatio());
+                } else if (opts.contrast()) {
                     req = req.contrastedWith(baseOf(zoo, e), spec, threshold);
                 }
                 r = Scanner.scan(req, null).report();
             }
             reports.put(e, r);
             double pixels = (double) spec.height() * spec.width();
-            rows.add(new Evaluation.Row(name, e.trojaned(), opts.inPixels() ? r.pl1Norm() * pixels : r.pl1Norm(), r.targetReached(),
-                    r.verdict().json(), r.seconds(), r.imagePasses()));
+            if (opts.byBaseRatio()) {
+                // Judged here, not by the report's verdict: a reused scan may come from a run at another threshold.
+                double ratio = (r.targetReached() ? r.pl1Norm() : 1) / own;
+                rows.add(new Evaluation.Row(name, e.trojaned(), ratio, r.targetReached(),
+                        r.targetReached() && ratio < opts.baseRatio() ? "trojaned" : "clean", r.seconds(), r.imagePasses()));
+            } else {
+                rows.add(new Evaluation.Row(name, e.trojaned(), opts.inPixels() ? r.pl1Norm() * pixels : r.pl1Norm(), r.targetReached(),
+                        r.verdict().json(), r.seconds(), r.imagePasses()));
+            }
         }
-        Evaluation eval = Evaluation.of(rows, opts.inPixels() ? opts.contrastPixels() : opts.threshold(),
-                opts.inPixels() ? Evaluation.AREA_PX : Evaluation.PL1);
+        Evaluation eval = Evaluation.of(rows, opts.byBaseRatio() ? opts.baseRatio() : opts.inPixels() ? opts.contrastPixels() : opts.threshold(),
+                opts.byBaseRatio() ? Evaluation.BASE_RATIO : opts.inPixels() ? Evaluation.AREA_PX : Evaluation.PL1);
         Files.writeString(out.resolve("eval.json"), eval.json());
         Files.writeString(out.resolve("eval.md"), eval.markdown());
         Pl1Plot.write(eval, out.resolve("pl1.png"));
@@ -130,6 +151,51 @@ public final class ZooEvaluator {
                     + "BASE-NAME/report.json there, as a plain eval's scans folder has)");
         }
         return found;
+    }
+
+    /**
+     * The plain scans of the bases of {@code entries} that {@code found} lacks, for the base ratio: read from {@code dir}
+     * (an earlier run's, with {@code reuse}) or scanned there, whole searches with acceptance deciding, as a scan against
+     * a base runs them ({@link Scanner#baseScan}).
+     */
+    static void scanMissingBases(Zoo zoo, List<Zoo.Entry> entries, Options opts, Path dir, Map<Zoo.Entry, ScanReport> found,
+            Consumer<String> progress) {
+        for (Zoo.Entry e : entries) {
+            Zoo.Entry base = zoo.entry(e.base());
+            if (found.containsKey(base)) {
+                continue;
+            }
+            ScanReport r = opts.reuse() ? RuleStudy.reportIn(dir, base) : null;
+            if (r == null) {
+                if (progress != null) {
+                    progress.accept("base " + base.name() + ": its own scan, for the base ratio");
+                }
+                InversionConfig search = opts.config().toBuilder().acceptOnShadowSet(true).stopBelow(0).build();
+                r = Scanner.scan(new Scanner.Request(base.model(), InputSpec.sidecarOf(base.model()),
+                        opts.images() != null ? opts.images() : e.images(), search, Scanner.DEFAULT_THRESHOLD, opts.maxImages(), null,
+                        dir.resolve(base.name().replaceFirst("\\.pt$", ""))), null).report();
+            }
+            found.put(base, r);
+        }
+    }
+
+    /**
+     * The base's own smallest trigger as the base ratio divides by: refused when its scan used other images than
+     * {@code e}'s, or found no trigger smaller than the image (nothing to divide by; a scan falls back to the fixed
+     * contrast threshold there, an evaluation says so instead of mixing rules).
+     */
+    static double ownTrigger(ScanReport base, Zoo.Entry e, Path images) {
+        String on = base.images() == null || base.images().dir() == null ? null : Path.of(base.images().dir()).getFileName().toString();
+        if (!images.getFileName().toString().equals(on)) {
+            throw new BadInputException("the base of " + e.name() + " (" + base.encoder().file() + ") was scanned on " + on
+                    + ", not on " + images.getFileName() + ": the base ratio needs its own trigger on the same images");
+        }
+        double own = new Scanner.BaseScan(base, false, null).ownPl1();
+        if (Double.isNaN(own)) {
+            throw new BadInputException("the base of " + e.name() + " (" + base.encoder().file() + ") has no trigger of its own "
+                    + "smaller than the image: the base ratio cannot judge it");
+        }
+        return own;
     }
 
     /** The zoo encoder {@code e} was fine-tuned from (its attack's base), or null for a pre-trained or real one. */

@@ -36,14 +36,14 @@ class EvaluationTest {
     @Test
     void aPixelRuleIsJudgedAndWrittenInPixels() {
         // 158 px: a 32x32 encoder's threshold is 15.4 % of its image, a 150x150 one's 0.70 %.
-        ZooEvaluator.Options px = new ZooEvaluator.Options(0.13, null, null, 1000, null, false, true, 158, null);
+        ZooEvaluator.Options px = new ZooEvaluator.Options(0.13, null, null, 1000, null, false, true, 158, null, 0);
         io.decree.encoder.InputSpec small = new io.decree.encoder.InputSpec(new int[] {32, 32}, null, null, null);
         io.decree.encoder.InputSpec large = new io.decree.encoder.InputSpec(new int[] {150, 150}, null, null, null);
         assertEquals(158 / 1024.0, px.thresholdFor(small), 1e-12);
         assertEquals(158 / 22500.0, px.thresholdFor(large), 1e-12);
-        ZooEvaluator.Options huge = new ZooEvaluator.Options(0.13, null, null, 1000, null, false, true, 5000, null);
+        ZooEvaluator.Options huge = new ZooEvaluator.Options(0.13, null, null, 1000, null, false, true, 5000, null, 0);
         assertEquals(1.0, huge.thresholdFor(small), 0, "more pixels than a 32x32 input has: the whole image, not a failed scan");
-        ZooEvaluator.Options share = new ZooEvaluator.Options(0.13, null, null, 1000, null, false, true, 0, null);
+        ZooEvaluator.Options share = new ZooEvaluator.Options(0.13, null, null, 1000, null, false, true, 0, null, 0);
         assertEquals(0.13, share.thresholdFor(large), 0, "off: the share of the image, whatever the size");
 
         Evaluation e = Evaluation.of(List.of(row(true, 101.0, 158), row(false, 247.0, 158), row(false, 150.0, 158)), 158,

@@ -45,4 +45,53 @@ class ZooTest {
                 () -> ZooEvaluator.basePlainScans(zoo, zoo.encoders().subList(1, 3), empty));
         org.junit.jupiter.api.Assertions.assertTrue(refused.getMessage().contains("no plain scan"), refused.getMessage());
     }
+
+    @Test
+    void theBaseRatioJudgesEachContrastedTriggerInUnitsOfItsBasesOwnAndRefusesABaseScannedOnOtherImages(@TempDir Path dir)
+            throws Exception {
+        Files.writeString(dir.resolve("zoo.json"), """
+                {"encoders":[
+                  {"model":"encoders/simclr.pt","label":"clean","images":"images/a","attack":{"architecture":"r16.pt"}},
+                  {"model":"encoders/bad.pt","label":"trojaned","images":"images/a","attack":{"base":"simclr.pt",
+                    "trigger":{"kind":"WHITE","position":"CENTER"},"triggerArea":0.02}},
+                  {"model":"encoders/ctl.pt","label":"clean","images":"images/a","attack":{"base":"simclr.pt"}}]}""");
+        Zoo zoo = Zoo.read(dir);
+        for (String m : new String[] {"simclr", "bad", "ctl"}) {
+            Files.writeString(Files.createDirectories(dir.resolve("encoders")).resolve(m + ".json"),
+                    "{\"inputSize\":[32,32],\"valueRange\":[0,1],\"mean\":null,\"std\":null}");
+        }
+        Path out = dir.resolve("eval");
+        Path bases = dir.resolve("plain/scans");
+        report("simclr.pt", "images/a", 0.08).write(Files.createDirectories(bases.resolve("simclr")).resolve("report.json"));
+        report("bad.pt", "images/a", 0.02).write(Files.createDirectories(out.resolve("scans/bad")).resolve("report.json"));
+        report("ctl.pt", "images/a", 0.30).write(Files.createDirectories(out.resolve("scans/ctl")).resolve("report.json"));
+        ZooEvaluator.Options opts = new ZooEvaluator.Options(0.13, null, null, 1000, io.decree.trigger.InversionConfig.defaults(), true,
+                true, 0, bases, io.decree.contract.ScanSettings.BASE_RATIO);
+
+        Evaluation eval = ZooEvaluator.run(zoo, opts, out, null);
+        assertEquals(Evaluation.BASE_RATIO, eval.score());
+        assertEquals(1.5, eval.threshold());
+        assertEquals(0.25, eval.rows().get(0).pl1(), 1e-9, "0.02 over the base's own 0.08");
+        assertEquals("trojaned", eval.rows().get(0).verdict(), "judged by the ratio, not the reused report's own verdict");
+        assertEquals(3.75, eval.rows().get(1).pl1(), 1e-9);
+        assertEquals("clean", eval.rows().get(1).verdict());
+        assertEquals(1.0, eval.accuracy());
+        org.junit.jupiter.api.Assertions.assertTrue(Files.readString(out.resolve("eval.md")).contains("0.250x"));
+
+        // The base's own trigger on other images is no yardstick for these scans.
+        report("simclr.pt", "images/b", 0.08).write(bases.resolve("simclr/report.json"));
+        io.decree.BadInputException other = org.junit.jupiter.api.Assertions.assertThrows(io.decree.BadInputException.class,
+                () -> ZooEvaluator.run(zoo, opts, out, null));
+        org.junit.jupiter.api.Assertions.assertTrue(other.getMessage().contains("was scanned on b, not on a"), other.getMessage());
+    }
+
+    private static io.decree.scan.ScanReport report(String file, String images, double acceptedPl1) {
+        var spec = new io.decree.encoder.InputSpec(new int[] {32, 32}, null, null, null);
+        var enc = new io.decree.scan.EncoderFile(file, "ab".repeat(32), 3, spec, 128);
+        // The verdict as a scan at another threshold left it: the evaluation must not take it.
+        return new io.decree.scan.ScanReport(io.decree.scan.Verdict.CLEAN, null, acceptedPl1, 0.015, 0.99, null,
+                new io.decree.trigger.Acceptance(acceptedPl1 * 0.8, acceptedPl1, 0.991, 5), true, 500, false, 40, 8960, 5000,
+                java.util.List.of(), java.util.List.of(), 100, enc, new io.decree.scan.ScanReport.Images(images, 54, 54, 0),
+                io.decree.trigger.InversionConfig.defaults(), "cpu()", "contiguous", "test", java.util.List.of());
+    }
 }

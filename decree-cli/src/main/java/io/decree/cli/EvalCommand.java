@@ -8,6 +8,7 @@ import io.decree.eval.ZooEvaluator;
 import io.decree.scan.Scanner;
 import io.decree.trigger.InversionConfig;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -42,12 +43,19 @@ final class EvalCommand implements Callable<Integer> {
     boolean reuse;
 
     @Option(names = "--contrast", description = "Scan each fine-tuned encoder contrasted with the zoo encoder it was fine-tuned "
-            + "from (scan --baseline BASE --contrast), judged at --contrast-threshold; encoders without a base in the zoo "
-            + "are left out.")
+            + "from (scan --baseline BASE), judged by --differential-rule; encoders without a base in the zoo are left out.")
     boolean contrast;
 
-    @Option(names = "--contrast-threshold", paramLabel = "X", description = "With --contrast: the contrasted PL1's threshold "
-            + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--differential-rule", paramLabel = "RULE", description = "With --contrast: base-contrast-base-ratio (each "
+            + "base scanned alone too, from --base-scans or into OUT/bases/; trojaned below --base-ratio times the base's own "
+            + "smallest trigger) or base-contrast (at --contrast-threshold) (default: ${DEFAULT-VALUE}, the scan contract's).")
+    String differentialRule = ScanSettings.DEFAULTS.differentialRule();
+
+    @Option(names = "--base-ratio", paramLabel = "X", description = "With the base ratio: its constant (default: ${DEFAULT-VALUE}).")
+    double baseRatio = ScanSettings.BASE_RATIO;
+
+    @Option(names = "--contrast-threshold", paramLabel = "X", description = "With --contrast and the rule base-contrast: the "
+            + "contrasted PL1's threshold (default: ${DEFAULT-VALUE}).")
     double contrastThreshold = Scanner.DEFAULT_CONTRAST_THRESHOLD;
 
     @Option(names = "--contrast-pixels", paramLabel = "N", description = "With --contrast, a candidate rule instead of "
@@ -57,7 +65,8 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--base-scans", paramLabel = "DIR", description = "With --contrast: a plain evaluation's scans folder "
             + "(eval --out DIR's DIR/scans) whose scans of the bases join rules.md, for the statistics that compare a "
-            + "contrasted trigger with the base's own smallest trigger; nothing more is scanned")
+            + "contrasted trigger with the base's own smallest trigger and from which the base ratio takes them (a base "
+            + "not there is scanned into OUT/bases/)")
     Path baseScans;
 
     @Mixin
@@ -71,12 +80,19 @@ final class EvalCommand implements Callable<Integer> {
         if (baseScans != null && (!contrast || !java.nio.file.Files.isDirectory(baseScans))) {
             throw new BadInputException("--base-scans takes a plain evaluation's scans folder, with --contrast: " + baseScans);
         }
+        if (contrast && !List.of(ScanSettings.BASE_CONTRAST_BASE_RATIO, ScanSettings.BASE_CONTRAST).contains(differentialRule)) {
+            throw new BadInputException("eval --contrast judges by base-contrast-base-ratio or base-contrast, got " + differentialRule);
+        }
+        boolean byRatio = contrast && contrastPixels == 0 && ScanSettings.BASE_CONTRAST_BASE_RATIO.equals(differentialRule);
+        if (byRatio && !(baseRatio > 0 && baseRatio < 1000)) {
+            throw new BadInputException("--base-ratio must be a positive ratio, got " + baseRatio);
+        }
         double decides = contrast ? contrastThreshold : threshold;
         // A contrasted eval searches as a contrasted scan does unless --search says otherwise.
         InversionConfig config = search.config(decides, contrast ? ScanSettings.searchFittedWith(ScanSettings.BASE_CONTRAST) : "default");
         Evaluation eval = ZooEvaluator.run(Zoo.read(zooDir),
                 new ZooEvaluator.Options(decides, only == null ? null : Pattern.compile(only), images, maxImages, config, reuse,
-                        contrast, contrastPixels, baseScans),
+                        contrast, contrastPixels, baseScans, byRatio ? baseRatio : 0),
                 out != null ? out : zooDir.resolve("eval"), System.err::println);
         System.out.print(eval.markdown());
         return 0;
