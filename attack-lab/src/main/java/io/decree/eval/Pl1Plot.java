@@ -35,7 +35,9 @@ public final class Pl1Plot {
         XYSeriesCollection data = new XYSeriesCollection();
         data.addSeries(clean);
         data.addSeries(trojaned);
-        LogAxis y = new LogAxis(Evaluation.PL1.equals(eval.score()) ? "PL1 = |m|1 / (H*W)" : "trigger area = |m|1, input pixels");
+        LogAxis y = new LogAxis(Evaluation.PL1.equals(eval.score()) ? "PL1 = |m|1 / (H*W)"
+                : Evaluation.BASE_RATIO.equals(eval.score()) ? "contrasted PL1 / the base's own accepted PL1"
+                : "trigger area = |m|1, input pixels");
         y.setSmallestValue(1e-5);
         y.setNumberFormatOverride(new java.text.DecimalFormat("0.####"));
         SymbolAxis x = new SymbolAxis("label", new String[] {"clean", "trojaned"});
