@@ -28,9 +28,13 @@ public final class RuleStudy {
     public record Subject(String model, boolean trojaned, String kind, String position, double area, String architecture,
             String domain, String parent, ScanReport report) {
 
-        /** Whether the scan was contrasted with the encoder's base ({@code decree eval --contrast}). */
+        /**
+         * Whether the scan was contrasted with the encoder's base ({@code decree eval --contrast}), by either contrast rule:
+         * both searches are the same, only the threshold differs.
+         */
         boolean contrasted() {
-            return report.decision() != null && CONTRASTED.equals(report.decision().rule());
+            return report.decision() != null && (CONTRASTED.equals(report.decision().rule())
+                    || io.decree.contract.ScanSettings.BASE_CONTRAST_BASE_RATIO.equals(report.decision().rule()));
         }
 
         /** Size band of the trigger as a share of the image: the zoo's first, small triggers or the paper's sizes. */

@@ -39,8 +39,10 @@ class RuleStudyTest {
 
     /** A scan contrasted with the base: its decision names the rule, its accepted PL1 is the contrasted figure. */
     private static RuleStudy.Subject contrasted(String name, boolean trojaned, String kind, String domain, double pl1) {
+        // Both contrast rules run the same search; the default one (the base ratio) names itself in the decision.
         ScanReport r = new ScanReport(trojaned ? Verdict.TROJANED : Verdict.CLEAN,
-                new io.decree.scan.Decision("base-contrast", pl1, 0.2, Verdict.CLEAN, "test"), pl1, 0.2, 0.99, null,
+                new io.decree.scan.Decision(name.hashCode() % 2 == 0 ? "base-contrast" : "base-contrast-base-ratio", pl1, 0.2,
+                        Verdict.CLEAN, "test"), pl1, 0.2, 0.99, null,
                 new Acceptance(pl1 * 0.8, pl1, 0.991, 2, 0.5, 0.7), true, 100, false, 1, 6400, 0, List.of(), List.of(), 1, null,
                 null, null, "cpu()", "contiguous", "test", List.of());
         return new RuleStudy.Subject(name, trojaned, kind, trojaned ? "corner" : null, trojaned ? 0.06 : 0, "arch", domain,
