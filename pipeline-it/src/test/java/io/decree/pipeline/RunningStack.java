@@ -242,6 +242,12 @@ final class RunningStack implements AutoCloseable {
         return out;
     }
 
+    int partitions(String topic) throws Exception {
+        try (Admin admin = Admin.create(kafka())) {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+        }
+    }
+
     long endOffsets(String topic) throws Exception {
         try (Admin admin = Admin.create(kafka())) {
             int n = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
