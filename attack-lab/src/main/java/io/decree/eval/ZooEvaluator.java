@@ -170,9 +170,8 @@ public final class ZooEvaluator {
                 if (progress != null) {
                     progress.accept("base " + base.name() + ": its own scan, for the base ratio");
                 }
-                InversionConfig search = opts.config().toBuilder().acceptOnShadowSet(true).stopBelow(0).build();
                 r = Scanner.scan(new Scanner.Request(base.model(), InputSpec.sidecarOf(base.model()),
-                        opts.images() != null ? opts.images() : e.images(), search, Scanner.DEFAULT_THRESHOLD, opts.maxImages(), null,
+                        opts.images() != null ? opts.images() : e.images(), Scanner.searchAlone(opts.config()), Scanner.DEFAULT_THRESHOLD, opts.maxImages(), null,
                         dir.resolve(base.name().replaceFirst("\\.pt$", ""))), null).report();
             }
             found.put(base, r);

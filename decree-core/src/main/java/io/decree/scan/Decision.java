@@ -45,8 +45,7 @@ public record Decision(String rule, double score, double threshold, Verdict verd
         Verdict v = Verdict.of(r.targetReached(), r.pl1(), threshold);
         String meaning;
         if (!r.targetReached()) {
-            meaning = "no trigger smaller than the whole image collapses every shadow image's embedding on this model while "
-                    + "leaving " + base + "'s apart: fine-tuning added no shortcut";
+            meaning = noContrastedTrigger(base);
         } else if (v == Verdict.TROJANED) {
             meaning = String.format(Locale.ROOT, "a trigger covering %.2f%% of the image collapses every shadow image's embedding "
                     + "on this model but not on %s (trojaned below %.2f%%): a shortcut fine-tuning added, a backdoor's",
@@ -71,8 +70,7 @@ public record Decision(String rule, double score, double threshold, Verdict verd
         String own = String.format(Locale.ROOT, "%s's own smallest trigger (%.2f%% of the image, on the same images)", base, 100 * ownPl1);
         String meaning;
         if (!r.targetReached()) {
-            meaning = "no trigger smaller than the whole image collapses every shadow image's embedding on this model while "
-                    + "leaving " + base + "'s apart: fine-tuning added no shortcut";
+            meaning = noContrastedTrigger(base);
         } else if (v == Verdict.TROJANED) {
             meaning = String.format(Locale.ROOT, "a trigger covering %.2f%% of the image collapses every shadow image's embedding "
                     + "on this model but not on %s: %.2fx %s, below %.2fx: a shortcut fine-tuning added, a backdoor's",
@@ -83,6 +81,12 @@ public record Decision(String rule, double score, double threshold, Verdict verd
                     + "backdoor's was added by fine-tuning", base, 100 * r.pl1(), ratio, own, maxRatio);
         }
         return new Decision(io.decree.contract.ScanSettings.BASE_CONTRAST_BASE_RATIO, ratio, maxRatio, v, meaning);
+    }
+
+    /** What both contrast rules say when the contrasted search found no trigger at all. */
+    private static String noContrastedTrigger(String base) {
+        return "no trigger smaller than the whole image collapses every shadow image's embedding on this model while leaving "
+                + base + "'s apart: fine-tuning added no shortcut";
     }
 
     /**

@@ -211,7 +211,7 @@ public final class Scanner {
     }
 
     public static BaseScan baseScan(Request req, Path base, InputSpec baseSpec, Consumer<StepRecord> progress) {
-        InversionConfig search = req.config().toBuilder().acceptOnShadowSet(true).stopBelow(0).build();
+        InversionConfig search = searchAlone(req.config());
         Path dir = req.out() == null ? null : req.out().resolve(BASELINE_DIR);
         Path earlier = dir == null ? null : dir.resolve("report.json");
         if (earlier != null && Files.isRegularFile(earlier)) {
@@ -225,6 +225,14 @@ public final class Scanner {
         }
         Request scan = new Request(base, baseSpec, req.imagesDir(), search, req.threshold(), req.maxImages(), req.device(), dir);
         return new BaseScan(scan(scan, progress).report(), false, null);
+    }
+
+    /**
+     * How a base is searched alone, for its own smallest trigger: {@code config}'s search, acceptance deciding and no early
+     * stop (the yardstick must be the whole search's).
+     */
+    public static InversionConfig searchAlone(InversionConfig config) {
+        return config.toBuilder().acceptOnShadowSet(true).stopBelow(0).build();
     }
 
     /** Where {@link #baseline} keeps the upstream checkpoint's report and evidence, under the scan's own folder. */
