@@ -230,14 +230,15 @@ public final class RuleStudy {
     /** The architecture an encoder was built on: a pre-training's, its base's, or a real encoder's own name. */
     private static String architecture(Zoo zoo, Zoo.Entry e) {
         JsonNode a = e.attack();
+        if (e.base() != null) {
+            // Before the report's own architecture: a continued pre-training names its base there.
+            Zoo.Entry base = zoo.entry(e.base());
+            return base != null ? architecture(zoo, base) : e.base().replaceFirst("\\.pt$", "");
+        }
         if (a != null && a.hasNonNull("architecture")) {
             return a.get("architecture").asText().replaceFirst("\\.pt$", "").replaceFirst("^generated-", "");
         }
-        if (e.base() == null) {
-            return e.name().replaceFirst("\\.pt$", "");
-        }
-        Zoo.Entry base = zoo.entry(e.base());
-        return base != null ? architecture(zoo, base) : e.base().replaceFirst("\\.pt$", "");
+        return e.name().replaceFirst("\\.pt$", "");
     }
 
     public static List<Result> judge(List<Subject> subjects, List<String> realClean) {

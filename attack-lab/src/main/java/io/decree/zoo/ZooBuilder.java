@@ -93,19 +93,27 @@ public final class ZooBuilder {
             // Not asked for and not built before: left for a later run. Built before: listed, so that the manifest of a
             // zoo built in parts names all of it.
             if (!wanted(p.name()) && plan.attacks().stream().noneMatch(a -> wanted(a.name()) && a.base().equals(p.name()))
+                    && plan.pretrains().stream().noneMatch(q -> wanted(q.name()) && q.architecture().equals(p.name()))
                     && !built(model, report)) {
                 continue;
             }
+            ZooPlan.Pretrain from = plan.continuedFrom(p);
             if (!Files.isRegularFile(model) || !Files.isRegularFile(report)) {
-                log.accept("pre-training " + p.name() + " (SimCLR, " + p.steps() + " steps)");
-                Pretraining.run(architecture(p.architecture()),
+                log.accept((from == null ? "pre-training " : "continuing " + from.name() + ": ") + p.name() + " (SimCLR, "
+                        + p.steps() + " steps on " + p.dataset() + ")");
+                Pretraining.run(from == null ? architecture(p.architecture()) : out.resolve("encoders").resolve(from.name() + ".pt"),
                         dataset(p.dataset(), Dataset.Split.TRAIN), dataset(p.dataset(), Dataset.Split.TEST),
                         new SimClr.Config(p.steps(), p.batch(), p.lr(), 0.5, 64, p.seed()), model.resolveSibling(p.name()), null);
             }
-            JsonNode r = JSON.readTree(report.toFile());
+            ObjectNode r = (ObjectNode) JSON.readTree(report.toFile());
+            if (from != null) {
+                // A clean fine-tune of that base: the manifest names it as an attack's, for the scans against a base.
+                r.put("base", from.name());
+            }
             entries.add(entry(model, "clean", testImages(p.dataset()), r));
             card.append(String.format(Locale.ROOT, "| %s | clean | %s (SimCLR on %s) | – | – | %.3f → %.3f (1-NN) |%n", p.name(),
-                    p.architecture(), p.dataset(), r.get("knnAccuracyBefore").asDouble(), r.get("knnAccuracy").asDouble()));
+                    from == null ? p.architecture() : from.name() + ", continued", p.dataset(), r.get("knnAccuracyBefore").asDouble(),
+                    r.get("knnAccuracy").asDouble()));
         }
         for (ZooPlan.Attack a : plan.attacks()) {
             Path model = out.resolve("encoders").resolve(a.name() + ".pt");
