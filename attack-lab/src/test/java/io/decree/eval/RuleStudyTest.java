@@ -219,4 +219,21 @@ class RuleStudyTest {
         assertEquals("fashion-mnist-test", RuleStudy.domain(e, zoos), "a report without its images: the zoo's folder");
         assertEquals("photos", RuleStudy.domain(e, photos), "eval --images: the folder scanned");
     }
+
+    @Test
+    void aContinuedPretrainingIsJudgedAgainstItsBaseAndCountsAsItsBasesArchitecture(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // As ZooBuilder writes them: the continued one's report names its base as its "architecture", and "base" too.
+        java.nio.file.Files.writeString(dir.resolve("zoo.json"), """
+                {"encoders":[
+                 {"model":"encoders/simclr-r16-fmnist.pt","label":"clean","images":"images/fashion-mnist-test",
+                  "attack":{"architecture":"resnet18_w16_32.pt","dataset":"fashion-mnist"}},
+                 {"model":"encoders/cont-r16-fmnist-to-mnist.pt","label":"clean","images":"images/mnist-test",
+                  "attack":{"architecture":"simclr-r16-fmnist.pt","dataset":"mnist","base":"simclr-r16-fmnist"}}]}""");
+        List<RuleStudy.Subject> subjects = RuleStudy.subjects(Zoo.read(dir), e -> report(0.1, 0.1));
+        assertEquals(List.of("resnet18_w16_32", "resnet18_w16_32"), subjects.stream().map(RuleStudy.Subject::architecture).toList(),
+                "one architecture family, not the base's name as an architecture of its own");
+        assertEquals("simclr-r16-fmnist", subjects.get(1).parent());
+        assertEquals("mnist-test", subjects.get(1).domain());
+    }
 }
