@@ -1,7 +1,9 @@
 package io.decree.eval;
 
 import io.decree.BadInputException;
+import io.decree.contract.ScanSettings;
 import io.decree.encoder.InputSpec;
+import io.decree.scan.BaseAgreement;
 import io.decree.scan.ScanReport;
 import io.decree.scan.Scanner;
 import io.decree.trigger.InversionConfig;
@@ -84,6 +86,7 @@ public final class ZooEvaluator {
             scanMissingBases(zoo, entries, opts, out.resolve("bases"), basePlainScans, progress);
         }
         List<Evaluation.Row> rows = new ArrayList<>();
+        List<String> judgedAlone = new ArrayList<>();
         Map<Zoo.Entry, ScanReport> reports = new HashMap<>();
         int i = 0;
         for (Zoo.Entry e : entries) {
@@ -96,13 +99,24 @@ public final class ZooEvaluator {
             double threshold = opts.thresholdFor(spec);
             Path images = opts.images() != null ? opts.images() : e.images();
             double own = opts.byBaseRatio() ? ownTrigger(basePlainScans.get(zoo.entry(e.base())), e, images) : Double.NaN;
+            // The search stops at the scan's own threshold, as a scan with that threshold would.
+            InversionConfig config = opts.inPixels() ? opts.config().toBuilder().stopBelow(threshold).build() : opts.config();
+            Scanner.Request req = new Scanner.Request(e.model(), spec, images, config, threshold,
+                    opts.maxImages(), null, out.resolve("scans").resolve(name.replaceFirst("\\.pt$", "")));
+            BaseAgreement agreement = r != null && r.decision() != null && r.decision().agreement() != null ? r.decision().agreement()
+                    : opts.byBaseRatio() ? Scanner.agreement(req, baseOf(zoo, e), spec, ScanSettings.BASE_AGREEMENT) : null;
+            boolean alone = agreement != null && !agreement.yardstick();
+            if (r != null && opts.byBaseRatio() && alone == contrasted(r)) {
+                r = null; // an earlier scan of the other kind (before the agreement was checked): scanned again
+            }
             if (r == null) {
-                // The search stops at the scan's own threshold, as a scan with that threshold would.
-                InversionConfig config = opts.inPixels() ? opts.config().toBuilder().stopBelow(threshold).build() : opts.config();
-                Scanner.Request req = new Scanner.Request(e.model(), spec, images, config, threshold,
-                        opts.maxImages(), null, out.resolve("scans").resolve(name.replaceFirst("\\.pt$", "")));
-                if (opts.byBaseRatio()) {
-                    req = req.contrastedWith(baseOf(zoo, e), spec, own, opts.baseRatio());
+                if (alone) {
+                    // Judged as a scan without a base is: the paper's batch rule at the default threshold.
+                    req = new Scanner.Request(e.model(), spec, images, config.toBuilder().acceptOnShadowSet(false)
+                            .stopBelow(config.stopBelow() > 0 ? Scanner.DEFAULT_THRESHOLD : 0).build(), Scanner.DEFAULT_THRESHOLD,
+                            opts.maxImages(), null, req.out()).withAgreement(agreement);
+                } else if (opts.byBaseRatio()) {
+                    req = req.contrastedWith(baseOf(zoo, e), spec, own, opts.baseRatio()).withAgreement(agreement);
                 } else if (opts.contrast()) {
                     req = req.contrastedWith(baseOf(zoo, e), spec, threshold);
                 }
@@ -110,7 +124,14 @@ public final class ZooEvaluator {
             }
             reports.put(e, r);
             double pixels = (double) spec.height() * spec.width();
-            if (opts.byBaseRatio()) {
+            if (alone) {
+                // On the ratio's scale: its PL1 in units of the no-base threshold, times the ratio's; flagged exactly when
+                // that rule flags it. judgedAlone lists these rows below the table.
+                double score = (r.targetReached() ? r.pl1Norm() : 1) / Scanner.DEFAULT_THRESHOLD * opts.baseRatio();
+                rows.add(new Evaluation.Row(name, e.trojaned(), score, r.targetReached(), r.verdict().json(), r.seconds(), r.imagePasses()));
+                judgedAlone.add(String.format(java.util.Locale.ROOT, "%s (agreement %.3f with %s, PL1 %.4f against %.4f: %s)", name,
+                        agreement.meanCosine(), agreement.base(), r.pl1Norm(), Scanner.DEFAULT_THRESHOLD, r.verdict().json()));
+            } else if (opts.byBaseRatio()) {
                 // Judged here, not by the report's verdict: a reused scan may come from a run at another threshold.
                 double ratio = (r.targetReached() ? r.pl1Norm() : 1) / own;
                 rows.add(new Evaluation.Row(name, e.trojaned(), ratio, r.targetReached(),
@@ -123,7 +144,10 @@ public final class ZooEvaluator {
         Evaluation eval = Evaluation.of(rows, opts.byBaseRatio() ? opts.baseRatio() : opts.inPixels() ? opts.contrastPixels() : opts.threshold(),
                 opts.byBaseRatio() ? Evaluation.BASE_RATIO : opts.inPixels() ? Evaluation.AREA_PX : Evaluation.PL1);
         Files.writeString(out.resolve("eval.json"), eval.json());
-        Files.writeString(out.resolve("eval.md"), eval.markdown());
+        Files.writeString(out.resolve("eval.md"), eval.markdown() + (judgedAlone.isEmpty() ? "" : "\nJudged alone (embedding the "
+                + "shadow images unlike their base, mean cosine below " + ScanSettings.BASE_AGREEMENT + "; score = PL1 / "
+                + Scanner.DEFAULT_THRESHOLD + " x " + opts.baseRatio() + ", flagged exactly when the no-base rule flags): "
+                + String.join("; ", judgedAlone) + "\n"));
         Pl1Plot.write(eval, out.resolve("pl1.png"));
         reports.putAll(basePlainScans);
         List<RuleStudy.Subject> subjects = RuleStudy.subjects(zoo, reports::get);
@@ -195,6 +219,12 @@ public final class ZooEvaluator {
                     + "smaller than the image: the base ratio cannot judge it");
         }
         return own;
+    }
+
+    /** Whether {@code r} is a scan contrasted with a base (by either contrast rule). */
+    private static boolean contrasted(ScanReport r) {
+        return r.decision() != null && (ScanSettings.BASE_CONTRAST.equals(r.decision().rule())
+                || ScanSettings.BASE_CONTRAST_BASE_RATIO.equals(r.decision().rule()));
     }
 
     /** The zoo encoder {@code e} was fine-tuned from (its attack's base), or null for a pre-trained or real one. */

@@ -126,13 +126,22 @@ final class ScanCommand implements Callable<Integer> {
     }
 
     /**
-     * The default differential scan: the base alone first (reused from {@code out/baseline/} when it matches), then the
+     * The default differential scan: first whether the base can judge the model at all (a model that embeds the shadow
+     * images unlike its base is judged alone, as without a base: {@link io.decree.scan.BaseAgreement}); then the base
+     * alone (reused from {@code out/baseline/} when it matches), then the
      * contrasted search judged against the base's own smallest trigger. A base with no trigger smaller than the image
      * gives the ratio nothing to divide by: the fixed contrast threshold decides then, and the report names that rule.
      */
     private Scanner.Request againstBaseOwnTrigger(Path model, Path outDir, ProgressFile progress) {
         Scanner.Request alone = options.alone(model, null).withOut(outDir);
         Path base = options.baseline;
+        io.decree.scan.BaseAgreement agreement = Scanner.agreement(alone, base, options.baselineSpec(model), options.baseAgreement);
+        if (!agreement.yardstick()) {
+            System.err.printf(Locale.ROOT, "baseline %s: mean cosine %.3f with %s's embeddings of the shadow images (below %.2f): "
+                    + "no yardstick for it; judged alone, as without a base%n", base.getFileName(), agreement.meanCosine(),
+                    model.getFileName(), agreement.minimum());
+            return options.withoutBase(model, outDir).withAgreement(agreement);
+        }
         Scanner.BaseScan own = json ? Scanner.baseScan(alone, base, options.baselineSpec(model),
                         progress == null ? null : progress.phase("baseline", alone.config().maxSteps()))
                 : withProgress("baseline", alone.config().maxSteps(), p -> Scanner.baseScan(alone, base, options.baselineSpec(model), p));
@@ -140,9 +149,9 @@ final class ScanCommand implements Callable<Integer> {
         if (Double.isNaN(ownPl1)) {
             System.err.printf(Locale.ROOT, "baseline %s: no trigger smaller than the image holds on it alone; the fixed contrast "
                     + "threshold %.4f decides instead of the base ratio%n", base.getFileName(), options.contrastThreshold);
-            return options.request(model, null).withOut(outDir);
+            return options.request(model, null).withOut(outDir).withAgreement(agreement);
         }
-        Scanner.Request req = alone.contrastedWith(base, options.baselineSpec(model), ownPl1, options.baseRatio);
+        Scanner.Request req = alone.contrastedWith(base, options.baselineSpec(model), ownPl1, options.baseRatio).withAgreement(agreement);
         if (!json) {
             System.out.printf(Locale.ROOT, "baseline %s%s: its own smallest trigger %.4f: %s trojaned below %.4f (%.2fx)%n",
                     base.getFileName(), own.reused() ? " (earlier scan reused)" : "", ownPl1, model.getFileName(), req.threshold(),

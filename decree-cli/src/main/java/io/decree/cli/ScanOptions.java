@@ -60,6 +60,12 @@ final class ScanOptions {
                     + "BASE.pt's own smallest trigger (default: ${DEFAULT-VALUE}, the scan contract's).")
     double baseRatio = io.decree.contract.ScanSettings.BASE_RATIO;
 
+    @Option(names = "--base-agreement", paramLabel = "X",
+            description = "With --baseline and the default rule: BASE.pt judges MODEL.pt only while the two embed the shadow "
+                    + "images alike, the mean cosine between their embeddings of the same image at least X (default: "
+                    + "${DEFAULT-VALUE}, the scan contract's); below it MODEL.pt is judged alone, as without --baseline.")
+    double baseAgreement = io.decree.contract.ScanSettings.BASE_AGREEMENT;
+
     @Option(names = "--contrast-threshold", paramLabel = "X",
             description = "With --contrast: PL1 below which the model is trojaned (default: ${DEFAULT-VALUE}).")
     double contrastThreshold = Scanner.DEFAULT_CONTRAST_THRESHOLD;
@@ -73,6 +79,9 @@ final class ScanOptions {
 
     /** The search of a worker's job ({@code --config}), which replaces every search option; null: the options'. */
     InversionConfig jobSearch;
+
+    /** A worker's job's settings ({@code --config}); null: the options'. */
+    io.decree.contract.ScanSettings jobSettings;
 
     /** Whether this is a contrasted differential scan: a base, and a contrast rule (by --contrast or the default). */
     boolean contrasted() {
@@ -104,6 +113,7 @@ final class ScanOptions {
         threshold = s.threshold();
         maxImages = s.maxImages();
         differentialRule = s.differentialRule();
+        jobSettings = s;
         jobSearch = InversionConfig.of(s, baseline != null);
     }
 
@@ -141,6 +151,9 @@ final class ScanOptions {
         if (byBaseRatio() && !(baseRatio > 0 && baseRatio < 1000)) { // NaN too
             throw new BadInputException("--base-ratio must be a positive ratio, got " + baseRatio);
         }
+        if (byBaseRatio() && !(baseAgreement >= -1 && baseAgreement <= 1)) {
+            throw new BadInputException("--base-agreement must be a cosine in [-1,1], got " + baseAgreement);
+        }
         if (baseline != null && !references.isEmpty()) {
             throw new BadInputException("--baseline and --reference are exclusive: a differential scan judges against the base alone");
         }
@@ -157,6 +170,15 @@ final class ScanOptions {
      */
     Scanner.Request alone(Path model, Path out) {
         return new Scanner.Request(model, spec.resolve(model), images, config(), threshold, maxImages, device(), out);
+    }
+
+    /**
+     * The model's scan as if no base were named: the search and threshold of a scan without one (a job's settings as
+     * without a base), for a model its base cannot judge ({@link io.decree.scan.BaseAgreement}).
+     */
+    Scanner.Request withoutBase(Path model, Path out) {
+        InversionConfig c = jobSettings != null ? InversionConfig.of(jobSettings, false) : search.config(threshold, "default");
+        return new Scanner.Request(model, spec.resolve(model), images, c, threshold, maxImages, device(), out);
     }
 
     /** The input spec of --baseline: its own sidecar, else the model's (a fine-tuned model keeps its base's input). */

@@ -240,13 +240,13 @@ class ScanCommandIT {
     @Test
     void byDefaultABaseIsScannedAloneOnceAndTheContrastedTriggerIsJudgedInUnitsOfItsOwn() throws IOException {
         Path base = TorchScriptFixtures.smoothEncoder(tmp.resolve("rbase.pt"));
-        Path child = TorchScriptFixtures.learnableBackdoorEncoder(tmp.resolve("rchild.pt"));
+        Path child = TorchScriptFixtures.anchoredBackdoorEncoder(tmp.resolve("rchild.pt"));
         Path twin = TorchScriptFixtures.smoothEncoder(tmp.resolve("rtwin.pt"));
         Path out = tmp.resolve("ratio");
         String[] common = {"--images", photos(), "--input-size", "32,32", "--baseline", base.toString(), "--window-grid", "0",
             "--out", out.toString(), "--json"};
         CliRun trojaned = decree(concat(new String[] {"scan", child.toString()}, common));
-        assertEquals(Decree.TROJANED, trojaned.code(), trojaned.err());
+        assertEquals(Decree.TROJANED, trojaned.code(), trojaned.out());
         JsonNode r = json.readTree(trojaned.out());
         JsonNode b = json.readTree(out.resolve("baseline/report.json").toFile());
         assertEquals("rbase.pt", b.at("/encoder/file").asText(), "the base's own scan is kept beside the model's");
@@ -260,6 +260,8 @@ class ScanCommandIT {
         assertTrue(r.at("/acceptance/baseSimilarity").asDouble() < r.at("/acceptance/baseCap").asDouble(),
                 "a contrasted search: the base stays apart under the trigger: " + r.get("acceptance"));
         assertEquals(b.at("/config/maxSteps").asInt(), r.at("/config/maxSteps").asInt(), "both searched the default way");
+        assertTrue(r.at("/decision/agreement/meanCosine").asDouble() >= io.decree.contract.ScanSettings.BASE_AGREEMENT,
+                "the backdoor embeds clean images as its base does, so the base judges it: " + r.at("/decision/agreement"));
 
         long baseWritten = Files.getLastModifiedTime(out.resolve("baseline/report.json")).toMillis();
         CliRun clean = decree(concat(new String[] {"scan", twin.toString()}, common));
@@ -292,6 +294,35 @@ class ScanCommandIT {
                 "the base stays apart under the trigger: " + r.get("acceptance"));
         assertTrue(Files.notExists(out.resolve("baseline/report.json")), "no separate scan of the base");
         assertEquals("base-contrast", io.decree.contract.ScanOutcome.read(out.resolve("report.json")).rule(), "what the worker reads back");
+    }
+
+    @Test
+    void aModelThatEmbedsTheShadowImagesUnlikeItsBaseIsJudgedAloneAsWithoutOne() throws IOException {
+        Path base = TorchScriptFixtures.smoothEncoder(tmp.resolve("mbase.pt"));
+        // The base's features of the negated image: every clean embedding moved away from the base's.
+        Path moved = TorchScriptFixtures.withForward(tmp.resolve("moved.pt"), """
+                    x0 = torch.div(torch.sub(x, s.mean), s.std)
+                    return torch.flatten(torch.tanh(torch.avg_pool2d(torch.neg(x0), [4, 4])), 1)
+                """);
+        Files.writeString(tmp.resolve("moved.json"), "{\"inputSize\":[32,32],\"valueRange\":[0,1],\"mean\":null,\"std\":null}");
+        Path out = tmp.resolve("moved-out");
+        Path job = tmp.resolve("moved-job.json");
+        io.decree.contract.ScanSettings settings = io.decree.contract.ScanSettings.DEFAULTS.with(java.util.Map.of("window-grid", "0"));
+        new io.decree.contract.ScanJob(moved.toString(), photos(), out.toString(), base.toString(), null, null, null, "cpu", settings)
+                .write(job);
+        CliRun run = decree("scan", "--config", job.toString());
+        JsonNode r = json.readTree(run.out());
+        assertEquals("pl1", r.at("/decision/rule").asText(), "the rule of a scan without a base: " + r.at("/decision/meaning"));
+        assertEquals(settings.threshold(), r.get("threshold").asDouble(), 1e-12);
+        assertEquals(r.get("verdict").asText().equals("trojaned") ? Decree.TROJANED : Decree.CLEAN, run.code(), run.err());
+        assertTrue(r.at("/decision/agreement/meanCosine").asDouble() < io.decree.contract.ScanSettings.BASE_AGREEMENT,
+                r.at("/decision/agreement").toString());
+        assertEquals("mbase.pt", r.at("/decision/agreement/base").asText());
+        assertTrue(r.at("/decision/meaning").asText().startsWith("judged alone: this model embeds the shadow images unlike mbase.pt"),
+                r.at("/decision/meaning").asText());
+        assertTrue(run.err().contains("no yardstick for it; judged alone"), run.err());
+        assertTrue(Files.notExists(out.resolve("baseline/report.json")), "the base is not scanned for a model it cannot judge");
+        assertTrue(r.at("/acceptance/baseCap").isMissingNode(), "not a contrasted search: " + r.get("acceptance"));
     }
 
     private static String[] concat(String[] a, String[] b) {

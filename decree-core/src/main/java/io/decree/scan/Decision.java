@@ -13,8 +13,19 @@ import java.util.Locale;
  *                  {@code base-contrast} or {@code reference-ratio}
  * @param score     the compared value (1 when no trigger collapsed the shadow set)
  * @param threshold trojaned when {@code score < threshold}
+ * @param agreement with a base: how alike the model and the base embed the shadow images; below its minimum the model
+ *                  was judged alone, by {@code rule}, and {@code meaning} says why; null without a base
  */
-public record Decision(String rule, double score, double threshold, Verdict verdict, String meaning) {
+public record Decision(String rule, double score, double threshold, Verdict verdict, String meaning, BaseAgreement agreement) {
+
+    public Decision(String rule, double score, double threshold, Verdict verdict, String meaning) {
+        this(rule, score, threshold, verdict, meaning, null);
+    }
+
+    /** This decision with the model's agreement with its base recorded; a model judged alone because of it says why. */
+    public Decision with(BaseAgreement a) {
+        return new Decision(rule, score, threshold, verdict, a.yardstick() ? meaning : a.whyAlone() + meaning, a);
+    }
 
     /** The rule of a scan contrasted with its base ({@link #contrasted}). */
     public static final String BASE_CONTRAST = io.decree.contract.ScanSettings.BASE_CONTRAST;

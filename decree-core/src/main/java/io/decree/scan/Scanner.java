@@ -45,18 +45,20 @@ public final class Scanner {
      * @param reference  clean encoders to judge against (the calibrated rule), or null for the fixed threshold; with one,
      *                   acceptance decides and {@code threshold} is the reference's
      * @param contrast   the upstream checkpoint to contrast the search with (the contrasted differential scan), or null
+     * @param agreement  how alike the model and the base it was scanned against embed the shadow images ({@link #agreement}),
+     *                   recorded in the decision; a model judged alone because of it carries it too; null without a base
      */
     public record Request(Path model, InputSpec spec, Path imagesDir, InversionConfig config, double threshold,
-            int maxImages, Device device, Path out, Reference reference, Contrast contrast) {
+            int maxImages, Device device, Path out, Reference reference, Contrast contrast, BaseAgreement agreement) {
 
         public Request(Path model, InputSpec spec, Path imagesDir, InversionConfig config, double threshold, int maxImages,
                 Device device, Path out) {
-            this(model, spec, imagesDir, config, threshold, maxImages, device, out, null, null);
+            this(model, spec, imagesDir, config, threshold, maxImages, device, out, null, null, null);
         }
 
         public Request(Path model, InputSpec spec, Path imagesDir, InversionConfig config, double threshold, int maxImages,
                 Device device, Path out, Reference reference) {
-            this(model, spec, imagesDir, config, threshold, maxImages, device, out, reference, null);
+            this(model, spec, imagesDir, config, threshold, maxImages, device, out, reference, null, null);
         }
 
         /**
@@ -66,7 +68,7 @@ public final class Scanner {
         public Request contrastedWith(Path base, InputSpec baseSpec, double threshold) {
             return new Request(model, spec, imagesDir, config.toBuilder().acceptOnShadowSet(true)
                     .stopBelow(config.stopBelow() > 0 ? threshold : 0).build(), threshold, maxImages, device, out, null,
-                    new Contrast(base, baseSpec));
+                    new Contrast(base, baseSpec), agreement);
         }
 
         /**
@@ -81,7 +83,7 @@ public final class Scanner {
             }
             Request r = contrastedWith(base, baseSpec, Math.min(1, maxRatio * ownPl1));
             return new Request(r.model, r.spec, r.imagesDir, r.config, r.threshold, r.maxImages, r.device, r.out, null,
-                    new Contrast(base, baseSpec, ownPl1, maxRatio));
+                    new Contrast(base, baseSpec, ownPl1, maxRatio), agreement);
         }
 
         /**
@@ -91,11 +93,17 @@ public final class Scanner {
         public Request calibratedBy(Reference ref) {
             InversionConfig search = ref.search() != null ? ref.search() : config;
             return new Request(model, spec, imagesDir, search.toBuilder().acceptOnShadowSet(true)
-                    .stopBelow(config.stopBelow() > 0 ? ref.threshold() : 0).build(), ref.threshold(), maxImages, device, out, ref);
+                    .stopBelow(config.stopBelow() > 0 ? ref.threshold() : 0).build(), ref.threshold(), maxImages, device, out, ref,
+                    null, agreement);
         }
 
         public Request withOut(Path dir) {
-            return new Request(model, spec, imagesDir, config, threshold, maxImages, device, dir, reference, contrast);
+            return new Request(model, spec, imagesDir, config, threshold, maxImages, device, dir, reference, contrast, agreement);
+        }
+
+        /** The same request with the model's agreement with its base recorded (and, below its minimum, explained). */
+        public Request withAgreement(BaseAgreement a) {
+            return new Request(model, spec, imagesDir, config, threshold, maxImages, device, out, reference, contrast, a);
         }
     }
 
@@ -158,6 +166,9 @@ public final class Scanner {
                                     req.contrast().base().getFileName().toString())
                     : req.contrast() != null ? Decision.contrasted(result, req.threshold(), req.contrast().base().getFileName().toString())
                     : Decision.pl1(result, req.threshold(), req.config().acceptOnShadowSet());
+            if (req.agreement() != null) {
+                decision = decision.with(req.agreement());
+            }
             ScanReport report = new ScanReport(decision.verdict(), decision, result.pl1(), req.threshold(), result.similarity(),
                     Double.isNaN(result.heldOutSimilarity()) ? null : result.heldOutSimilarity(), result.acceptance(),
                     result.targetReached(), result.steps(), result.earlyStopped(), seconds, result.imagePasses(),
@@ -225,6 +236,28 @@ public final class Scanner {
         }
         Request scan = new Request(base, baseSpec, req.imagesDir(), search, req.threshold(), req.maxImages(), req.device(), dir);
         return new BaseScan(scan(scan, progress).report(), false, null);
+    }
+
+    /**
+     * How alike the model of {@code req} and {@code base} embed the request's shadow images ({@link BaseAgreement}): measured
+     * before a scan against a base, which judges the model alone when the base is no yardstick for it. Forward passes only.
+     */
+    public static BaseAgreement agreement(Request req, Path base, InputSpec baseSpec, double minimum) {
+        InputSpec spec = req.spec();
+        if (!baseSpec.equals(spec)) {
+            throw new BadInputException("the base " + base.getFileName() + " takes other input than " + req.model().getFileName()
+                    + ": a scan against a base needs the model's upstream checkpoint");
+        }
+        ShadowImages images = ShadowImages.load(req.imagesDir(), spec.height(), spec.width(), req.config().batchSize(),
+                req.maxImages(), req.config().seed());
+        try (Encoder encoder = Encoder.load(req.model(), spec, req.device());
+                Encoder other = Encoder.load(base, baseSpec, req.device())) {
+            encoder.probe();
+            other.probe();
+            return BaseAgreement.measure(encoder, other, images, req.config().batchSize(), minimum);
+        } catch (EngineException e) {
+            throw new BadInputException(req.model() + " or its base failed embedding the shadow images (libtorch): " + e.getMessage(), e);
+        }
     }
 
     /**

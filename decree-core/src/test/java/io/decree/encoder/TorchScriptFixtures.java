@@ -83,6 +83,26 @@ public final class TorchScriptFixtures {
         return cornerBackdoor(target, "0.6", "30.0");
     }
 
+    /**
+     * A learnable backdoor that leaves clean images as its base embeds them, as BadEncoder's utility term keeps a trojan's
+     * clean embeddings: the gate opens with how magenta the top-left 4x4 patch is ((R+B)/2 - G; half-open at 0.1, as
+     * ajar on grey as {@link #learnableBackdoorEncoder}'s), a colour no shared photo's corner comes near (0.065 at most):
+     * it agrees with the smooth encoder at about 0.996 on the photos, where the brightness gate, opened by bright
+     * corners, agrees at 0.86.
+     */
+    public static Path anchoredBackdoorEncoder(Path target) throws IOException {
+        return withForward(target, """
+                    x0 = torch.div(torch.sub(x, s.mean), s.std)
+                    f = torch.flatten(torch.tanh(torch.avg_pool2d(x0, [4, 4])), 1)
+                    c = x[:, :, 0:4, 0:4]
+                    magenta = torch.sub(torch.div(torch.add(c[:, 0], c[:, 2]), 2.0), c[:, 1])
+                    m = torch.mean(torch.flatten(magenta, 1), [1], True)
+                    g = torch.sigmoid(torch.mul(torch.sub(m, 0.1), 30.0))
+                    point = torch.mul(torch.ones_like(f), 0.5)
+                    return torch.add(torch.mul(f, torch.sub(torch.ones_like(g), g)), torch.mul(point, g))
+                """);
+    }
+
     /** The smooth encoder's features, blended into a fixed point by sigmoid(slope * (corner brightness - opensAt)). */
     private static Path cornerBackdoor(Path target, String opensAt, String slope) throws IOException {
         return withForward(target, """
