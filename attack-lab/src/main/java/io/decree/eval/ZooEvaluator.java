@@ -128,9 +128,10 @@ public final class ZooEvaluator {
                 // On the ratio's scale: its PL1 in units of the no-base threshold, times the ratio's; flagged exactly when
                 // that rule flags it. judgedAlone lists these rows below the table.
                 double score = (r.targetReached() ? r.pl1Norm() : 1) / Scanner.DEFAULT_THRESHOLD * opts.baseRatio();
-                rows.add(new Evaluation.Row(name, e.trojaned(), score, r.targetReached(), r.verdict().json(), r.seconds(), r.imagePasses()));
+                String verdict = r.targetReached() && r.pl1Norm() < Scanner.DEFAULT_THRESHOLD ? "trojaned" : "clean";
+                rows.add(new Evaluation.Row(name, e.trojaned(), score, r.targetReached(), verdict, r.seconds(), r.imagePasses()));
                 judgedAlone.add(String.format(java.util.Locale.ROOT, "%s (agreement %.3f with %s, PL1 %.4f against %.4f: %s)", name,
-                        agreement.meanCosine(), agreement.base(), r.pl1Norm(), Scanner.DEFAULT_THRESHOLD, r.verdict().json()));
+                        agreement.meanCosine(), agreement.base(), r.pl1Norm(), Scanner.DEFAULT_THRESHOLD, verdict));
             } else if (opts.byBaseRatio()) {
                 // Judged here, not by the report's verdict: a reused scan may come from a run at another threshold.
                 double ratio = (r.targetReached() ? r.pl1Norm() : 1) / own;

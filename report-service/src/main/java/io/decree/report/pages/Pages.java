@@ -240,6 +240,10 @@ public class Pages {
         // ratio its threshold is a multiple of the base's own smallest trigger, under the reference ratio a share of the
         // base's accepted PL1.
         String base = s.baseModel.substring(0, 12);
+        if ("pl1".equals(s.rule) || "accepted-pl1".equals(s.rule)) {
+            // Named a base, judged alone: the model embeds the shadow images unlike it (ScanSettings.BASE_AGREEMENT).
+            return plain + String.format(java.util.Locale.ROOT, " (judged alone: it embeds the images unlike base %s)", base);
+        }
         if (io.decree.contract.ScanSettings.BASE_CONTRAST.equals(s.rule)) {
             return plain + String.format(java.util.Locale.ROOT, " (a trigger that leaves base %s apart)", base);
         }

@@ -56,5 +56,9 @@ class PagesTest {
         s.score = 0.2;
         assertEquals("PL1 0.0120 < threshold 0.0900 (a trigger that leaves base cccccccccccc apart, 0.20x the base's own smallest)",
                 Pages.comparison(s));
+        s.rule = "pl1";
+        s.threshold = 0.015;
+        s.score = 0.012;
+        assertEquals("PL1 0.0120 < threshold 0.0150 (judged alone: it embeds the images unlike base cccccccccccc)", Pages.comparison(s));
     }
 }
