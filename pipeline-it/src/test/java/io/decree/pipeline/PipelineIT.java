@@ -186,7 +186,7 @@ class PipelineIT {
 
     @Test
     @Order(3)
-    void aDifferentialScanJudgesTheTrojanAgainstItsBaseAndARescanIsRecordedBesideTheFirst() throws Exception {
+    void aDifferentialScanOfATrojanThatMovedFarFromItsBaseJudgesItAloneAndARescanIsRecordedBesideTheFirst() throws Exception {
         String cleanSha = io.decree.scan.EncoderFile.sha256(clean);
         String badSha = io.decree.scan.EncoderFile.sha256(trojaned);
         IngestClient.Answer unknown = stack.client.upload(trojaned, "photos", false, "f".repeat(64));
@@ -203,25 +203,22 @@ class PipelineIT {
             }
         }, SCAN, "the differential scan of " + badSha);
         assertEquals("completed", diff.get("status"), diff.toString());
-        assertEquals(io.decree.contract.ScanSettings.BASE_CONTRAST_BASE_RATIO, diff.get("rule"), diff.toString());
+        // This trojan was trained (Adam 1e-3) from a random-init network and moved far from it: it embeds the photos unlike
+        // its "base" (mean cosine about 0.66), so the base is no yardstick and the scan judges it alone, as without one.
+        assertEquals("pl1", diff.get("rule"), diff.toString());
         assertEquals("trojaned", diff.get("verdict"), diff.toString());
-        assertTrue((Double) diff.get("score") < io.decree.contract.ScanSettings.BASE_RATIO,
-                "a trigger that collapses the trojan and leaves its base apart, smaller than the base's own: " + diff);
         List<Map<String, Object>> rows = stack.scansOf(badSha);
         assertEquals(2, rows.size(), rows.toString());
         assertTrue(rows.stream().anyMatch(r -> r.get("base_model") == null && "trojaned".equals(r.get("verdict"))), "the plain verdict kept");
         JsonNode report = JSON.readTree(stack.store.getText(((String) diff.get("evidence_keys")).split(",")[0]));
-        assertEquals(io.decree.contract.ScanSettings.BASE_CONTRAST_BASE_RATIO, report.at("/decision/rule").asText());
-        assertTrue(report.at("/decision/meaning").asText().contains("but not on base-" + cleanSha.substring(0, 12) + ".pt"),
-                report.at("/decision/meaning").asText());
-        assertTrue(report.at("/acceptance/baseSimilarity").asDouble() < report.at("/acceptance/baseCap").asDouble(),
-                report.get("acceptance").toString());
-        // The base's own scan is kept once per base, for every later model fine-tuned from it.
-        List<String> baseReports = stack.store.list("baselines/" + cleanSha + "/").stream().map(io.minio.messages.Item::objectName).toList();
-        assertEquals(1, baseReports.size(), "one report of the base alone: " + baseReports);
-        JsonNode own = JSON.readTree(stack.store.getText(baseReports.get(0)));
-        assertEquals(own.at("/acceptance/acceptedPl1").asDouble() * io.decree.contract.ScanSettings.BASE_RATIO,
-                report.get("threshold").asDouble(), 1e-9, "the threshold is the base ratio times the base's own smallest trigger");
+        assertEquals("pl1", report.at("/decision/rule").asText());
+        assertTrue(report.at("/decision/agreement/meanCosine").asDouble() < io.decree.contract.ScanSettings.BASE_AGREEMENT,
+                report.at("/decision/agreement").toString());
+        assertTrue(report.at("/decision/meaning").asText().startsWith("judged alone: this model embeds the shadow images unlike base-"
+                + cleanSha.substring(0, 12) + ".pt"), report.at("/decision/meaning").asText());
+        assertEquals(io.decree.scan.Scanner.DEFAULT_THRESHOLD, report.get("threshold").asDouble(), 1e-12, "the no-base threshold");
+        // The base is not scanned for a model it cannot judge: nothing cached for it.
+        assertTrue(stack.store.list("baselines/" + cleanSha + "/").isEmpty(), "no report of the base alone");
         assertEquals(1, awaitAlerts(1).size(), "one alert per encoder and detector version, whichever rule flagged it");
 
         // A rescan is recorded as a scan of its own: the first one stays in the history.
@@ -511,10 +508,10 @@ class PipelineIT {
             wait.until(d -> d.getCurrentUrl().endsWith("/encoders/" + badSha));
 
             assertEquals("trojaned", browser.findElement(org.openqa.selenium.By.id("verdict")).getText());
-            // The latest scan is the differential one (Order 3): the page says which base its trigger left apart.
+            // The latest scan is the differential one (Order 3): the page says it was judged alone, and against which base.
             assertTrue(browser.findElement(org.openqa.selenium.By.id("pl1-comparison")).getText().matches(
-                            "PL1 0\\.\\d+ < threshold 0\\.\\d+ \\(a trigger that leaves base " + cleanSha.substring(0, 12)
-                                    + " apart, \\d\\.\\d\\dx the base's own smallest\\)"),
+                            "PL1 0\\.\\d+ < threshold 0\\.0150 \\(judged alone: it embeds the images unlike base "
+                                    + cleanSha.substring(0, 12) + "\\)"),
                     browser.findElement(org.openqa.selenium.By.id("pl1-comparison")).getText());
             for (String img : List.of("evidence-trigger", "evidence-mask", "evidence-pattern", "evidence-stamped")) {
                 var el = browser.findElement(org.openqa.selenium.By.id(img));
