@@ -98,7 +98,6 @@ public final class ZooEvaluator {
             InputSpec spec = InputSpec.sidecarOf(e.model());
             double threshold = opts.thresholdFor(spec);
             Path images = opts.images() != null ? opts.images() : e.images();
-            double own = opts.byBaseRatio() ? ownTrigger(basePlainScans.get(zoo.entry(e.base())), e, images) : Double.NaN;
             // The search stops at the scan's own threshold, as a scan with that threshold would.
             InversionConfig config = opts.inPixels() ? opts.config().toBuilder().stopBelow(threshold).build() : opts.config();
             Scanner.Request req = new Scanner.Request(e.model(), spec, images, config, threshold,
@@ -106,6 +105,9 @@ public final class ZooEvaluator {
             BaseAgreement agreement = r != null && r.decision() != null && r.decision().agreement() != null ? r.decision().agreement()
                     : opts.byBaseRatio() ? Scanner.agreement(req, baseOf(zoo, e), spec, ScanSettings.BASE_AGREEMENT) : null;
             boolean alone = agreement != null && !agreement.yardstick();
+            // The base's own trigger only where the base judges: a model judged alone may have been scanned on images the
+            // base's scan did not use (a fine-tune moved onto another domain).
+            double own = opts.byBaseRatio() && !alone ? ownTrigger(basePlainScans.get(zoo.entry(e.base())), e, images) : Double.NaN;
             if (r != null && opts.byBaseRatio() && alone == contrasted(r)) {
                 r = null; // an earlier scan of the other kind (before the agreement was checked): scanned again
             }
