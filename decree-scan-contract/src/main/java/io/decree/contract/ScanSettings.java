@@ -81,9 +81,9 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
      * scan without a base. Set at stop 36 (docs/eval/base-ratio.md, "A clean fine-tune that moved"), after two clean
      * fine-tunes of another kind than the zoo's controls, SimCLR continued from a base with nothing holding it there,
      * were flagged by the base ratio (1.26x and 1.10x): they agree with their base at 0.79 (its own Fashion-MNIST images)
-     * and 0.48 (moved to MNIST), while all 44 fine-tunes whose training keeps the base's embeddings, as BadEncoder's
-     * utility term does (every trojan and control of the zoo, MobileNetV2's trojan), agree at 0.957-1.000 on their own
-     * images. 0.9, about the middle of that gap, nearer the side that was measured 44 times. An attack that moves the
+     * and 0.48 (moved to MNIST), while all 45 fine-tunes whose training keeps the base's embeddings, as BadEncoder's
+     * utility term does (the zoo's 28 trojans and 16 controls, MobileNetV2's trojan), agree at 0.957-1.000 on their own
+     * images (docs/eval/base-agreement.md). 0.9, about the middle of that gap, nearer the side that was measured 45 times. An attack that moves the
      * whole encoder as far as a fresh fine-tune gets the no-base rule, as if no base were named.
      */
     public static final double BASE_AGREEMENT = 0.9;
