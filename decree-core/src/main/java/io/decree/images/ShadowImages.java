@@ -177,10 +177,15 @@ public final class ShadowImages {
 
     /** All images as one flat [N,3,H,W] array. */
     public float[] flat() {
+        return flat(0, pixels.size());
+    }
+
+    /** Images {@code start} to {@code start + count - 1} as one flat [count,3,H,W] array: a batch to embed. */
+    public float[] flat(int start, int count) {
         int per = 3 * height * width;
-        float[] all = new float[pixels.size() * per];
-        for (int i = 0; i < pixels.size(); i++) {
-            System.arraycopy(pixels.get(i), 0, all, i * per, per);
+        float[] all = new float[count * per];
+        for (int i = 0; i < count; i++) {
+            System.arraycopy(pixels.get(start + i), 0, all, i * per, per);
         }
         return all;
     }

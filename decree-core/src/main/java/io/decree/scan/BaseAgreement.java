@@ -46,17 +46,13 @@ public record BaseAgreement(String base, double meanCosine, int images, double m
         }
         int h = images.height();
         int w = images.width();
-        int plane = 3 * h * w;
         int n = images.size();
         double sum = 0;
-        float[] flat = images.flat();
         try (NDManager m = model.manager().newSubManager()) {
             for (int start = 0; start < n; start += batch) {
                 int count = Math.min(batch, n - start);
-                float[] part = new float[count * plane];
-                System.arraycopy(flat, start * plane, part, 0, part.length);
                 try (NDScope scope = new NDScope()) {
-                    NDArray x = m.create(part, new Shape(count, 3, h, w));
+                    NDArray x = m.create(images.flat(start, count), new Shape(count, 3, h, w));
                     NDArray a = model.embed(x);
                     NDArray b = base.embed(x.toDevice(base.device(), false));
                     b = b.toDevice(a.getDevice(), false);

@@ -36,17 +36,13 @@ public record TriggerTransfer(int images, double similarity, double plainSimilar
         }
         float[][] clean = new float[n][];
         float[][] stamped = new float[n][];
-        int plane = 3 * h * w;
         try (NDManager m = encoder.manager().newSubManager()) {
             NDArray mk = m.create(mask, new Shape(1, 1, h, w));
             NDArray pt = m.create(pattern, new Shape(1, 3, h, w));
-            float[] flat = images.flat();
             for (int start = 0; start < n; start += batch) {
                 int count = Math.min(batch, n - start);
-                float[] part = new float[count * plane];
-                System.arraycopy(flat, start * plane, part, 0, part.length);
                 try (NDScope scope = new NDScope()) {
-                    NDArray x = m.create(part, new Shape(count, 3, h, w));
+                    NDArray x = m.create(images.flat(start, count), new Shape(count, 3, h, w));
                     rows(encoder.embed(x), clean, start);
                     rows(encoder.embed(Pattern.stamp(x, mk, pt)), stamped, start);
                 }
