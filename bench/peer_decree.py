@@ -51,19 +51,21 @@ def main():
     ap.add_argument("--epochs", type=int, default=1000)
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--seed", type=int, default=100)
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda on a machine with a GPU (bench/gpu-peer.sh)")
     a = ap.parse_args()
+    dev = torch.device(a.device)
     if a.threads:
         torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    model = torch.jit.load(a.model).eval()
+    model = torch.jit.load(a.model, map_location=dev).eval()
     for p in model.parameters():
         p.requires_grad_(False)
-    x = load_images(a.images, a.size, a.max_images)
+    x = load_images(a.images, a.size, a.max_images).to(dev)
     n, _, h, w = x.shape
     batch = min(a.batch, n)
 
-    mask_param = (torch.rand(1, 1, h, w) * 2 - 1).requires_grad_(True)
-    pattern_param = (torch.rand(1, 3, h, w) * 2 - 1).requires_grad_(True)
+    mask_param = (torch.rand(1, 1, h, w) * 2 - 1).to(dev).requires_grad_(True)
+    pattern_param = (torch.rand(1, 3, h, w) * 2 - 1).to(dev).requires_grad_(True)
     opt = torch.optim.Adam([mask_param, pattern_param], lr=0.5, betas=(0.5, 0.9))
     lam, target, factor, patience_lambda, patience_stop = 1e-3, 0.99, 5.0, 5, 10
     up = down = 0
@@ -75,7 +77,7 @@ def main():
         lr = 0.5 if epoch < a.epochs // 3 else 0.1 if epoch < 2 * a.epochs // 3 else 0.05
         for g in opt.param_groups:
             g["lr"] = lr
-        perm = torch.randperm(n)
+        perm = torch.randperm(n).to(dev)
         sims, l1s = [], []
         for start in range(0, n - batch + 1, batch):
             idx = perm[start:start + batch]
