@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The reference DECREE loop (bench/peer_decree.py) on a lent GPU, for issue 15's GPU figures. decree itself cannot run
-# there: the lent machine has Python with a CUDA PyTorch but no JVM, fetches nothing, and takes at most 64 MiB of files,
+# there: the lent machine has Python with a CUDA PyTorch (no JVM listed), fetches nothing, and takes at most 64 MiB of files,
 # far below DJL's CUDA libtorch; so this measures the peer loop only, GPU against that machine's own CPU.
 #   bench/gpu-peer.sh stage ZOO [SHARED]   here: copies two 32-px zoo encoders, the face encoder, MobileNetV2 and their
 #                                          shadow images into gpu-carry/ (ignored by git, ~45 MB)
