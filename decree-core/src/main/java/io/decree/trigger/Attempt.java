@@ -64,7 +64,7 @@ final class Attempt implements AutoCloseable {
     private final Pattern pattern;
     private final Adam adam;
     private final LambdaController lambda;
-    private final TriggerInversion.BatchOrder batches;
+    private TriggerInversion.BatchOrder batches;
     private final MaskStart start;
 
     private float[] bestMask;
@@ -153,6 +153,20 @@ final class Attempt implements AutoCloseable {
         // A contrasted step runs the batch through the base forward, and backward too while the hinge is active.
         return new Step(cos, l1, lambda.lambda(), throughBase ? 2 * batch.length : batch.length,
                 checked + (loss.contrasted() ? batch.length : 0));
+    }
+
+    /** Goes on with another batch order (a carried window leaves its probe's smaller batch for the search's). */
+    void rebatch(TriggerInversion.BatchOrder order) {
+        batches = order;
+        epochSimilaritySum = 0;
+        epochSteps = 0;
+    }
+
+    /** The trigger as it stands now (not the best so far): {mask [H*W], pattern [3*H*W]}. */
+    float[][] current() {
+        try (NDScope scope = new NDScope()) {
+            return new float[][] {mask.values().toFloatArray(), pattern.values().toFloatArray()};
+        }
     }
 
     private void addCandidate(Candidate c) {

@@ -63,6 +63,11 @@ import io.decree.contract.ScanSettings;
  *                          plain cosine's clean level differs by domain (0.59 on MNIST, 0.84 on faces): measured as a
  *                          share of the way from it, BadEncoder's own 10x10 trigger moved the MNIST base exactly half-way
  *                          (0.79 from 0.59) while its centred cosine was 0.39 (docs/eval/contrast.md).
+ * @param probeBatch        ours, 0 = the search's batch: images per step of a window probe. Below the batch, the probes
+ *                          are ranked on one common batch of shadow images (forward only) instead of each probe's own
+ *                          last batches, which a small batch makes noisy; a carried window goes on at the full batch.
+ *                          A window's rank needs about 30 probe steps (docs/eval/base-ratio-cheaper.md), not 30 full
+ *                          batches: Adam moves the pattern as far per step on 4 images as on 32.
  * @param wholeSearch       ours, default off ({@code --no-stop-at-verdict}, evaluations): every start runs to its end even
  *                          once the verdict is known, while triggers below {@code stopBelow} are still tested on the whole
  *                          shadow set as they come, as a stopped search tests them. So a whole search never accepts
@@ -74,7 +79,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         double similarityTarget, double lambdaInit, double lambdaFactor, int lambdaPatience, double lambdaMin,
         int earlyStopPatience, long seed, boolean centerEmbeddings, int maskGrid, int windowGrid, int windowProbeSteps,
         int windowsKept, int windowSteps, int holdout, boolean acceptOnShadowSet, double stopBelow, double baseCollapseLimit,
-        boolean wholeSearch) {
+        boolean wholeSearch, int probeBatch) {
 
     /** The settings a worker may change, with their defaults: the scan contract's. */
     private static final ScanSettings SETTINGS = ScanSettings.DEFAULTS;
@@ -96,6 +101,8 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
     public static final int QUICK_STEPS = 150;
     public static final int QUICK_PROBE_STEPS = 6;
     public static final int QUICK_WINDOWS_KEPT = 1;
+    /** {@link #lean()}'s images per window-probe step. */
+    public static final int LEAN_PROBE_BATCH = 4;
     public static final double DEFAULT_BASE_COLLAPSE_LIMIT = 0.5;
 
     public InversionConfig {
@@ -110,6 +117,9 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         }
         if (windowGrid < 0 || windowProbeSteps < 1 || windowsKept < 0 || windowSteps < windowProbeSteps) {
             throw new IllegalArgumentException("window starts: grid >= 0, probe steps >= 1, kept >= 0, steps >= probe steps");
+        }
+        if (probeBatch < 0 || probeBatch == 1) {
+            throw new IllegalArgumentException("probe batch must be 0 (the search's batch) or at least 2");
         }
         if (holdout < 0) {
             throw new IllegalArgumentException("held-out images must be >= 0");
@@ -129,7 +139,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         return new InversionConfig(DEFAULT_STEPS, DEFAULT_BATCH, 0.1, 0.5, 0.9, 0.99, 1e-3, 5.0, 5, 1e-5, 35, DEFAULT_SEED,
                 SETTINGS.center(), SETTINGS.maskGrid(),
                 DEFAULT_WINDOW_GRID, DEFAULT_PROBE_STEPS, DEFAULT_WINDOWS_KEPT, DEFAULT_WINDOW_STEPS, DEFAULT_HOLDOUT, false, 0,
-                DEFAULT_BASE_COLLAPSE_LIMIT, false);
+                DEFAULT_BASE_COLLAPSE_LIMIT, false, 0);
     }
 
     /**
@@ -161,12 +171,28 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
                 .build();
     }
 
+    /**
+     * The lean search (ours, stop 38, docs/eval/base-ratio-lean.md), the base ratio's contrasted search: the fast search's
+     * batch of 16, uniform start of 200 steps and one carried window, with the default's 30 steps per window probe but on
+     * 4 images each, ranked on one common batch, and the default's 200-step carried window: at most 8,920 image-passes
+     * through the model (a contrasted search adds the base's backward pass while its hinge is active). The fast search's 10 probe steps do not rank a 10x10 trigger's window (it came 8th on the
+     * MNIST trojan); 30 steps do, and Adam moves the pattern as far per step on 4 images as on 32, so the probes cost a
+     * quarter of the fast search's batches times three steps. Its own short search misses a clean base's smallest
+     * trigger now and then (0.35 of the image where the default finds 0.10), so the base's own scan, the ratio's
+     * yardstick, stays the default search ({@code Scanner.yardstickSearch}), once per base.
+     */
+    public static InversionConfig lean() {
+        return fast().toBuilder().probeBatch(LEAN_PROBE_BATCH).windowProbeSteps(DEFAULT_PROBE_STEPS).windowSteps(DEFAULT_WINDOW_STEPS)
+                .build();
+    }
+
     /** A search preset by its name ({@code ScanSettings.SEARCH_PRESETS}): default, fast or quick. */
     public static InversionConfig preset(String name) {
         return switch (name) {
             case "default" -> defaults();
             case "fast" -> fast();
             case "quick" -> quick();
+            case "lean" -> lean();
             default -> throw new IllegalArgumentException("no search preset '" + name + "'; known: "
                     + ScanSettings.SEARCH_PRESETS);
         };
@@ -185,6 +211,11 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
                 // The search may stop once the figure that decides is below its threshold: a contrasted scan's own.
                 .stopBelow(againstBase && s.contrasted() ? ScanSettings.CONTRAST_THRESHOLD : s.threshold());
         return againstBase ? b.build() : b.steps(s.steps()).batchSize(s.batch()).build();
+    }
+
+    /** Images per step of a window probe: {@code probeBatch}, or the search's batch when it is 0. */
+    public int probeBatchSize() {
+        return probeBatch == 0 ? batchSize : Math.min(probeBatch, batchSize);
     }
 
     public Builder toBuilder() {
@@ -209,6 +240,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         private double stopBelow;
         private double baseCollapseLimit;
         private boolean wholeSearch;
+        private int probeBatch;
         private final InversionConfig base;
 
         private Builder(InversionConfig c) {
@@ -229,6 +261,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
             stopBelow = c.stopBelow;
             baseCollapseLimit = c.baseCollapseLimit;
             wholeSearch = c.wholeSearch;
+            probeBatch = c.probeBatch;
         }
 
         public Builder steps(int v) {
@@ -311,11 +344,16 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
             return this;
         }
 
+        public Builder probeBatch(int v) {
+            probeBatch = v;
+            return this;
+        }
+
         public InversionConfig build() {
             return new InversionConfig(maxSteps, batchSize, learningRate, base.beta1, base.beta2, similarityTarget,
                     base.lambdaInit, base.lambdaFactor, base.lambdaPatience, base.lambdaMin, base.earlyStopPatience, seed,
                     centerEmbeddings, maskGrid, windowGrid, windowProbeSteps, windowsKept, windowSteps,
-                    holdout, acceptOnShadowSet, stopBelow, baseCollapseLimit, wholeSearch);
+                    holdout, acceptOnShadowSet, stopBelow, baseCollapseLimit, wholeSearch, probeBatch);
         }
     }
 }

@@ -92,6 +92,7 @@ public final class TriggerInversion {
             Search search = new Search(cfg, all, loss, holdout, h, w, progress, phases, baseSet, shadowSet);
             List<MaskStart> starts = MaskStart.plan(h, w, cfg.windowGrid());
             int batch = Math.min(cfg.batchSize(), n);
+            int probeBatch = Math.min(cfg.probeBatchSize(), n);
 
             List<Attempt> attempts = new ArrayList<>();
             try {
@@ -109,7 +110,7 @@ public final class TriggerInversion {
                 }
                 for (int i = 1; i < starts.size() && !decided; i++) {
                     Attempt a = new Attempt(cfg, run, squash, h, w, starts.get(i), init,
-                            new BatchOrder(n, batch, new Random(cfg.seed() * 31 + 7 + i)));
+                            new BatchOrder(n, probeBatch, new Random(cfg.seed() * 31 + 7 + i)));
                     attempts.add(a);
                     windows.add(a);
                     search.advance(a, cfg.windowProbeSteps());
@@ -118,14 +119,22 @@ public final class TriggerInversion {
                     // cost more forward passes than it saves (verdictReached runs it after the longer starts).
                     decided = search.decidedMidway;
                 }
-                windows.sort(Comparator.comparingDouble(Attempt::bestL1)
-                        .thenComparing(Comparator.comparingDouble(Attempt::lastSimilarity).reversed()));
+                if (probeBatch < batch && !decided) {
+                    windows = search.rankOnCommonBatch(windows, all.get("0:" + batch), encoder, center, base,
+                            contrast == null ? null : contrast.center(), batch);
+                } else {
+                    windows.sort(Comparator.comparingDouble(Attempt::bestL1)
+                            .thenComparing(Comparator.comparingDouble(Attempt::lastSimilarity).reversed()));
+                }
                 if (!windows.isEmpty() && cfg.windowsKept() > 0 && !decided) {
                     search.begin("carried windows");
                 }
                 for (Attempt a : windows.subList(0, Math.min(cfg.windowsKept(), windows.size()))) {
                     if (decided) {
                         break;
+                    }
+                    if (probeBatch < batch) {
+                        a.rebatch(new BatchOrder(n, batch, new Random(cfg.seed() * 37 + 11 + attempts.indexOf(a))));
                     }
                     search.advance(a, cfg.windowSteps());
                     search.keepBest(a);
@@ -309,6 +318,34 @@ public final class TriggerInversion {
                 }
             }
             return false;
+        }
+
+        /**
+         * The window probes ranked on one common batch of shadow images (forward only), each by its trigger as it
+         * stands: first those that collapse it (the base kept apart, in a contrasted search), smallest mask first, then
+         * the rest by their similarity less the base's excess over its cap. Probes of a few images each are ranked so
+         * because their own last batches are too small to compare them by.
+         */
+        List<Attempt> rankOnCommonBatch(List<Attempt> windows, NDArray common, Encoder encoder, NDArray center,
+                Encoder base, NDArray baseCenter, int batch) {
+            CollapseCheck model = new CollapseCheck(encoder, common, center, batch);
+            CollapseCheck apart = base == null ? null : new CollapseCheck(base, common, baseCenter, batch);
+            double cap = cfg.baseCollapseLimit();
+            record Ranked(Attempt attempt, boolean success, double pl1, double score) {
+            }
+            List<Ranked> ranked = new ArrayList<>();
+            for (Attempt a : windows) {
+                float[][] t = a.current();
+                double cos = model.similarity(t[0], t[1], h, w);
+                double baseCos = apart == null ? Double.NaN : apart.similarity(t[0], t[1], h, w);
+                phaseForwardOnly += model.size() + (apart == null ? 0 : apart.size());
+                boolean success = loss.success(cos, baseCos, cfg.similarityTarget());
+                double excess = apart == null ? 0 : Math.max(0, baseCos - cap);
+                ranked.add(new Ranked(a, success, Pl1Norm.of(t[0], h, w), cos - excess));
+            }
+            ranked.sort(Comparator.comparing((Ranked r) -> !r.success())
+                    .thenComparingDouble(r -> r.success() ? r.pl1() : -r.score()));
+            return new ArrayList<>(ranked.stream().map(Ranked::attempt).toList());
         }
 
         void keepBest(Attempt a) {

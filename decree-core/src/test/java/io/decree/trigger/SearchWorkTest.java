@@ -1,6 +1,7 @@
 package io.decree.trigger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.decree.SharedData;
@@ -56,6 +57,33 @@ class SearchWorkTest {
         InversionResult again = search(cfg);
         assertEquals(r.imagePasses(), again.imagePasses(), "same seed, model and images: the same work");
         assertEquals(r.pl1(), again.pl1());
+    }
+
+    @Test
+    void probesOfASmallerBatchCostThatBatchAreRankedOnOneCommonBatchAndTheCarriedWindowGoesOnAtTheFullBatch()
+            throws IOException {
+        InversionConfig cfg = InversionConfig.defaults().toBuilder().steps(20).batchSize(8).windowGrid(2).probeBatch(2)
+                .windowProbeSteps(6).windowsKept(1).windowSteps(20).acceptOnShadowSet(false).build();
+        InversionResult r = search(cfg);
+        assertEquals(List.of("uniform start", "window probes", "carried windows", "acceptance"),
+                r.phases().stream().map(SearchPhase::name).toList());
+        SearchPhase probes = r.phases().get(1);
+        assertEquals(4 * 6, probes.steps(), "2x2 windows, 6 steps each");
+        assertEquals(2L * probes.steps(), probes.imagePasses(), "2 images per probe step");
+        assertEquals(4 * 8, probes.forwardOnlyPasses(), "each window's trigger on the common batch of 8, forward only");
+        SearchPhase carried = r.phases().get(2);
+        assertEquals(8L * carried.steps(), carried.imagePasses(), "the carried window at the search's batch");
+        assertTrue(carried.steps() <= 20 - 6, "carried up to 20 steps, its probe's included");
+
+        assertEquals(2, cfg.probeBatchSize());
+        assertEquals(8, cfg.toBuilder().probeBatch(0).build().probeBatchSize(), "0: the search's batch");
+        assertEquals(8, cfg.toBuilder().probeBatch(64).build().probeBatchSize(), "never more than the search's batch");
+        assertThrows(IllegalArgumentException.class, () -> cfg.toBuilder().probeBatch(1).build(), "a pair at least");
+        InversionConfig lean = InversionConfig.lean();
+        assertEquals(InversionConfig.LEAN_PROBE_BATCH, lean.probeBatchSize());
+        assertEquals(8_920, lean.maxSteps() * lean.batchSize() + 25 * lean.windowProbeSteps() * lean.probeBatchSize()
+                + lean.windowsKept() * (lean.windowSteps() - lean.windowProbeSteps()) * lean.batchSize(),
+                "the lean search's image-passes through the model at most, as its documentation says");
     }
 
     @Test
