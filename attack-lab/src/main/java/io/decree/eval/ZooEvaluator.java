@@ -182,8 +182,8 @@ public final class ZooEvaluator {
 
     /**
      * The plain scans of the bases of {@code entries} that {@code found} lacks, for the base ratio: read from {@code dir}
-     * (an earlier run's, with {@code reuse}) or scanned there, whole searches with acceptance deciding, as a scan against
-     * a base runs them ({@link Scanner#baseScan}).
+     * (an earlier run's, with {@code reuse}) or scanned there with the yardstick's search, whole, acceptance deciding, as
+     * a scan against a base runs them ({@link Scanner#yardstickSearch}), whatever search the contrasted scans use.
      */
     static void scanMissingBases(Zoo zoo, List<Zoo.Entry> entries, Options opts, Path dir, Map<Zoo.Entry, ScanReport> found,
             Consumer<String> progress) {
@@ -198,7 +198,7 @@ public final class ZooEvaluator {
                     progress.accept("base " + base.name() + ": its own scan, for the base ratio");
                 }
                 r = Scanner.scan(new Scanner.Request(base.model(), InputSpec.sidecarOf(base.model()),
-                        opts.images() != null ? opts.images() : e.images(), Scanner.searchAlone(opts.config()), Scanner.DEFAULT_THRESHOLD, opts.maxImages(), null,
+                        opts.images() != null ? opts.images() : e.images(), Scanner.yardstickSearch(opts.config()), Scanner.DEFAULT_THRESHOLD, opts.maxImages(), null,
                         dir.resolve(base.name().replaceFirst("\\.pt$", ""))), null).report();
             }
             found.put(base, r);

@@ -222,7 +222,11 @@ public final class Scanner {
     }
 
     public static BaseScan baseScan(Request req, Path base, InputSpec baseSpec, Consumer<StepRecord> progress) {
-        InversionConfig search = searchAlone(req.config());
+        return baseScan(req, base, baseSpec, searchAlone(req.config()), progress);
+    }
+
+    /** As {@link #baseScan(Request, Path, InputSpec, Consumer)}, the base searched with {@code search}. */
+    public static BaseScan baseScan(Request req, Path base, InputSpec baseSpec, InversionConfig search, Consumer<StepRecord> progress) {
         Path dir = req.out() == null ? null : req.out().resolve(BASELINE_DIR);
         Path earlier = dir == null ? null : dir.resolve("report.json");
         if (earlier != null && Files.isRegularFile(earlier)) {
@@ -266,6 +270,20 @@ public final class Scanner {
      */
     public static InversionConfig searchAlone(InversionConfig config) {
         return config.toBuilder().acceptOnShadowSet(true).stopBelow(0).build();
+    }
+
+    /**
+     * How the base ratio searches a base alone, for its yardstick: the default search (its starts, lengths and batch) with
+     * {@code config}'s seed, mask grid, windows, centring and holdout, whatever the contrasted search's preset. A base has
+     * no backdoor, so its smallest trigger is one natural shortcut among many windows of about the same quality, and a
+     * short search finds it only now and then (the fast and lean searches put one base's at 0.35 of the image where the
+     * default finds 0.10: every fine-tune of it would then look 3x more trojaned). It is scanned once per base and shadow
+     * set and cached, so its cost is not the verdict's.
+     */
+    public static InversionConfig yardstickSearch(InversionConfig config) {
+        return searchAlone(InversionConfig.defaults().toBuilder().seed(config.seed()).maskGrid(config.maskGrid())
+                .windowGrid(config.windowGrid()).holdout(config.holdout()).centerEmbeddings(config.centerEmbeddings())
+                .baseCollapseLimit(config.baseCollapseLimit()).build());
     }
 
     /** Where {@link #baseline} keeps the upstream checkpoint's report and evidence, under the scan's own folder. */

@@ -92,6 +92,28 @@ class BaseRatioTest {
         assertTrue(Double.isNaN(new Scanner.BaseScan(baseReport("ab".repeat(32), "imgs", search, 1.0), false, null).ownPl1()));
     }
 
+    @Test
+    void theYardstickIsTheDefaultSearchWhateverTheContrastedSearchAndAReportOfAnotherSearchIsNotReused() throws Exception {
+        InversionConfig lean = InversionConfig.lean().toBuilder().seed(7).windowGrid(4).maskGrid(16).stopBelow(0.12).build();
+        InversionConfig yardstick = Scanner.yardstickSearch(lean);
+        InversionConfig expected = InversionConfig.defaults().toBuilder().seed(7).windowGrid(4).maskGrid(16)
+                .acceptOnShadowSet(true).stopBelow(0).build();
+        assertEquals(expected, yardstick, "the default's starts, lengths and batch; the scan's seed, windows and mask grid");
+        assertEquals(yardstick, Scanner.yardstickSearch(InversionConfig.fast().toBuilder().seed(7).windowGrid(4).maskGrid(16)
+                .build()), "the same yardstick under every contrasted search");
+
+        // The base scanned with the lean search earlier (as before the yardstick had its own search) is scanned again.
+        Path base = Files.write(tmp.resolve("base.pt"), new byte[] {1, 2, 3});
+        Scanner.Request req = request();
+        Path earlier = tmp.resolve("out").resolve(Scanner.BASELINE_DIR).resolve("report.json");
+        Files.createDirectories(earlier.getParent());
+        baseReport(EncoderFile.sha256(base), tmp.resolve("imgs").toString(), Scanner.searchAlone(InversionConfig.lean()), 0.34)
+                .write(earlier);
+        assertThrows(RuntimeException.class, () -> Scanner.baseScan(req, base, SPEC, Scanner.yardstickSearch(req.config()), null));
+        baseReport(EncoderFile.sha256(base), tmp.resolve("imgs").toString(), Scanner.yardstickSearch(req.config()), 0.1).write(earlier);
+        assertEquals(0.1, Scanner.baseScan(req, base, SPEC, Scanner.yardstickSearch(req.config()), null).ownPl1(), 1e-12);
+    }
+
     private static ScanReport baseReport(String sha, String images, InversionConfig search, double acceptedPl1) {
         EncoderFile enc = new EncoderFile("base.pt", sha, 3, SPEC, 128);
         return new ScanReport(Verdict.CLEAN, null, 0.05, 0.015, 0.99, null, new Acceptance(0.06, acceptedPl1, 0.991, 5), true, 500,
