@@ -6,6 +6,7 @@ import io.decree.scan.Sarif;
 import io.decree.scan.ScanReport;
 import io.decree.scan.Scanner;
 import io.decree.scan.Verdict;
+import io.decree.trigger.InversionConfig;
 import io.decree.trigger.StepRecord;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -142,9 +143,10 @@ final class ScanCommand implements Callable<Integer> {
                     model.getFileName(), agreement.minimum());
             return options.withoutBase(model, outDir).withAgreement(agreement);
         }
-        Scanner.BaseScan own = json ? Scanner.baseScan(alone, base, options.baselineSpec(model),
-                        progress == null ? null : progress.phase("baseline", alone.config().maxSteps()))
-                : withProgress("baseline", alone.config().maxSteps(), p -> Scanner.baseScan(alone, base, options.baselineSpec(model), p));
+        InversionConfig yardstick = Scanner.yardstickSearch(alone.config());
+        Scanner.BaseScan own = json ? Scanner.baseScan(alone, base, options.baselineSpec(model), yardstick,
+                        progress == null ? null : progress.phase("baseline", yardstick.maxSteps()))
+                : withProgress("baseline", yardstick.maxSteps(), p -> Scanner.baseScan(alone, base, options.baselineSpec(model), yardstick, p));
         double ownPl1 = own.ownPl1();
         if (Double.isNaN(ownPl1)) {
             System.err.printf(Locale.ROOT, "baseline %s: no trigger smaller than the image holds on it alone; the fixed contrast "

@@ -97,7 +97,7 @@ final class ScanOptions {
         // A differential rule searches as it was measured (the contract's searchFittedWith) unless --search says otherwise.
         return jobSearch != null ? jobSearch : search.config(contrasted() ? contrastThreshold : threshold,
                 baseline == null ? "default" : io.decree.contract.ScanSettings.searchFittedWith(
-                        contrasted() ? io.decree.contract.ScanSettings.BASE_CONTRAST : differentialRule));
+                        contrast ? io.decree.contract.ScanSettings.BASE_CONTRAST : differentialRule));
     }
 
     /**

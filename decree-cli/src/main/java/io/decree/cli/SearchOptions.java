@@ -11,12 +11,14 @@ import picocli.CommandLine.Option;
 final class SearchOptions {
     private static final InversionConfig DEFAULTS = InversionConfig.defaults();
 
-    @Option(names = "--search", paramLabel = "default|fast|quick",
+    @Option(names = "--search", paramLabel = "default|fast|quick|lean",
             description = "The search's settings as a whole: default (the paper's uniform start and 5x5 windows, batch 32, "
                     + "up to 47,680 image-passes), quick (the same starts, shorter probes and uniform start, one carried window: "
-                    + "up to 15,808) or fast (batch 16, shorter starts, one carried window: up to 8,960); a setting given on its "
+                    + "up to 15,808), fast (batch 16, shorter starts, one carried window: up to 8,960) or lean (fast with 30-step "
+                    + "window probes on 4 images each and a 200-step carried window: up to 8,920); a setting given on its "
                     + "own wins (default: default; "
-                    + "with --baseline: the search its rule was measured with).")
+                    + "with --baseline: the search its rule was measured with, lean for the base ratio, whose base is scanned "
+                    + "with the default search).")
     String preset;
 
     @Option(names = "--steps", paramLabel = "N", description = "Steps at most of the paper's uniform start (default: " + InversionConfig.DEFAULT_STEPS
@@ -48,6 +50,10 @@ final class SearchOptions {
             + "(default: " + InversionConfig.DEFAULT_PROBE_STEPS + "; quick: " + InversionConfig.QUICK_PROBE_STEPS + "; fast: "
             + InversionConfig.FAST_PROBE_STEPS + ").")
     Integer probeSteps;
+
+    @Option(names = "--probe-batch", paramLabel = "N", description = "Images per step of a window probe; below --batch the probes "
+            + "are ranked on one common batch (default and fast: the search's batch; lean: " + InversionConfig.LEAN_PROBE_BATCH + ").")
+    Integer probeBatch;
 
     @Option(names = "--windows-kept", paramLabel = "N", description = "How many of the ranked window starts are carried on (default: "
             + InversionConfig.DEFAULT_WINDOWS_KEPT + "; quick: " + InversionConfig.QUICK_WINDOWS_KEPT + "; fast: " + InversionConfig.FAST_WINDOWS_KEPT + ").")
@@ -108,12 +114,16 @@ final class SearchOptions {
         if (!(baseCollapseLimit > 0 && baseCollapseLimit < 1)) {
             throw new BadInputException("--base-collapse-limit must lie in (0,1), got " + baseCollapseLimit);
         }
+        int pb = probeBatch != null ? probeBatch : base.probeBatch();
+        if (pb < 0 || pb == 1) {
+            throw new BadInputException("--probe-batch must be at least 2");
+        }
         if (probe < 1 || kept < 0 || wSteps < probe) {
             throw new BadInputException("--probe-steps must be >= 1, --windows-kept >= 0 and --window-steps >= --probe-steps");
         }
         return base.toBuilder().steps(st).batchSize(b).seed(seed).learningRate(lr).maskGrid(maskGrid)
                 .centerEmbeddings(center).windowGrid(windowGrid).windowProbeSteps(probe).windowsKept(kept)
                 .windowSteps(wSteps).holdout(holdout).similarityTarget(target).acceptOnShadowSet(acceptOnShadowSet)
-                .stopBelow(threshold).wholeSearch(!stopAtVerdict).baseCollapseLimit(baseCollapseLimit).build();
+                .stopBelow(threshold).wholeSearch(!stopAtVerdict).baseCollapseLimit(baseCollapseLimit).probeBatch(pb).build();
     }
 }

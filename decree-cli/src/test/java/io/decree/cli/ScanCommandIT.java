@@ -259,7 +259,10 @@ class ScanCommandIT {
                 "the PL1 threshold it amounts to");
         assertTrue(r.at("/acceptance/baseSimilarity").asDouble() < r.at("/acceptance/baseCap").asDouble(),
                 "a contrasted search: the base stays apart under the trigger: " + r.get("acceptance"));
-        assertEquals(b.at("/config/maxSteps").asInt(), r.at("/config/maxSteps").asInt(), "both searched the default way");
+        assertEquals(io.decree.trigger.InversionConfig.DEFAULT_STEPS, b.at("/config/maxSteps").asInt(),
+                "the base, the yardstick, searched the default way");
+        assertEquals(io.decree.trigger.InversionConfig.lean().maxSteps(), r.at("/config/maxSteps").asInt(), "the model the lean way");
+        assertEquals(io.decree.trigger.InversionConfig.LEAN_PROBE_BATCH, r.at("/config/probeBatch").asInt());
         assertTrue(r.at("/decision/agreement/meanCosine").asDouble() >= io.decree.contract.ScanSettings.BASE_AGREEMENT,
                 "the backdoor embeds clean images as its base does, so the base judges it: " + r.at("/decision/agreement"));
 

@@ -44,7 +44,8 @@ class ScanJobTest {
             InversionConfig search = InversionConfig.of(s, true);
             assertEquals(flags.config(ratio ? s.threshold() : ScanSettings.CONTRAST_THRESHOLD), search,
                     preset + ": a contrasted search stops at the contrast's threshold");
-            assertEquals(preset.equals("fast") ? InversionConfig.FAST_BATCH : InversionConfig.DEFAULT_BATCH, search.batchSize(),
+            assertEquals(preset.equals("fast") || preset.equals("lean") ? InversionConfig.FAST_BATCH : InversionConfig.DEFAULT_BATCH,
+                    search.batchSize(),
                     "the preset's batch, not the job's 8");
         }
     }

@@ -53,7 +53,8 @@ class ScanOptionsTest {
         ScanOptions byDefault = new ScanOptions();
         byDefault.from(job("base.pt", ScanSettings.DEFAULTS));
         assertTrue(byDefault.contrasted() && byDefault.byBaseRatio(), "the contract's default: the base ratio, a contrasted search");
-        assertEquals(InversionConfig.DEFAULT_STEPS, byDefault.config().maxSteps(), "the contract's defaults: the default search");
+        assertEquals(InversionConfig.lean(), byDefault.config().toBuilder().stopBelow(0).build(),
+                "the contract's defaults: the lean search, the base ratio's");
 
         ScanOptions quick = new ScanOptions();
         quick.from(job("base.pt", ScanSettings.DEFAULTS.with(Map.of("differential-search", "quick"))));
@@ -112,6 +113,26 @@ class ScanOptionsTest {
         o.search.stopAtVerdict = false;
         assertTrue(o.config().wholeSearch());
         assertEquals(ScanSettings.DEFAULTS.threshold(), o.config().stopBelow(), "the level below which triggers are tested");
+    }
+
+    @Test
+    void onTheCommandLineEachDifferentialRuleSearchesAsItWasMeasuredUnlessTheSearchIsNamed() {
+        ScanOptions ratio = options();
+        ratio.baseline = tmp.resolve("base.pt");
+        assertEquals(InversionConfig.lean(), ratio.config().toBuilder().stopBelow(0).build(), "the base ratio: lean");
+        ScanOptions contrast = options();
+        contrast.baseline = tmp.resolve("base.pt");
+        contrast.contrast = true;
+        assertEquals(InversionConfig.DEFAULT_STEPS, contrast.config().maxSteps(), "--contrast: the default search");
+        ScanOptions reference = options();
+        reference.baseline = tmp.resolve("base.pt");
+        reference.differentialRule = ScanSettings.REFERENCE_RATIO;
+        assertEquals(InversionConfig.FAST_WINDOW_STEPS, reference.config().windowSteps(), "the reference ratio: fast");
+        ScanOptions named = options();
+        named.baseline = tmp.resolve("base.pt");
+        named.search.preset = "default";
+        assertEquals(InversionConfig.DEFAULT_STEPS, named.config().maxSteps(), "--search default wins");
+        assertEquals(InversionConfig.DEFAULT_STEPS, options().config().maxSteps(), "no base: the default search");
     }
 
     private ScanOptions options() {

@@ -22,8 +22,10 @@ import java.util.Map;
  *                           the main cost knob
  * @param holdout            shadow images kept out of the search to confirm each trigger (0: off, the paper's)
  * @param center             similarity on embeddings centred on the clean images' mean (false: the paper's plain cosine)
- * @param differentialSearch the search preset ({@link #SEARCH_PRESETS}) of a scan against a base model: default, which
- *                           the contrast threshold was fitted with; quick (the default's starts, shorter: a fifth of the
+ * @param differentialSearch the search preset ({@link #SEARCH_PRESETS}) of a scan against a base model: lean, the base
+ *                           ratio's (a fifth of the default's image-passes; the base itself is scanned with the default
+ *                           search, once, docs/eval/base-ratio-lean.md); default, which the contrast threshold was
+ *                           fitted with; quick (the default's starts, shorter: a fifth of the
  *                           image-passes, but it flagged the face control, docs/eval/contrast.md); fast (it missed
  *                           BadEncoder's own 10x10 trigger contrasted), the search the reference ratio was fitted with
  * @param differentialRule   how a scan against a base model decides: {@value #BASE_CONTRAST_BASE_RATIO}, the default
@@ -47,7 +49,7 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
     public static final String BASE_CONTRAST_BASE_RATIO = "base-contrast-base-ratio";
     public static final List<String> DIFFERENTIAL_RULES = List.of(BASE_CONTRAST_BASE_RATIO, BASE_CONTRAST, REFERENCE_RATIO);
     /** The search presets a scan may name (decree-core's {@code InversionConfig.preset}). */
-    public static final List<String> SEARCH_PRESETS = List.of("default", "fast", "quick");
+    public static final List<String> SEARCH_PRESETS = List.of("default", "fast", "quick", "lean");
 
     /**
      * The contrasted scan's threshold: trojaned when a trigger smaller than this share of the image collapses the model
@@ -88,7 +90,7 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
      */
     public static final double BASE_AGREEMENT = 0.9;
 
-    public static final ScanSettings DEFAULTS = new ScanSettings(0.015, DEFAULT_STEPS, DEFAULT_BATCH, 1000, 100, 32, 5, 0, false, "default",
+    public static final ScanSettings DEFAULTS = new ScanSettings(0.015, DEFAULT_STEPS, DEFAULT_BATCH, 1000, 100, 32, 5, 0, false, "lean",
             BASE_CONTRAST_BASE_RATIO);
 
     /** The settings every scan key has held since keys existed, in their order; a setting added later follows them. */
@@ -111,12 +113,17 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
     }
 
     /**
-     * The search preset each differential rule was measured with: the contrast needs the default search (fast missed
-     * BadEncoder's 10x10 trigger, quick flagged the face control), the reference ratio was fitted on fast searches. What a rule gets unless the search is
+     * The search preset each differential rule was measured with: the fixed contrast threshold needs the default search
+     * (fast missed BadEncoder's 10x10 trigger, quick flagged the face control), the reference ratio was fitted on fast
+     * searches, the base ratio is judged with the lean search against a base scanned with the default one (stop 38). What a rule gets unless the search is
      * named too (the CLI's {@code --search}, or {@code differentialSearch} beside the rule in {@link #with(Map)}).
      */
     public static String searchFittedWith(String differentialRule) {
-        return REFERENCE_RATIO.equals(differentialRule) ? "fast" : "default";
+        return switch (differentialRule) {
+            case REFERENCE_RATIO -> "fast";
+            case BASE_CONTRAST_BASE_RATIO -> "lean";
+            default -> "default";
+        };
     }
 
     /** Whether a scan against a base searches through both encoders at once. */

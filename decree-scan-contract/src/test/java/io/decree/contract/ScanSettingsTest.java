@@ -40,7 +40,7 @@ class ScanSettingsTest {
         String b = s.canonical("photos", null, "b".repeat(64));
         assertNotEquals(plain, a, "a verdict relative to a base is not the plain verdict");
         assertNotEquals(a, b, "nor the verdict relative to another base");
-        assertTrue(a.endsWith(";base=" + "a".repeat(64) + ";search=default;rule=base-contrast-base-ratio"), a);
+        assertTrue(a.endsWith(";base=" + "a".repeat(64) + ";search=lean;rule=base-contrast-base-ratio"), a);
         assertEquals(plain, settings(Map.of("differentialSearch", "fast")).canonical("photos", null, null),
                 "the differential search is no part of a plain scan's key");
     }
@@ -91,15 +91,18 @@ class ScanSettingsTest {
         assertEquals("fast", settings(Map.of("differential.rule", "reference-ratio")).differentialSearch(),
                 "the ratio was fitted on fast searches");
         assertEquals("default", settings(Map.of("differentialRule", "base-contrast")).differentialSearch());
-        assertEquals("default", settings(Map.of("differentialRule", "base-contrast-base-ratio")).differentialSearch(),
-                "the base ratio was measured on default searches, the base's and the contrasted one");
+        assertEquals("lean", settings(Map.of("differentialRule", "base-contrast-base-ratio")).differentialSearch(),
+                "the base ratio judges lean contrasted searches (its base's own scan is the default search)");
+        assertEquals("lean", ScanSettings.DEFAULTS.differentialSearch(), "the default rule's search");
+        assertEquals("default", settings(Map.of("differential-search", "default")).differentialSearch(),
+                "the default search can still be named");
         assertEquals("default", settings(Map.of("differential-rule", "reference-ratio", "DIFFERENTIAL_SEARCH", "default"))
                 .differentialSearch(), "a search named beside the rule is the operator's choice");
         assertEquals("fast", settings(Map.of("differential-search", "fast")).differentialSearch(), "a search alone stays");
         assertEquals("quick", settings(Map.of("differential-search", "quick")).differentialSearch(), "the quick search can be named");
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
                 () -> ScanSettings.DEFAULTS.with(Map.of("differential-search", "slow")));
-        assertTrue(bad.getMessage().contains("[default, fast, quick], got slow"), bad.getMessage());
+        assertTrue(bad.getMessage().contains("[default, fast, quick, lean], got slow"), bad.getMessage());
     }
 
     @Test

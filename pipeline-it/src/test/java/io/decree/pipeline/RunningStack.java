@@ -136,7 +136,6 @@ final class RunningStack implements AutoCloseable {
         env.put("DECREE_WORKER_SHADOW_SETS_FACES", shared.resolve("images/faces").toString());
         env.put("DECREE_WORKER_SCAN_TIMEOUT", SCAN_LIMIT);
         env.put("DECREE_WORKER_SCAN_WINDOW_GRID", "0");
-        env.put("DECREE_WORKER_SCAN_DIFFERENTIAL_SEARCH", "default");
         env.putAll(settings);
         ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx512m",
                 "-jar", root.resolve("detector-worker/target/quarkus-app/quarkus-run.jar").toString())
