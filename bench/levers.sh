@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Cheaper searches for the base ratio, tried on the zoo's boundary encoders (docs/eval/base-ratio-cheaper.md): each
-# search runs whole (--no-stop-at-verdict) on the 10x10 trojans, the held-out 6-px trojan and the controls nearest the
-# threshold, the bases rescanned with the same search (the ratio's yardstick moves with it); prints the ratio and the
-# contrasted search's image-passes per encoder and search.
+# Cheaper searches for the base ratio, tried on the zoo's boundary encoders (docs/eval/base-ratio-cheaper.md,
+# base-ratio-lean.md): each search runs whole (--no-stop-at-verdict) on the 10x10 trojans, the held-out 6-px trojan and
+# the controls nearest the threshold; prints the ratio and the contrasted search's image-passes per encoder and search.
+# Since stop 38 the bases are scanned with the yardstick's search (the default) whatever the lever, once per lever's
+# folder; at stop 37 they were scanned with each lever's own search, which is what base-ratio-cheaper.md's columns show.
 #   bench/levers.sh ZOO [--out DIR] [--default EVAL_DIR]
 # ZOO is a built zoo (bench/build-zoo.sh). --default adds the default search's column from an existing evaluation
 # (e.g. ZOO/eval-ratio, whole searches). About 7 min per search on 2 cores: run it alone, seconds are not its figure.
@@ -27,10 +28,11 @@ declare -A LEVERS=(
   [w200]="--search fast --window-steps 200"
   [q16]="--search quick --batch 16"
   [g3]="--search fast --window-grid 3 --probe-steps 24 --window-steps 200"
+  [lean]="--search lean"
 )
 EVALS=()
 [ -n "$DEFAULT" ] && EVALS+=("default=$DEFAULT/eval.json")
-for name in fast w200 q16 g3; do
+for name in fast w200 q16 g3 lean; do
   # shellcheck disable=SC2086 # the lever's flags are words
   "$ROOT/decree" eval "$ZOO" --contrast --no-stop-at-verdict ${LEVERS[$name]} --only "$ONLY" --out "$OUT/$name" > /dev/null
   EVALS+=("$name=$OUT/$name/eval.json")
