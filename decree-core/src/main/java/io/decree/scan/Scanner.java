@@ -276,8 +276,8 @@ public final class Scanner {
      * How the base ratio searches a base alone, for its yardstick: the default search (its starts, lengths and batch) with
      * {@code config}'s seed, mask grid, windows, centring and holdout, whatever the contrasted search's preset. A base has
      * no backdoor, so its smallest trigger is one natural shortcut among many windows of about the same quality, and a
-     * short search finds it only now and then (the fast and lean searches put one base's at 0.35 of the image where the
-     * default finds 0.10: every fine-tune of it would then look 3x more trojaned). It is scanned once per base and shadow
+     * short search finds it only now and then (the lean search and the quick one at batch 16 put one base's at 0.35 of the
+     * image where the default finds 0.10: every fine-tune of it would then look 3x more trojaned). It is scanned once per base and shadow
      * set and cached, so its cost is not the verdict's.
      */
     public static InversionConfig yardstickSearch(InversionConfig config) {

@@ -175,9 +175,10 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
      * The lean search (ours, stop 38, docs/eval/base-ratio-lean.md), the base ratio's contrasted search: the fast search's
      * batch of 16, uniform start of 200 steps and one carried window, with the default's 30 steps per window probe but on
      * 4 images each, ranked on one common batch, and the default's 200-step carried window: at most 8,920 image-passes
-     * through the model (a contrasted search adds the base's backward pass while its hinge is active). The fast search's 10 probe steps do not rank a 10x10 trigger's window (it came 8th on the
-     * MNIST trojan); 30 steps do, and Adam moves the pattern as far per step on 4 images as on 32, so the probes cost a
-     * quarter of the fast search's batches times three steps. Its own short search misses a clean base's smallest
+     * through the model (a contrasted search adds the base's backward pass while its hinge is active). The fast search's
+     * 10 probe steps do not rank a 10x10 trigger's window (it came 8th on the MNIST trojan); 30 steps do, and Adam moves
+     * the pattern as far per step on 4 images as on 32, so the 25 probes cost 3,000 image-passes (fast: 4,000, default:
+     * 24,000). Its own short search misses a clean base's smallest
      * trigger now and then (0.35 of the image where the default finds 0.10), so the base's own scan, the ratio's
      * yardstick, stays the default search ({@code Scanner.yardstickSearch}), once per base.
      */
@@ -186,7 +187,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
                 .build();
     }
 
-    /** A search preset by its name ({@code ScanSettings.SEARCH_PRESETS}): default, fast or quick. */
+    /** A search preset by its name ({@code ScanSettings.SEARCH_PRESETS}): default, fast, quick or lean. */
     public static InversionConfig preset(String name) {
         return switch (name) {
             case "default" -> defaults();
