@@ -341,7 +341,19 @@ public final class TriggerInversion {
                 phaseForwardOnly += model.size() + (apart == null ? 0 : apart.size());
                 boolean success = loss.success(cos, baseCos, cfg.similarityTarget());
                 double excess = apart == null ? 0 : Math.max(0, baseCos - cap);
-                ranked.add(new Ranked(a, success, Pl1Norm.of(t[0], h, w), cos - excess));
+                double pl1 = Pl1Norm.of(t[0], h, w);
+                // The probe's smallest batch success too: a probe may have shrunk its trigger past what holds now.
+                if (a.succeeded()) {
+                    double c = model.similarity(a.bestMask(), a.bestPattern(), h, w);
+                    double bc = apart == null ? Double.NaN : apart.similarity(a.bestMask(), a.bestPattern(), h, w);
+                    phaseForwardOnly += model.size() + (apart == null ? 0 : apart.size());
+                    double smallest = Pl1Norm.of(a.bestMask(), h, w);
+                    if (loss.success(c, bc, cfg.similarityTarget()) && (!success || smallest < pl1)) {
+                        success = true;
+                        pl1 = smallest;
+                    }
+                }
+                ranked.add(new Ranked(a, success, pl1, cos - excess));
             }
             ranked.sort(Comparator.comparing((Ranked r) -> !r.success())
                     .thenComparingDouble(r -> r.success() ? r.pl1() : -r.score()));
