@@ -70,7 +70,9 @@ class SearchWorkTest {
         SearchPhase probes = r.phases().get(1);
         assertEquals(4 * 6, probes.steps(), "2x2 windows, 6 steps each");
         assertEquals(2L * probes.steps(), probes.imagePasses(), "2 images per probe step");
-        assertEquals(4 * 8, probes.forwardOnlyPasses(), "each window's trigger on the common batch of 8, forward only");
+        assertTrue(probes.forwardOnlyPasses() >= 4 * 8 && probes.forwardOnlyPasses() <= 2 * 4 * 8
+                && probes.forwardOnlyPasses() % 8 == 0, "each window's trigger (and its smallest success, if any) on the "
+                + "common batch of 8, forward only: " + probes.forwardOnlyPasses());
         SearchPhase carried = r.phases().get(2);
         assertEquals(8L * carried.steps(), carried.imagePasses(), "the carried window at the search's batch");
         assertTrue(carried.steps() <= 20 - 6, "carried up to 20 steps, its probe's included");
