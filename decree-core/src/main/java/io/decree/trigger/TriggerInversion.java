@@ -322,38 +322,33 @@ public final class TriggerInversion {
 
         /**
          * The window probes ranked on one common batch of shadow images (forward only), each by its trigger as it
-         * stands: first those that collapse it (the base kept apart, in a contrasted search), smallest mask first, then
-         * the rest by their similarity less the base's excess over its cap. Probes of a few images each are ranked so
-         * because their own last batches are too small to compare them by.
+         * stands and by its smallest batch success (a probe may have shrunk its trigger past what holds now): first those
+         * where either collapses the common batch (the base kept apart, in a contrasted search), the smaller such mask
+         * first, then the rest by their similarity less the base's excess over its cap. Probes of a few images each are
+         * ranked so because their own last batches are too small to compare them by.
          */
         List<Attempt> rankOnCommonBatch(List<Attempt> windows, NDArray common, Encoder encoder, NDArray center,
                 Encoder base, NDArray baseCenter, int batch) {
             CollapseCheck model = new CollapseCheck(encoder, common, center, batch);
             CollapseCheck apart = base == null ? null : new CollapseCheck(base, common, baseCenter, batch);
-            double cap = cfg.baseCollapseLimit();
+            record Tested(boolean success, double pl1, double score) {
+            }
+            java.util.function.BiFunction<float[], float[], Tested> test = (mask, pattern) -> {
+                double cos = model.similarity(mask, pattern, h, w);
+                double baseCos = apart == null ? Double.NaN : apart.similarity(mask, pattern, h, w);
+                phaseForwardOnly += model.size() + (apart == null ? 0 : apart.size());
+                double excess = apart == null ? 0 : Math.max(0, baseCos - cfg.baseCollapseLimit());
+                return new Tested(loss.success(cos, baseCos, cfg.similarityTarget()), Pl1Norm.of(mask, h, w), cos - excess);
+            };
             record Ranked(Attempt attempt, boolean success, double pl1, double score) {
             }
             List<Ranked> ranked = new ArrayList<>();
             for (Attempt a : windows) {
                 float[][] t = a.current();
-                double cos = model.similarity(t[0], t[1], h, w);
-                double baseCos = apart == null ? Double.NaN : apart.similarity(t[0], t[1], h, w);
-                phaseForwardOnly += model.size() + (apart == null ? 0 : apart.size());
-                boolean success = loss.success(cos, baseCos, cfg.similarityTarget());
-                double excess = apart == null ? 0 : Math.max(0, baseCos - cap);
-                double pl1 = Pl1Norm.of(t[0], h, w);
-                // The probe's smallest batch success too: a probe may have shrunk its trigger past what holds now.
-                if (a.succeeded()) {
-                    double c = model.similarity(a.bestMask(), a.bestPattern(), h, w);
-                    double bc = apart == null ? Double.NaN : apart.similarity(a.bestMask(), a.bestPattern(), h, w);
-                    phaseForwardOnly += model.size() + (apart == null ? 0 : apart.size());
-                    double smallest = Pl1Norm.of(a.bestMask(), h, w);
-                    if (loss.success(c, bc, cfg.similarityTarget()) && (!success || smallest < pl1)) {
-                        success = true;
-                        pl1 = smallest;
-                    }
-                }
-                ranked.add(new Ranked(a, success, pl1, cos - excess));
+                Tested now = test.apply(t[0], t[1]);
+                Tested smallest = a.succeeded() ? test.apply(a.bestMask(), a.bestPattern()) : null;
+                boolean useSmallest = smallest != null && smallest.success() && (!now.success() || smallest.pl1() < now.pl1());
+                ranked.add(new Ranked(a, now.success() || useSmallest, useSmallest ? smallest.pl1() : now.pl1(), now.score()));
             }
             ranked.sort(Comparator.comparing((Ranked r) -> !r.success())
                     .thenComparingDouble(r -> r.success() ? r.pl1() : -r.score()));
