@@ -96,7 +96,7 @@ final class ScanOptions {
     InversionConfig config() {
         // A differential rule searches as it was measured (the contract's searchFittedWith) unless --search says otherwise.
         return jobSearch != null ? jobSearch : search.config(contrasted() ? contrastThreshold : threshold,
-                baseline == null ? "default" : io.decree.contract.ScanSettings.searchFittedWith(
+                baseline == null ? io.decree.contract.ScanSettings.DEFAULTS.search() : io.decree.contract.ScanSettings.searchFittedWith(
                         contrast ? io.decree.contract.ScanSettings.BASE_CONTRAST : differentialRule));
     }
 
@@ -177,7 +177,8 @@ final class ScanOptions {
      * without a base), for a model its base cannot judge ({@link io.decree.scan.BaseAgreement}).
      */
     Scanner.Request withoutBase(Path model, Path out) {
-        InversionConfig c = jobSettings != null ? InversionConfig.of(jobSettings, false) : search.config(threshold, "default");
+        InversionConfig c = jobSettings != null ? InversionConfig.of(jobSettings, false)
+                : search.config(threshold, io.decree.contract.ScanSettings.DEFAULTS.search());
         return new Scanner.Request(model, spec.resolve(model), images, c, threshold, maxImages, device(), out);
     }
 

@@ -89,7 +89,7 @@ final class SearchOptions {
 
     /** @param threshold the decision threshold, where the search may stop once its figure is below it */
     InversionConfig config(double threshold) {
-        return config(threshold, "default");
+        return config(threshold, io.decree.contract.ScanSettings.DEFAULTS.search());
     }
 
     /** @param unnamed the preset when --search is not given */

@@ -32,6 +32,20 @@ class ScanJobTest {
     }
 
     @Test
+    void aScanJudgedAloneSearchesWithTheSearchItNamesWhichKeepsItsOwnStepsAndBatch() {
+        ScanSettings s = ScanSettings.DEFAULTS.with(Map.of("search", "lean", "seed", "5", "window-grid", "3"));
+        SearchOptions flags = new SearchOptions();
+        flags.preset = "lean";
+        flags.seed = 5;
+        flags.windowGrid = 3;
+        InversionConfig search = InversionConfig.of(s, false);
+        assertEquals(flags.config(s.threshold()), search);
+        assertEquals(InversionConfig.FAST_BATCH, search.batchSize(), "lean's batch, not the default search's 32");
+        assertEquals(InversionConfig.LEAN_PROBE_BATCH, search.probeBatch());
+        assertEquals(InversionConfig.of(s.with(Map.of("search", "default")), false).maxSteps(), InversionConfig.DEFAULT_STEPS);
+    }
+
+    @Test
     void againstABaseTheDifferentialPresetKeepsItsOwnStepsAndBatch() {
         for (String preset : ScanSettings.SEARCH_PRESETS) {
             // Every preset a job may name resolves; the ratio with its fast search, the contrast with the others.

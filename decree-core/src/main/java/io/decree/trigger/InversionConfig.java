@@ -200,18 +200,19 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
     }
 
     /**
-     * The search a worker's scan asks for ({@code decree scan --config}): its settings over the default search, or,
-     * against a base, over the differential-search preset, whose own steps and batch stay (the reference ratio was
-     * fitted on them). The search stops once its figure is below the threshold (a contrasted scan's, against a base with
+     * The search a worker's scan asks for ({@code decree scan --config}): its settings over the search preset of a scan
+     * judged alone ({@code search}; the default search takes the settings' steps and batch, another preset keeps its
+     * own), or, against a base, over the differential-search preset, whose own steps and batch stay (the reference
+     * ratio was fitted on them). The search stops once its figure is below the threshold (a contrasted scan's, against a base with
      * that rule): the verdict cannot change after.
      */
     public static InversionConfig of(ScanSettings s, boolean againstBase) {
-        InversionConfig preset = againstBase ? preset(s.differentialSearch()) : defaults();
+        InversionConfig preset = preset(againstBase ? s.differentialSearch() : s.search());
         Builder b = preset.toBuilder().seed(s.seed()).maskGrid(s.maskGrid()).windowGrid(s.windowGrid()).holdout(s.holdout())
                 .centerEmbeddings(s.center())
                 // The search may stop once the figure that decides is below its threshold: a contrasted scan's own.
                 .stopBelow(againstBase && s.contrasted() ? ScanSettings.CONTRAST_THRESHOLD : s.threshold());
-        return againstBase ? b.build() : b.steps(s.steps()).batchSize(s.batch()).build();
+        return againstBase || !s.search().equals("default") ? b.build() : b.steps(s.steps()).batchSize(s.batch()).build();
     }
 
     /** Images per step of a window probe: {@code probeBatch}, or the search's batch when it is 0. */

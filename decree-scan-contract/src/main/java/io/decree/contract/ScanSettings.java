@@ -22,6 +22,10 @@ import java.util.Map;
  *                           the main cost knob
  * @param holdout            shadow images kept out of the search to confirm each trigger (0: off, the paper's)
  * @param center             similarity on embeddings centred on the clean images' mean (false: the paper's plain cosine)
+ * @param search             the search preset ({@link #SEARCH_PRESETS}) of a scan judged alone (no base, or a base that
+ *                           embeds the shadow images unlike the model): default, the search the no-base threshold was set
+ *                           with; lean measured beside it on the zoo (docs/eval/plain-lean.md). {@code steps} and
+ *                           {@code batch} are the default search's own knobs: another preset keeps its own
  * @param differentialSearch the search preset ({@link #SEARCH_PRESETS}) of a scan against a base model: lean, the base
  *                           ratio's (a fifth of the default's image-passes; the base itself is scanned with the default
  *                           search, once, docs/eval/base-ratio-lean.md); default, which the contrast threshold was
@@ -37,7 +41,7 @@ import java.util.Map;
  *                           own 10x10 trigger)
  */
 public record ScanSettings(double threshold, int steps, int batch, int maxImages, long seed, int maskGrid, int windowGrid,
-        int holdout, boolean center, String differentialSearch, String differentialRule) {
+        int holdout, boolean center, String search, String differentialSearch, String differentialRule) {
 
     /** Constants, for the CLI's help text (annotations take constants only). */
     public static final int DEFAULT_STEPS = 400;
@@ -90,12 +94,17 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
      */
     public static final double BASE_AGREEMENT = 0.9;
 
-    public static final ScanSettings DEFAULTS = new ScanSettings(0.015, DEFAULT_STEPS, DEFAULT_BATCH, 1000, 100, 32, 5, 0, false, "lean",
-            BASE_CONTRAST_BASE_RATIO);
+    public static final ScanSettings DEFAULTS = new ScanSettings(0.015, DEFAULT_STEPS, DEFAULT_BATCH, 1000, 100, 32, 5, 0, false,
+            "default", "lean", BASE_CONTRAST_BASE_RATIO);
 
     /** The settings every scan key has held since keys existed, in their order; a setting added later follows them. */
     private static final List<String> KEYED_FROM_THE_START =
             List.of("threshold", "steps", "batch", "maxImages", "seed", "maskGrid", "windowGrid", "holdout", "center");
+    /**
+     * A later setting is keyed when it differs from what every scan did before it existed: its default then, or, for a
+     * setting whose default may move (the search), the value that reproduces those scans.
+     */
+    private static final Map<String, Object> BEFORE_IT_EXISTED = Map.of("search", "default");
 
     public ScanSettings {
         // maxImages may be below the batch: the shadow images are then augmented up to it (ShadowImages).
@@ -103,6 +112,13 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
                 || holdout < 0) {
             throw new IllegalArgumentException("scan settings out of range: threshold in (0,1], steps >= 1, batch >= 2, "
                     + "maxImages >= 1, maskGrid, windowGrid and holdout >= 0; got " + this);
+        }
+        if (!SEARCH_PRESETS.contains(search)) {
+            throw new IllegalArgumentException("search must be one of " + SEARCH_PRESETS + ", got " + search);
+        }
+        if (!search.equals("default") && (steps != DEFAULT_STEPS || batch != DEFAULT_BATCH)) {
+            throw new IllegalArgumentException("steps and batch shape the default search; the " + search
+                    + " search has its own: name search=default with them, got " + this);
         }
         if (!SEARCH_PRESETS.contains(differentialSearch)) {
             throw new IllegalArgumentException("differentialSearch must be one of " + SEARCH_PRESETS + ", got " + differentialSearch);
@@ -161,6 +177,9 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
         if (named(overrides, "differentialRule") && !named(overrides, "differentialSearch")) {
             values[byName.get(normal("differentialSearch"))] = searchFittedWith((String) values[byName.get(normal("differentialRule"))]);
         }
+        if ((named(overrides, "steps") || named(overrides, "batch")) && !named(overrides, "search")) {
+            values[byName.get(normal("search"))] = "default"; // they are its knobs
+        }
         try {
             return (ScanSettings) ScanSettings.class.getDeclaredConstructors()[0].newInstance(values);
         } catch (java.lang.reflect.InvocationTargetException e) {
@@ -185,8 +204,8 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
 
     /**
      * The detector's settings as the scan key hashes them: those keyed from the start always (holdout only when on, as
-     * before it existed), in their order, then any setting added since, only when it differs from its default, so that
-     * a new setting left at its default keeps every earlier scan id. The differential search and rule are not here: they
+     * before it existed), in their order, then any setting added since, only when it differs from what scans did before
+     * it existed ({@link #BEFORE_IT_EXISTED}), so that a new setting left as it was keeps every earlier scan id. The differential search and rule are not here: they
      * are part of a differential scan's key ({@link #canonical(String, Map, String)}) and of what a worker announces.
      */
     public String canonical() {
@@ -196,7 +215,7 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
             Object value = get(c);
             boolean keyed = KEYED_FROM_THE_START.contains(name)
                     ? !(name.equals("holdout") && holdout == 0)
-                    : !name.startsWith("differential") && !value.equals(DEFAULTS.get(c));
+                    : !name.startsWith("differential") && !value.equals(BEFORE_IT_EXISTED.getOrDefault(name, DEFAULTS.get(c)));
             if (keyed) {
                 s.append(s.isEmpty() ? "" : ";").append(name).append('=').append(value);
             }

@@ -106,6 +106,29 @@ class ScanSettingsTest {
     }
 
     @Test
+    void theSearchOfAScanJudgedAloneIsKeyedOnlyWhenItIsNotTheSearchEveryEarlierScanRan() {
+        String before = settings(Map.of()).canonical("photos", null, null);
+        assertEquals(before, settings(Map.of("search", "default")).canonical("photos", null, null));
+        ScanSettings lean = ScanSettings.DEFAULTS.with(Map.of("search", "lean", "seed", "1"));
+        String leanKey = lean.canonical("photos", null, null);
+        assertTrue(leanKey.contains(";search=lean;"), "a lean verdict is not a default-search one: " + leanKey);
+        assertNotEquals(ScanSettings.DEFAULTS.announced(), ScanSettings.DEFAULTS.with(Map.of("search", "lean")).announced(),
+                "workers searching another way are another detector");
+    }
+
+    @Test
+    void stepsAndBatchAreTheDefaultSearchsKnobs() {
+        assertEquals("default", ScanSettings.DEFAULTS.with(Map.of("search", "lean")).with(Map.of("steps", "60")).search(),
+                "steps named alone bring the search they shape");
+        IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
+                () -> ScanSettings.DEFAULTS.with(Map.of("search", "lean", "batch", "8")));
+        assertTrue(both.getMessage().contains("steps and batch shape the default search"), both.getMessage());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> ScanSettings.DEFAULTS.with(Map.of("search", "slow")));
+        assertTrue(unknown.getMessage().contains("search must be one of [default, fast, quick, lean], got slow"), unknown.getMessage());
+    }
+
+    @Test
     void aSettingIsNamedAsConfigurationAndEnvironmentVariablesSpellIt() {
         // decree.worker.scan.window-grid, ...windowGrid, and DECREE_WORKER_SCAN_WINDOW_GRID (which Quarkus hands over as window.grid)
         for (String name : new String[] {"window-grid", "windowGrid", "window.grid", "WINDOW_GRID"}) {
