@@ -6,7 +6,7 @@
 #   bench/peer-benchmark.sh [ZOO_DIR] [--with-mobilenet]
 # ZOO_DIR (default bench-out/zoo-full, from bench/build-zoo.sh) supplies a clean and a trojaned 32x32 encoder with
 # their test images; ../shared's face encoder on its faces when present; --with-mobilenet adds ../shared's MobileNetV2 on
-# the photos (about an hour per side on 2 cores).
+# the photos (about an hour for decree's default search on 2 cores; 8 min with DECREE_SCAN_ARGS="--search lean").
 # DECREE_SCAN_ARGS passes search settings to decree's side, e.g. DECREE_SCAN_ARGS="--search fast".
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,8 +39,12 @@ echo "|---|---|---|---|---|---|---|---|---|"
 for r in "${runs[@]}"; do
   IFS='|' read -r model images size scale <<< "$r"
   name="$(basename "$model" .pt)"
-  "$ROOT/decree" scan "$model" --images "$images" --json --out "$OUT/$name" ${DECREE_SCAN_ARGS:-} > "$OUT/$name.decree.json" || [ $? -eq 1 ]
-  "$PY" "$ROOT/bench/peer_decree.py" "$model" "$images" --size $size --scale "$scale" > "$OUT/$name.peer.json"
+  # Both sides on transparent huge pages from 128x128 up, as the worker runs them (docs/detector.md: 4-6x faster at
+  # 224 px, 2x slower at 32 px); unless the caller set THP_MEM_ALLOC_ENABLE itself.
+  read -r h w <<< "$size"
+  thp="${THP_MEM_ALLOC_ENABLE:-$([ $((h * w)) -ge 16384 ] && echo 1 || echo 0)}"
+  THP_MEM_ALLOC_ENABLE=$thp "$ROOT/decree" scan "$model" --images "$images" --json --out "$OUT/$name" ${DECREE_SCAN_ARGS:-} > "$OUT/$name.decree.json" || [ $? -eq 1 ]
+  THP_MEM_ALLOC_ENABLE=$thp "$PY" "$ROOT/bench/peer_decree.py" "$model" "$images" --size $size --scale "$scale" > "$OUT/$name.peer.json"
   python3 - "$name" "$OUT/$name.decree.json" "$OUT/$name.peer.json" <<'PY'
 import json, sys
 name, d, p = sys.argv[1], json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
