@@ -503,8 +503,9 @@ class PipelineIT {
             browser.findElement(org.openqa.selenium.By.id("key")).sendKeys("not-a-key");
             browser.findElement(org.openqa.selenium.By.id("sign-in")).click();
             // The refusal comes back from the server: wait for it (looking at once raced it, stop 39).
-            assertTrue(wait.until(d -> d.findElements(org.openqa.selenium.By.id("login-error")).stream()
-                    .anyMatch(org.openqa.selenium.WebElement::isDisplayed)));
+            Boolean refused = wait.until(d -> d.findElements(org.openqa.selenium.By.id("login-error")).stream()
+                    .anyMatch(org.openqa.selenium.WebElement::isDisplayed));
+            assertTrue(refused);
             browser.findElement(org.openqa.selenium.By.id("key")).sendKeys(RunningStack.READER_KEY);
             browser.findElement(org.openqa.selenium.By.id("sign-in")).click();
             wait.until(d -> d.getCurrentUrl().endsWith("/encoders/" + badSha));
