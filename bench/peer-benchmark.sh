@@ -39,8 +39,8 @@ echo "|---|---|---|---|---|---|---|---|---|"
 for r in "${runs[@]}"; do
   IFS='|' read -r model images size scale <<< "$r"
   name="$(basename "$model" .pt)"
-  # Both sides on transparent huge pages from 128x128 up, as the worker runs them (docs/detector.md: 4-6x faster at
-  # 224 px, 2x slower at 32 px); unless the caller set THP_MEM_ALLOC_ENABLE itself.
+  # Both sides on transparent huge pages from 128x128 up, as the worker runs them (its huge-pages-from-pixels default,
+  # 16384; docs/detector.md: 4-6x faster at 224 px, 2x slower at 32 px); unless the caller set THP_MEM_ALLOC_ENABLE.
   read -r h w <<< "$size"
   thp="${THP_MEM_ALLOC_ENABLE:-$([ $((h * w)) -ge 16384 ] && echo 1 || echo 0)}"
   THP_MEM_ALLOC_ENABLE=$thp "$ROOT/decree" scan "$model" --images "$images" --json --out "$OUT/$name" ${DECREE_SCAN_ARGS:-} > "$OUT/$name.decree.json" || [ $? -eq 1 ]
