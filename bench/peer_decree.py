@@ -49,13 +49,15 @@ def main():
     ap.add_argument("--max-images", type=int, default=1000)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--epochs", type=int, default=1000)
-    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=0,
+                    help="intra-op threads; 0: every core this process may run on, as decree's libtorch uses")
     ap.add_argument("--seed", type=int, default=100)
     ap.add_argument("--device", default="cpu", help="cpu, or cuda on a machine with a GPU (bench/gpu-peer.sh)")
     a = ap.parse_args()
     dev = torch.device(a.device)
-    if a.threads:
-        torch.set_num_threads(a.threads)
+    # Debian's python3-torch starts with one OpenMP thread on this 2-core machine (omp_get_max_threads() is 1), where
+    # decree's libtorch uses both cores: without this the reference loop runs on half the machine.
+    torch.set_num_threads(a.threads or len(os.sched_getaffinity(0)))
     torch.manual_seed(a.seed)
     model = torch.jit.load(a.model, map_location=dev).eval()
     for p in model.parameters():
@@ -106,11 +108,15 @@ def main():
             lam, up = lam * factor, 0
         elif down >= patience_lambda:
             lam, down = lam / factor, 0
+        if epochs % 25 == 0:  # a run stopped by a time limit still says how far it got
+            print(f"epoch {epochs}: {passes} image-passes, {time.time() - t0:.0f} s, similarity {sim_epoch:.4f}, "
+                  f"smallest mask {best_l1 / (h * w):.4f}", file=sys.stderr, flush=True)
         if best_l1 < float("inf") and since_best > patience_stop:
             break
     pl1 = best_l1 / (h * w) if best_l1 < float("inf") else 1.0
     print(json.dumps({"seconds": round(time.time() - t0, 1), "imagePasses": passes, "epochs": epochs, "pl1": pl1,
-                      "similarity": best_sim, "images": n, "batch": batch}))
+                      "similarity": best_sim, "images": n, "batch": batch,
+                      "threads": torch.get_num_threads(), "torch": torch.__version__}))
 
 
 if __name__ == "__main__":
