@@ -1,11 +1,11 @@
 package io.decree.worker;
 
 import io.decree.events.CloudEvent;
-import io.decree.events.Events;
+import io.decree.events.EventRecords;
 import io.decree.events.WorkerStarted;
+import io.opentelemetry.context.Context;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -43,7 +43,7 @@ public class DetectorAnnouncement {
         WorkerStarted started = new WorkerStarted(id(), worker, detectorVersion, settings.scanSettings().announced(),
                 List.copyOf(settings.shadowSets().keySet()));
         // Not awaited: a worker scans whether or not the announcement lands; the next start announces again.
-        announcements.sendMessage(KafkaRecord.of(started.sha256(), Events.toJson(CloudEvent.of(ScanRequests.SOURCE, started))))
+        announcements.sendMessage(EventRecords.of(CloudEvent.of(ScanRequests.SOURCE, started), Context.root()))
                 .subscribe().with(ok -> LOG.infof("announced detector %s (version %s, %s)", id().substring(0, 12), detectorVersion,
                         settings.scanSettings().announced()),
                         e -> LOG.warnf("could not announce detector %s: %s", id().substring(0, 12), e.getMessage()));

@@ -7,6 +7,7 @@ import io.decree.contract.ScanOutcome;
 import io.decree.contract.ScanProgressFile;
 import io.decree.contract.ScanSettings;
 import io.decree.events.CloudEvent;
+import io.decree.events.EventRecords;
 import io.decree.events.EncoderRegistered;
 import io.decree.events.EventData;
 import io.decree.events.EventFormatException;
@@ -22,7 +23,6 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
-import io.smallrye.reactive.messaging.TracingMetadata;
 import io.quarkus.runtime.ShutdownEvent;
 import io.decree.store.ObjectStore;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -179,8 +179,7 @@ public class ScanRequests {
         }
         // The trace goes on twice: in the event (its traceparent) and in the record's headers (the connector's publish span).
         Context trace = Context.current();
-        results.sendMessageAndAwait(KafkaRecord.of(req.sha256(), Events.toJson(CloudEvent.of(SOURCE, result.data())
-                .withTraceparent(Traces.traceparent(trace)))).addMetadata(TracingMetadata.withCurrent(trace)));
+        results.sendMessageAndAwait(EventRecords.of(CloudEvent.of(SOURCE, result.data()), trace));
         Span.current().setAttribute("decree.outcome", result.data() instanceof ScanCompleted c ? c.verdict() : "failed");
         java.time.Duration took = java.time.Duration.ofNanos(System.nanoTime() - t0);
         if (result.data() instanceof ScanCompleted c) {
@@ -280,8 +279,7 @@ public class ScanRequests {
     private void progress(EncoderRegistered req, ScanKey key, ScanProgressFile n) {
         ScanProgress p = new ScanProgress(key.scanId(), req.sha256(), req.name(), n.phase(), n.step(), n.maxSteps(), n.bestPl1(),
                 n.elapsedSeconds(), detectorVersion);
-        progress.sendMessage(KafkaRecord.of(req.sha256(), Events.toJson(CloudEvent.of(SOURCE, p)
-                        .withTraceparent(Traces.traceparent(Context.current())))))
+        progress.sendMessage(EventRecords.of(CloudEvent.of(SOURCE, p), Context.current()))
                 .subscribe().with(ok -> { }, e -> LOG.debugf("progress of scan %s not sent: %s", key.scanId(), e.getMessage()));
     }
 

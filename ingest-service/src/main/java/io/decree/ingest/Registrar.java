@@ -3,20 +3,17 @@ package io.decree.ingest;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.decree.events.CloudEvent;
+import io.decree.events.EventRecords;
 import io.decree.events.EncoderRegistered;
-import io.decree.events.Events;
 import io.decree.events.ScanKey;
-import io.decree.events.Traces;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
-import io.smallrye.reactive.messaging.TracingMetadata;
 import io.decree.store.ObjectStore;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -145,9 +142,7 @@ public class Registrar {
         Span span = tracer.spanBuilder(event.rescan() ? "request rescan" : "register encoder").setSpanKind(SpanKind.PRODUCER)
                 .setAttribute("decree.sha256", event.sha256()).setAttribute("decree.registered-by", event.registeredBy()).startSpan();
         try (Scope scope = span.makeCurrent()) {
-            Context trace = Context.current();
-            registered.sendMessageAndAwait(KafkaRecord.of(event.sha256(), Events.toJson(CloudEvent.of(SOURCE, event)
-                    .withTraceparent(Traces.traceparent(trace)))).addMetadata(TracingMetadata.withCurrent(trace)));
+            registered.sendMessageAndAwait(EventRecords.of(CloudEvent.of(SOURCE, event), Context.current()));
         } finally {
             span.end();
         }

@@ -3,21 +3,19 @@ package io.decree.report;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.decree.events.CloudEvent;
+import io.decree.events.EventRecords;
 import io.decree.events.EncoderRegistered;
 import io.decree.events.EventFormatException;
 import io.decree.events.Events;
-import io.decree.events.Traces;
 import io.decree.events.WorkerStarted;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
-import io.smallrye.reactive.messaging.TracingMetadata;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -201,8 +199,7 @@ public class DetectorRescans {
             Span span = tracer.spanBuilder("request rescan").setNoParent().setSpanKind(SpanKind.PRODUCER)
                     .setAttribute("decree.sha256", r.sha256()).setAttribute("decree.registered-by", r.registeredBy()).startSpan();
             Context trace = Context.root().with(span);
-            all = all.chain(() -> requests.sendMessage(KafkaRecord.of(r.sha256(), Events.toJson(d.event()
-                            .withTraceparent(Traces.traceparent(trace)))).addMetadata(TracingMetadata.withCurrent(trace)))
+            all = all.chain(() -> requests.sendMessage(EventRecords.of(d.event(), trace))
                     .onTermination().invoke(span::end)
                     .invoke(() -> {
                         LOG.infof("rescan of %s (%s)%s requested for %s", r.sha256(), r.name(),

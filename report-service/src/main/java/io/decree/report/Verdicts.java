@@ -2,6 +2,7 @@ package io.decree.report;
 
 import io.decree.events.BackdoorAlert;
 import io.decree.events.CloudEvent;
+import io.decree.events.EventRecords;
 import io.decree.events.EventData;
 import io.decree.events.EventFormatException;
 import io.decree.events.Events;
@@ -13,17 +14,14 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
-import io.smallrye.reactive.messaging.TracingMetadata;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
@@ -80,17 +78,11 @@ public class Verdicts {
                 .chain(() -> rescans.next());
     }
 
-    /** The record of an event raised in {@code trace}: the trace in the event (traceparent) and in the record's headers. */
-    static Message<String> traced(String key, EventData data, Context trace) {
-        return KafkaRecord.of(key, Events.toJson(CloudEvent.of(SOURCE, data).withTraceparent(Traces.traceparent(trace))))
-                .addMetadata(TracingMetadata.withCurrent(trace));
-    }
-
     private Uni<Void> send(VerdictChanged change, Context trace) {
         LOG.warnf("VERDICT CHANGED: %s (%s) %s -> %s (scan %s, detector %s; was scan %s, detector %s)", change.sha256(), change.name(),
                 change.previousVerdict(), change.verdict(), change.scanId(), change.detectorVersion(), change.previousScanId(),
                 change.previousDetectorVersion());
-        return changes.sendMessage(traced(change.sha256(), change, trace))
+        return changes.sendMessage(EventRecords.of(CloudEvent.of(SOURCE, change), trace))
                 .chain(() -> Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery(
                         "UPDATE verdict_change SET sent_at = now() WHERE scan_id = ?1").setParameter(1, change.scanId()).executeUpdate())))
                 .invoke(() -> registry.counter("decree.verdict.changes", "to", change.verdict()).increment())
@@ -104,7 +96,7 @@ public class Verdicts {
 
     private Uni<Void> send(BackdoorAlert alert, Context trace) {
         LOG.warnf("BACKDOOR: %s (%s) PL1 %.4f < %.4f", alert.sha256(), alert.name(), alert.pl1Norm(), alert.threshold());
-        return alerts.sendMessage(traced(alert.sha256(), alert, trace))
+        return alerts.sendMessage(EventRecords.of(CloudEvent.of(SOURCE, alert), trace))
                 .chain(() -> Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery(
                                 "UPDATE alert SET sent_at = now() WHERE sha256 = ?1 AND detector_version = ?2")
                         .setParameter(1, alert.sha256()).setParameter(2, alert.detectorVersion()).executeUpdate())))
