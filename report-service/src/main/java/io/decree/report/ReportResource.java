@@ -21,8 +21,16 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-/** Read side: one encoder with its scan history, and the list of scans (filtered, paginated). */
+/**
+ * Read side: one encoder with its scan history, and the list of scans (filtered, paginated). A refusal (400) or a
+ * missing encoder, scan or file (404) is answered as an RFC 9457 problem that says why.
+ */
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 public class ReportResource {
@@ -50,6 +58,9 @@ public class ReportResource {
     @GET
     @Path("/encoders/{sha256}")
     @WithSession
+    @APIResponse(responseCode = "200", description = "the encoder, its state and its scans, latest first")
+    @APIResponse(responseCode = "400", description = "not a SHA-256", content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "no such encoder", content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
     public Uni<EncoderView> encoder(@PathParam("sha256") String sha256) {
         if (!io.decree.events.ScanKey.isSha256(sha256)) {
             throw new BadRequestException(problem("sha256 must be 64 lower-case hex digits"));
@@ -69,6 +80,9 @@ public class ReportResource {
     @GET
     @Path("/scans/{scanId}/sarif")
     @Produces("application/sarif+json")
+    @APIResponse(responseCode = "200", description = "SARIF 2.1.0", content = @Content(mediaType = "application/sarif+json", schema = @Schema(type = SchemaType.OBJECT)))
+    @APIResponse(responseCode = "400", description = "not a scan id", content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "no such scan, or a scan without a result (failed)", content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> sarif(@PathParam("scanId") String scanId) {
         if (!scanId.matches("[0-9a-f]{32}")) {
             throw new BadRequestException(problem("a scan id is 32 hex digits"));
@@ -89,6 +103,11 @@ public class ReportResource {
     /** One evidence file of a scan: the recovered mask, pattern, trigger, stamped examples, or report.json. */
     @GET
     @Path("/scans/{scanId}/evidence/{file}")
+    @APIResponse(responseCode = "200", description = "the file: PNG images, report.json",
+            content = {@Content(mediaType = "image/png", schema = @Schema(type = SchemaType.STRING, format = "binary")),
+                    @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT))})
+    @APIResponse(responseCode = "400", description = "not a scan id, or not an evidence file's name", content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "404", description = "no such scan, or the scan left no such file", content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
     public Uni<Response> evidenceFile(@PathParam("scanId") String scanId, @PathParam("file") String file) {
         String type = EVIDENCE_TYPES.get(file);
         if (!scanId.matches("[0-9a-f]{32}") || type == null) {
@@ -108,15 +127,28 @@ public class ReportResource {
     private static final java.util.Map<String, String> EVIDENCE_TYPES = EvidenceFiles.ALL.stream()
             .collect(java.util.stream.Collectors.toMap(f -> f, EvidenceFiles::contentType));
 
-    /** A 400 answer that says what was wrong, as RFC 9457 problem details (a bare BadRequestException has no body). */
+    static final String PROBLEM = "application/problem+json";
+
+    /** RFC 9457 problem details: what the API answers when it refuses or finds nothing. */
+    public record Problem(String type, String title, int status, String detail) {
+    }
+
+    /** A 400 answer that says what was wrong (a bare BadRequestException has no body). */
     static Response problem(String detail) {
-        return Response.status(400).type("application/problem+json")
-                .entity(java.util.Map.of("type", "about:blank", "title", "Bad Request", "status", 400, "detail", detail)).build();
+        return Response.status(400).type(PROBLEM).entity(new Problem("about:blank", "Bad Request", 400, detail)).build();
+    }
+
+    /** A 404 says what is missing, as a 400 says what is wrong (the exception's message, else an empty body). */
+    @ServerExceptionMapper
+    Response notFound(NotFoundException e) {
+        return Response.status(404).type(PROBLEM).entity(new Problem("about:blank", "Not Found", 404, e.getMessage())).build();
     }
 
     @GET
     @Path("/scans")
     @WithSession
+    @APIResponse(responseCode = "200", description = "a page of scans, latest first")
+    @APIResponse(responseCode = "400", description = "a filter or page out of range", content = @Content(mediaType = PROBLEM, schema = @Schema(implementation = Problem.class)))
     public Uni<ScanPage> scans(@QueryParam("verdict") String verdict, @QueryParam("status") String status,
             @QueryParam("since") String since, @QueryParam("page") Integer page, @QueryParam("size") Integer size) {
         int p = page == null ? 0 : page;
