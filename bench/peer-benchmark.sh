@@ -6,7 +6,8 @@
 #   bench/peer-benchmark.sh [ZOO_DIR] [--with-mobilenet]
 # ZOO_DIR (default bench-out/zoo-full, from bench/build-zoo.sh) supplies a clean and a trojaned 32x32 encoder with
 # their test images; ../shared's face encoder on its faces when present; --with-mobilenet adds ../shared's MobileNetV2 on
-# the photos (about an hour for decree's default search on 2 cores; 8 min with DECREE_SCAN_ARGS="--search lean").
+# the photos (about an hour for decree's default search on 2 cores, 8 min with DECREE_SCAN_ARGS="--search lean"; the
+# reference loop 8 min on both cores).
 # DECREE_SCAN_ARGS passes search settings to decree's side, e.g. DECREE_SCAN_ARGS="--search fast".
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,8 +35,9 @@ done
 [ "$MOBILENET" = 1 ] && runs+=("$SHARED/encoders/mobilenet_v2_224.pt|$SHARED/images/photos|224 224|1")
 [ ${#runs[@]} -gt 0 ] || { echo "no encoders: build the zoo first (bench/build-zoo.sh) or pass --with-mobilenet" >&2; exit 4; }
 
-echo "| encoder | decree s | peer s | decree image-passes | peer image-passes | decree PL1 (batch PL1) | peer PL1 | time ratio | passes ratio |"
-echo "|---|---|---|---|---|---|---|---|---|"
+# ms per image-pass: what each side's libtorch build and batches make of a pass (the fair figure is image-passes).
+echo "| encoder | decree s | peer s | decree image-passes | peer image-passes | decree PL1 (batch PL1) | peer PL1 | time ratio | passes ratio | ms/pass decree, peer (threads) |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for r in "${runs[@]}"; do
   IFS='|' read -r model images size scale <<< "$r"
   name="$(basename "$model" .pt)"
@@ -50,6 +52,7 @@ import json, sys
 name, d, p = sys.argv[1], json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
 batch = d.get("acceptance", {}).get("batchPl1", d["pl1Norm"])
 print(f"| {name} | {d['seconds']:.0f} | {p['seconds']:.0f} | {d['imagePasses']} | {p['imagePasses']} | "
-      f"{d['pl1Norm']:.4f} ({batch:.4f}) | {p['pl1']:.4f} | {d['seconds'] / p['seconds']:.2f} | {d['imagePasses'] / p['imagePasses']:.2f} |")
+      f"{d['pl1Norm']:.4f} ({batch:.4f}) | {p['pl1']:.4f} | {d['seconds'] / p['seconds']:.2f} | {d['imagePasses'] / p['imagePasses']:.2f} | "
+      f"{1000 * d['seconds'] / d['imagePasses']:.1f}, {1000 * p['seconds'] / p['imagePasses']:.1f} ({p.get('threads', '?')}) |")
 PY
 done
