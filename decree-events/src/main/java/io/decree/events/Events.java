@@ -28,6 +28,11 @@ public final class Events {
     private Events() {
     }
 
+    /** Every event type this contract knows, by its CloudEvents type (docs/api/events.schema.json is written from it). */
+    static Map<String, Class<? extends EventData>> types() {
+        return TYPES;
+    }
+
     static String typeOf(EventData data) {
         for (Map.Entry<String, Class<? extends EventData>> t : TYPES.entrySet()) {
             if (t.getValue().isInstance(data)) {

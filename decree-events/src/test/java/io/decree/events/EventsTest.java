@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 class EventsTest {
     static final String SHA = "a".repeat(64);
 
-    @Test
-    void everyEventRoundTripsThroughItsCloudEventsJson() throws Exception {
-        List<EventData> all = List.of(
+    /** One or more events of every type, with and without their optional fields. */
+    static List<EventData> samples() {
+        return List.of(
                 new EncoderRegistered(SHA, "encoders", "encoders/" + SHA + ".pt", 123, "m.pt",
                         Map.of("inputSize", 32), "photos", "upload:test", false, "b".repeat(64)),
                 new EncoderRegistered(SHA, "encoders", "encoders/" + SHA + ".pt", 123, "m.pt", null, "photos", "upload:test", false),
@@ -31,7 +31,11 @@ class EventsTest {
                 new ScanProgress("id1", SHA, "m.pt", "scan", 120, 400, 0.031, 42.5, "0.1.0"),
                 new ScanProgress("id1", SHA, "m.pt", "starting", 0, 400, null, 0.0, "0.1.0"),
                 new VerdictChanged(SHA, "m.pt", "id0", "clean", "0.1.0", "cfg0", "id1", "trojaned", "0.2.0", "cfg", null));
-        for (EventData d : all) {
+    }
+
+    @Test
+    void everyEventRoundTripsThroughItsCloudEventsJson() throws Exception {
+        for (EventData d : samples()) {
             CloudEvent<EventData> e = CloudEvent.of("/decree/test", d);
             String json = Events.toJson(e);
             JsonNode node = Events.JSON.readTree(json);
