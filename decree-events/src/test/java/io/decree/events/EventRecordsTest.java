@@ -21,7 +21,7 @@ class EventRecordsTest {
             "encoders", List.of("scans/id1/trigger.png"));
 
     @Test
-    void aRecordIsKeyedByItsSubjectAndCarriesItsTraceInTheEventAndTheHeaders() throws Exception {
+    void aRecordIsKeyedByItsSha256AndCarriesItsTraceInTheEventAndTheHeaders() throws Exception {
         Context trace = Context.root().with(Span.wrap(SpanContext.create(TRACE, SPAN, TraceFlags.getSampled(),
                 TraceState.getDefault())));
         Message<String> record = EventRecords.of(CloudEvent.of("/decree/test", ALERT), trace);

@@ -138,7 +138,7 @@ public class ReportResource {
         return Response.status(400).type(PROBLEM).entity(new Problem("about:blank", "Bad Request", 400, detail)).build();
     }
 
-    /** A 404 says what is missing, as a 400 says what is wrong (the exception's message, else an empty body). */
+    /** A 404 says what is missing (the exception's message), as a 400 says what is wrong. */
     @ServerExceptionMapper
     Response notFound(NotFoundException e) {
         return Response.status(404).type(PROBLEM).entity(new Problem("about:blank", "Not Found", 404, e.getMessage())).build();
