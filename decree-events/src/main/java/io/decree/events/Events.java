@@ -11,14 +11,18 @@ import java.util.Map;
 
 /** Reads and writes events in their one JSON form. */
 public final class Events {
-    private static final Map<String, Class<? extends EventData>> TYPES = Map.of(
-            EncoderRegistered.TYPE, EncoderRegistered.class,
-            ScanCompleted.TYPE, ScanCompleted.class,
-            ScanFailed.TYPE, ScanFailed.class,
-            ScanProgress.TYPE, ScanProgress.class,
-            BackdoorAlert.TYPE, BackdoorAlert.class,
-            VerdictChanged.TYPE, VerdictChanged.class,
-            WorkerStarted.TYPE, WorkerStarted.class);
+    /** An event type of this contract: its record and the topic it goes on. */
+    record Kind(Class<? extends EventData> data, String topic) {
+    }
+
+    private static final Map<String, Kind> TYPES = Map.of(
+            EncoderRegistered.TYPE, new Kind(EncoderRegistered.class, Topics.ENCODER_REGISTERED),
+            ScanCompleted.TYPE, new Kind(ScanCompleted.class, Topics.SCAN_RESULTS),
+            ScanFailed.TYPE, new Kind(ScanFailed.class, Topics.SCAN_RESULTS),
+            ScanProgress.TYPE, new Kind(ScanProgress.class, Topics.SCAN_PROGRESS),
+            BackdoorAlert.TYPE, new Kind(BackdoorAlert.class, Topics.BACKDOOR_ALERTS),
+            VerdictChanged.TYPE, new Kind(VerdictChanged.class, Topics.VERDICT_CHANGES),
+            WorkerStarted.TYPE, new Kind(WorkerStarted.class, Topics.DETECTOR_WORKERS));
 
     // Unknown fields are tolerated so that a consumer keeps working when a producer adds one (same major type).
     static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -29,13 +33,13 @@ public final class Events {
     }
 
     /** Every event type this contract knows, by its CloudEvents type (docs/api/events.schema.json is written from it). */
-    static Map<String, Class<? extends EventData>> types() {
+    static Map<String, Kind> types() {
         return TYPES;
     }
 
     static String typeOf(EventData data) {
-        for (Map.Entry<String, Class<? extends EventData>> t : TYPES.entrySet()) {
-            if (t.getValue().isInstance(data)) {
+        for (Map.Entry<String, Kind> t : TYPES.entrySet()) {
+            if (t.getValue().data().isInstance(data)) {
                 return t.getKey();
             }
         }
@@ -69,8 +73,8 @@ public final class Events {
             throw new EventFormatException("unsupported CloudEvents specversion " + spec);
         }
         String type = text(root, "type");
-        Class<? extends EventData> cls = TYPES.get(type);
-        if (cls == null) {
+        Kind kind = TYPES.get(type);
+        if (kind == null) {
             throw new EventFormatException("unknown event type " + type + " (known: " + TYPES.keySet() + ")");
         }
         JsonNode dataNode = root.get("data");
@@ -79,7 +83,7 @@ public final class Events {
         }
         EventData data;
         try {
-            data = JSON.treeToValue(dataNode, cls);
+            data = JSON.treeToValue(dataNode, kind.data());
         } catch (JsonProcessingException e) {
             throw new EventFormatException("bad " + type + " data: " + e.getOriginalMessage(), e);
         }

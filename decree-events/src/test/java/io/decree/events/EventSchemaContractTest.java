@@ -29,15 +29,6 @@ import org.junit.jupiter.api.Test;
 class EventSchemaContractTest {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     private static final Path COMMITTED = Path.of("..", "docs", "api", "events.schema.json");
-    /** The topic each type goes to (the services' channel configuration). */
-    private static final Map<String, String> TOPIC = Map.of(
-            EncoderRegistered.TYPE, Topics.ENCODER_REGISTERED,
-            ScanCompleted.TYPE, Topics.SCAN_RESULTS,
-            ScanFailed.TYPE, Topics.SCAN_RESULTS,
-            ScanProgress.TYPE, Topics.SCAN_PROGRESS,
-            BackdoorAlert.TYPE, Topics.BACKDOOR_ALERTS,
-            VerdictChanged.TYPE, Topics.VERDICT_CHANGES,
-            WorkerStarted.TYPE, Topics.DETECTOR_WORKERS);
 
     static ObjectNode schema() {
         ObjectNode root = F.objectNode();
@@ -48,11 +39,11 @@ class EventSchemaContractTest {
                 + " a changed meaning is a new type (.v2). Written from decree-events by EventSchemaContractTest.");
         ArrayNode oneOf = root.putArray("oneOf");
         ObjectNode defs = root.putObject("$defs");
-        for (Map.Entry<String, Class<? extends EventData>> t : new TreeMap<>(Events.types()).entrySet()) {
-            String name = t.getValue().getSimpleName();
+        for (Map.Entry<String, Events.Kind> t : new TreeMap<>(Events.types()).entrySet()) {
+            String name = t.getValue().data().getSimpleName();
             oneOf.addObject().put("$ref", "#/$defs/" + name + "Event");
             ObjectNode event = defs.putObject(name + "Event");
-            event.put("description", "on topic " + TOPIC.get(t.getKey()));
+            event.put("description", "on topic " + t.getValue().topic());
             event.put("type", "object");
             ArrayNode required = event.putArray("required");
             List.of("specversion", "id", "source", "type", "subject", "time", "datacontenttype", "data").forEach(required::add);
@@ -66,7 +57,7 @@ class EventSchemaContractTest {
             p.putObject("datacontenttype").put("const", "application/json");
             p.putObject("traceparent").put("type", "string").put("description", "W3C trace context; absent when untraced");
             p.putObject("data").put("$ref", "#/$defs/" + name);
-            defs.set(name, data(t.getValue()));
+            defs.set(name, data(t.getValue().data()));
         }
         return root;
     }
