@@ -1,7 +1,7 @@
 # detector-worker: the Quarkus worker plus the decree CLI it runs per scan (libtorch bundled, CPU).
 #   docker build -f deploy/docker/worker.Dockerfile -t decree/detector-worker .
 # GPU: build with --build-arg RUNTIME_IMAGE=<an image with a CUDA libtorch 2.7.1, e.g. a PyTorch 2.7.1 CUDA image>
-# and run with PYTORCH_LIBRARY_PATH=<its torch/lib>, PYTORCH_VERSION=2.7.1, PYTORCH_FLAVOR=cu126 (see deploy/README.md):
+# and run with PYTORCH_LIBRARY_PATH=<its torch/lib>, PYTORCH_VERSION=2.7.1, PYTORCH_FLAVOR=cu128 (see deploy/README.md):
 # DJL's CUDA libtorch jars are not on Maven Central, so the CUDA library comes from the runtime image.
 ARG RUNTIME_IMAGE=eclipse-temurin:17-jre
 FROM maven:3.9-eclipse-temurin-17 AS build

@@ -58,6 +58,9 @@ final class BenchCommand implements Callable<Integer> {
             + "for the timed steps (default: a scan's on this device; --full-scan runs as a scan does).")
     Encoder.Layout layout;
 
+    @Option(names = "--device", paramLabel = "auto|cpu|gpu", description = "Where to run (default: ${DEFAULT-VALUE}: the GPU when one is present).")
+    String device = "auto";
+
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the figures as JSON here.")
     Path out;
 
@@ -80,7 +83,7 @@ final class BenchCommand implements Callable<Integer> {
         fig.put("allocator", preload == null || preload.isBlank() ? "glibc" : Path.of(preload.split("[: ]")[0]).getFileName().toString());
         // Whether libtorch asks for transparent huge pages (THP_MEM_ALLOC_ENABLE), and whether the kernel grants them.
         fig.put("hugePages", "1".equals(System.getenv("THP_MEM_ALLOC_ENABLE")) ? "requested, kernel " + thpMode() : "off");
-        try (Encoder encoder = Encoder.load(modelPath, spec, null)) {
+        try (Encoder encoder = Encoder.load(modelPath, spec, ScanOptions.device(device))) {
             if (layout != null) {
                 encoder.layout(layout);
             }
@@ -119,7 +122,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (fullScan) {
             Scanner.Request req = new Scanner.Request(modelPath, spec, imageDir, InversionConfig.defaults().toBuilder().batchSize(batch).build(),
-                    Scanner.DEFAULT_THRESHOLD, Scanner.DEFAULT_MAX_IMAGES, null, null);
+                    Scanner.DEFAULT_THRESHOLD, Scanner.DEFAULT_MAX_IMAGES, ScanOptions.device(device), null);
             var report = Scanner.scan(req, r -> System.err.printf(Locale.ROOT, "\rfull scan step %d", r.step())).report();
             System.err.println();
             fig.put("fullScanSeconds", round(report.seconds()));
