@@ -89,7 +89,7 @@ final class EvalCommand implements Callable<Integer> {
         }
         double decides = contrast ? contrastThreshold : threshold;
         // A contrasted eval searches as a contrasted scan does unless --search says otherwise.
-        InversionConfig config = search.config(decides, contrast ? ScanSettings.searchFittedWith(differentialRule) : ScanSettings.DEFAULTS.search());
+        InversionConfig config = search.config(decides, contrast ? ScanSettings.searchFittedWith(differentialRule) : search.unnamedSearch());
         Evaluation eval = ZooEvaluator.run(Zoo.read(zooDir),
                 new ZooEvaluator.Options(decides, only == null ? null : Pattern.compile(only), images, maxImages, config, reuse,
                         contrast, contrastPixels, baseScans, byRatio ? baseRatio : 0),

@@ -96,7 +96,7 @@ final class ScanOptions {
     InversionConfig config() {
         // A differential rule searches as it was measured (the contract's searchFittedWith) unless --search says otherwise.
         return jobSearch != null ? jobSearch : search.config(contrasted() ? contrastThreshold : threshold,
-                baseline == null ? io.decree.contract.ScanSettings.DEFAULTS.search() : io.decree.contract.ScanSettings.searchFittedWith(
+                baseline == null ? search.unnamedSearch() : io.decree.contract.ScanSettings.searchFittedWith(
                         contrast ? io.decree.contract.ScanSettings.BASE_CONTRAST : differentialRule));
     }
 
@@ -178,7 +178,7 @@ final class ScanOptions {
      */
     Scanner.Request withoutBase(Path model, Path out) {
         InversionConfig c = jobSettings != null ? InversionConfig.of(jobSettings, false)
-                : search.config(threshold, io.decree.contract.ScanSettings.DEFAULTS.search());
+                : search.config(threshold, search.unnamedSearch());
         return new Scanner.Request(model, spec.resolve(model), images, c, threshold, maxImages, device(), out);
     }
 

@@ -16,7 +16,7 @@ final class SearchOptions {
                     + "up to 47,680 image-passes), quick (the same starts, shorter probes and uniform start, one carried window: "
                     + "up to 15,808), fast (batch 16, shorter starts, one carried window: up to 8,960) or lean (fast with 30-step "
                     + "window probes on 4 images each and a 200-step carried window: up to 8,920); a setting given on its "
-                    + "own wins (default: default; "
+                    + "own wins (default: lean; --steps or --batch alone: default; "
                     + "with --baseline: the search its rule was measured with, lean for the base ratio, whose base is scanned "
                     + "with the default search).")
     String preset;
@@ -89,7 +89,15 @@ final class SearchOptions {
 
     /** @param threshold the decision threshold, where the search may stop once its figure is below it */
     InversionConfig config(double threshold) {
-        return config(threshold, io.decree.contract.ScanSettings.DEFAULTS.search());
+        return config(threshold, unnamedSearch());
+    }
+
+    /**
+     * The search of a scan judged alone when --search is not given: the contract's, or, when --steps or --batch is
+     * named, the default search whose knobs they are (as a job's settings do, {@code ScanSettings.with}).
+     */
+    String unnamedSearch() {
+        return steps != null || batch != null ? "default" : io.decree.contract.ScanSettings.DEFAULTS.search();
     }
 
     /** @param unnamed the preset when --search is not given */

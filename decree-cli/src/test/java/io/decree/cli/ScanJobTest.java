@@ -27,8 +27,10 @@ class ScanJobTest {
         flags.windowGrid = 3;
         flags.holdout = 10;
         assertEquals(flags.config(s.threshold()), InversionConfig.of(s, false));
-        assertEquals(InversionConfig.defaults().toBuilder().stopBelow(ScanSettings.DEFAULTS.threshold()).build(),
-                InversionConfig.of(ScanSettings.DEFAULTS, false), "the contract's defaults are the detector's");
+        assertEquals(InversionConfig.lean().toBuilder().stopBelow(ScanSettings.DEFAULTS.threshold()).build(),
+                InversionConfig.of(ScanSettings.DEFAULTS, false), "the contract's defaults are the detector's: lean, since stop 41");
+        assertEquals(new SearchOptions().config(s.threshold()), InversionConfig.of(ScanSettings.DEFAULTS, false),
+                "and a scan named nothing on the command line searches the same");
     }
 
     @Test

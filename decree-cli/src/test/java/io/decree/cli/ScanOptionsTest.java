@@ -132,7 +132,14 @@ class ScanOptionsTest {
         named.baseline = tmp.resolve("base.pt");
         named.search.preset = "default";
         assertEquals(InversionConfig.DEFAULT_STEPS, named.config().maxSteps(), "--search default wins");
-        assertEquals(InversionConfig.DEFAULT_STEPS, options().config().maxSteps(), "no base: the default search");
+        ScanOptions alone = options();
+        assertEquals(InversionConfig.lean(), alone.config().toBuilder().stopBelow(InversionConfig.lean().stopBelow()).build(),
+                "no base: the lean search, since stop 41");
+        ScanOptions knobs = options();
+        knobs.search.steps = 60;
+        assertEquals(60, knobs.config().maxSteps(), "--steps named alone");
+        assertEquals(InversionConfig.DEFAULT_BATCH, knobs.config().batchSize(), "brings the default search whose knob it is");
+        assertEquals(InversionConfig.DEFAULT_WINDOWS_KEPT, knobs.config().windowsKept());
     }
 
     private ScanOptions options() {

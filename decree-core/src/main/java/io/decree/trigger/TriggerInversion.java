@@ -8,7 +8,9 @@ import io.decree.encoder.Encoder;
 import io.decree.images.ShadowImages;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 
@@ -211,6 +213,7 @@ public final class TriggerInversion {
         private double acceptedPl1 = 1.0;
         private int candidatesChecked;
         private final List<SearchStart> startResults = new ArrayList<>();
+        private final Map<Attempt, SearchStart.Ranking> rankings = new IdentityHashMap<>();
         private final List<SearchPhase> phases;
         private final CollapseCheck baseSet;
         private final CollapseCheck shadowSet;
@@ -322,10 +325,9 @@ public final class TriggerInversion {
 
         /**
          * The window probes ranked on one common batch of shadow images (forward only), each by its trigger as it
-         * stands and by its smallest batch success (a probe may have shrunk its trigger past what holds now): first those
-         * where either collapses the common batch (the base kept apart, in a contrasted search), the smaller such mask
-         * first, then the rest by their similarity less the base's excess over its cap. Probes of a few images each are
-         * ranked so because their own last batches are too small to compare them by.
+         * stands and by its smallest batch success (a probe may have shrunk its trigger past what holds now): without a
+         * base by the similarity gained per unit of mask, contrasted collapse first ({@link ProbeRanking}). Probes of a
+         * few images each are ranked so because their own last batches are too small to compare them by.
          */
         List<Attempt> rankOnCommonBatch(List<Attempt> windows, NDArray common, Encoder encoder, NDArray center,
                 Encoder base, NDArray baseCenter, int batch) {
@@ -340,7 +342,9 @@ public final class TriggerInversion {
                 double excess = apart == null ? 0 : Math.max(0, baseCos - cfg.baseCollapseLimit());
                 return new Tested(loss.success(cos, baseCos, cfg.similarityTarget()), Pl1Norm.of(mask, h, w), cos - excess);
             };
-            record Ranked(Attempt attempt, boolean success, double pl1, double score) {
+            // The common batch's similarity with no trigger: what a window's trigger gains over.
+            double untriggered = test.apply(new float[h * w], new float[3 * h * w]).score();
+            record Ranked(Attempt attempt, ProbeRanking.Probe probe) {
             }
             List<Ranked> ranked = new ArrayList<>();
             for (Attempt a : windows) {
@@ -348,10 +352,20 @@ public final class TriggerInversion {
                 Tested now = test.apply(t[0], t[1]);
                 Tested smallest = a.succeeded() ? test.apply(a.bestMask(), a.bestPattern()) : null;
                 boolean useSmallest = smallest != null && smallest.success() && (!now.success() || smallest.pl1() < now.pl1());
-                ranked.add(new Ranked(a, now.success() || useSmallest, useSmallest ? smallest.pl1() : now.pl1(), now.score()));
+                double gain = ProbeRanking.gain(now.score(), untriggered, now.pl1(), h * w);
+                if (smallest != null) {
+                    gain = Math.max(gain, ProbeRanking.gain(smallest.score(), untriggered, smallest.pl1(), h * w));
+                }
+                ranked.add(new Ranked(a, new ProbeRanking.Probe(now.success() || useSmallest,
+                        useSmallest ? smallest.pl1() : now.pl1(), now.score(), gain)));
             }
-            ranked.sort(Comparator.comparing((Ranked r) -> !r.success())
-                    .thenComparingDouble(r -> r.success() ? r.pl1() : -r.score()));
+            Comparator<ProbeRanking.Probe> order = base == null ? ProbeRanking.BY_GAIN : ProbeRanking.COLLAPSE_FIRST;
+            ranked.sort(Comparator.comparing(Ranked::probe, order));
+            for (int i = 0; i < ranked.size(); i++) {
+                ProbeRanking.Probe p = ranked.get(i).probe();
+                rankings.put(ranked.get(i).attempt(), new SearchStart.Ranking(i + 1, p.collapses(), p.pl1(), p.similarity(),
+                        p.gain(), untriggered));
+            }
             return new ArrayList<>(ranked.stream().map(Ranked::attempt).toList());
         }
 
@@ -453,7 +467,7 @@ public final class TriggerInversion {
         void summarise(List<Attempt> attempts) {
             for (Attempt a : attempts) {
                 startResults.add(new SearchStart(a.start().toString(), a.steps(),
-                        a.succeeded() ? a.bestL1() / (3.0 * h * w) : 1.0));
+                        a.succeeded() ? a.bestL1() / (3.0 * h * w) : 1.0, rankings.get(a)));
             }
         }
 

@@ -70,9 +70,17 @@ class SearchWorkTest {
         SearchPhase probes = r.phases().get(1);
         assertEquals(4 * 6, probes.steps(), "2x2 windows, 6 steps each");
         assertEquals(2L * probes.steps(), probes.imagePasses(), "2 images per probe step");
-        assertTrue(probes.forwardOnlyPasses() >= 4 * 8 && probes.forwardOnlyPasses() <= 2 * 4 * 8
-                && probes.forwardOnlyPasses() % 8 == 0, "each window's trigger (and its smallest success, if any) on the "
-                + "common batch of 8, forward only: " + probes.forwardOnlyPasses());
+        assertTrue(probes.forwardOnlyPasses() >= (1 + 4) * 8 && probes.forwardOnlyPasses() <= (1 + 2 * 4) * 8
+                && probes.forwardOnlyPasses() % 8 == 0, "the untriggered common batch of 8, then each window's trigger (and "
+                + "its smallest success, if any) on it, forward only: " + probes.forwardOnlyPasses());
+        List<SearchStart> windows = r.starts().subList(1, r.starts().size());
+        assertEquals(List.of(1, 2, 3, 4), windows.stream().map(s -> s.ranking().rank()).sorted().toList(),
+                "every probe ranked once: " + windows);
+        assertTrue(r.starts().get(0).ranking() == null, "the uniform start is not ranked");
+        SearchStart first = windows.stream().filter(s -> s.ranking().rank() == 1).findFirst().orElseThrow();
+        assertEquals(windows.stream().mapToDouble(s -> s.ranking().gain()).max().orElseThrow(), first.ranking().gain(),
+                "without a base the carried window is the one that gained most per unit of mask");
+        assertTrue(first.steps() > 6, "and it is the one carried on: " + first);
         SearchPhase carried = r.phases().get(2);
         assertEquals(8L * carried.steps(), carried.imagePasses(), "the carried window at the search's batch");
         assertTrue(carried.steps() <= 20 - 6, "carried up to 20 steps, its probe's included");

@@ -23,9 +23,11 @@ import java.util.Map;
  * @param holdout            shadow images kept out of the search to confirm each trigger (0: off, the paper's)
  * @param center             similarity on embeddings centred on the clean images' mean (false: the paper's plain cosine)
  * @param search             the search preset ({@link #SEARCH_PRESETS}) of a scan judged alone (no base, or a base that
- *                           embeds the shadow images unlike the model): default, the search the no-base threshold was set
- *                           with; lean measured beside it on the zoo (docs/eval/plain-lean.md). {@code steps} and
- *                           {@code batch} are the default search's own knobs: another preset keeps its own
+ *                           embeds the shadow images unlike the model): lean since stop 41, its window probes ranked by
+ *                           similarity gained per unit of mask (a fifth of the default's image-passes and every trojan
+ *                           the default search catches on the zoo, docs/eval/plain-lean-gain.md); default, the search the
+ *                           no-base threshold was set with before any zoo. {@code steps} and {@code batch} are the
+ *                           default search's own knobs: named alone they bring it; another preset keeps its own
  * @param differentialSearch the search preset ({@link #SEARCH_PRESETS}) of a scan against a base model: lean, the base
  *                           ratio's (a fifth of the default's image-passes; the base itself is scanned with the default
  *                           search, once, docs/eval/base-ratio-lean.md); default, which the contrast threshold was
@@ -95,7 +97,7 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
     public static final double BASE_AGREEMENT = 0.9;
 
     public static final ScanSettings DEFAULTS = new ScanSettings(0.015, DEFAULT_STEPS, DEFAULT_BATCH, 1000, 100, 32, 5, 0, false,
-            "default", "lean", BASE_CONTRAST_BASE_RATIO);
+            "lean", "lean", BASE_CONTRAST_BASE_RATIO);
 
     /** The settings every scan key has held since keys existed, in their order; a setting added later follows them. */
     private static final List<String> KEYED_FROM_THE_START =

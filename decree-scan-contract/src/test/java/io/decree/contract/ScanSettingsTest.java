@@ -112,8 +112,11 @@ class ScanSettingsTest {
         ScanSettings lean = ScanSettings.DEFAULTS.with(Map.of("search", "lean", "seed", "1"));
         String leanKey = lean.canonical("photos", null, null);
         assertTrue(leanKey.contains(";search=lean;"), "a lean verdict is not a default-search one: " + leanKey);
-        assertNotEquals(ScanSettings.DEFAULTS.announced(), ScanSettings.DEFAULTS.with(Map.of("search", "lean")).announced(),
-                "workers searching another way are another detector");
+        assertNotEquals(ScanSettings.DEFAULTS.with(Map.of("search", "default")).announced(),
+                ScanSettings.DEFAULTS.with(Map.of("search", "lean")).announced(), "workers searching another way are another detector");
+        assertEquals("lean", ScanSettings.DEFAULTS.search(), "the no-base default since stop 41");
+        assertTrue(ScanSettings.DEFAULTS.canonical("photos", null, null).contains(";search=lean;"),
+                "so a verdict the default search stored before is not taken for today's default");
     }
 
     @Test
