@@ -20,7 +20,7 @@ usage() { echo "usage: $0 stage ZOO [SHARED] | $0 run" >&2; exit 4; }
 
 stage() {
   local zoo="$1" shared="$2" djl
-  rm -rf "$CARRY" && mkdir -p "$CARRY/images" "$CARRY/lib" "$CARRY/jni/include"
+  rm -rf "$CARRY" && mkdir -p "$CARRY/images" "$CARRY/lib" "$CARRY/jni/include" "$CARRY/syslib"
   cp "$zoo/encoders/simclr-r16-fmnist.pt" "$zoo/encoders/simclr-r16-fmnist.json" "$CARRY/" 2>/dev/null \
     || cp "$zoo/encoders/simclr-r16-fmnist.pt" "$CARRY/"
   cp -r "$zoo/images/fashion-mnist-test" "$CARRY/images/"
