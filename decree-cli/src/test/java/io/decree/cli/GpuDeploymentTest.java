@@ -1,14 +1,12 @@
 package io.decree.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.regex.Matcher;
@@ -34,7 +32,6 @@ class GpuDeploymentTest {
             jni.load(in);
         }
         String jniVersion = jni.getProperty("jni_version");
-        List<String> checked = new ArrayList<>();
         for (Path file : List.of(ROOT.resolve("docker-compose.yml"), ROOT.resolve("deploy/overlays/gpu/kustomization.yaml"))) {
             String flavor = null;
             String version = null;
@@ -52,8 +49,6 @@ class GpuDeploymentTest {
                     file + ": PYTORCH_FLAVOR=" + flavor + " names no JNI build in pytorch-jni " + jniVersion);
             assertEquals(version, jniVersion.substring(0, jniVersion.indexOf('-')),
                     file + ": PYTORCH_VERSION must be the libtorch the shipped JNI was built for");
-            checked.add(file.getFileName().toString());
         }
-        assertFalse(checked.isEmpty());
     }
 }
