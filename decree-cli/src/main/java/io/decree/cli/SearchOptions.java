@@ -1,6 +1,7 @@
 package io.decree.cli;
 
 import io.decree.BadInputException;
+import io.decree.contract.ScanSettings;
 import io.decree.trigger.InversionConfig;
 import picocli.CommandLine.Option;
 
@@ -92,12 +93,9 @@ final class SearchOptions {
         return config(threshold, unnamedSearch());
     }
 
-    /**
-     * The search of a scan judged alone when --search is not given: the contract's, or, when --steps or --batch is
-     * named, the default search whose knobs they are (as a job's settings do, {@code ScanSettings.with}).
-     */
+    /** The search of a scan judged alone when --search is not given: the contract's rule for settings that name none. */
     String unnamedSearch() {
-        return steps != null || batch != null ? "default" : io.decree.contract.ScanSettings.DEFAULTS.search();
+        return ScanSettings.searchWhenUnnamed(steps != null || batch != null, ScanSettings.DEFAULTS.search());
     }
 
     /** @param unnamed the preset when --search is not given */

@@ -179,8 +179,9 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
         if (named(overrides, "differentialRule") && !named(overrides, "differentialSearch")) {
             values[byName.get(normal("differentialSearch"))] = searchFittedWith((String) values[byName.get(normal("differentialRule"))]);
         }
-        if ((named(overrides, "steps") || named(overrides, "batch")) && !named(overrides, "search")) {
-            values[byName.get(normal("search"))] = "default"; // they are its knobs
+        if (!named(overrides, "search")) {
+            int search = byName.get(normal("search"));
+            values[search] = searchWhenUnnamed(named(overrides, "steps") || named(overrides, "batch"), (String) values[search]);
         }
         try {
             return (ScanSettings) ScanSettings.class.getDeclaredConstructors()[0].newInstance(values);
@@ -189,6 +190,15 @@ public record ScanSettings(double threshold, int steps, int batch, int maxImages
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The search of settings that do not name one: the default search when steps or batch are named, since they are its
+     * knobs (the other presets refuse them), else {@code otherwise}. The one rule for a job's settings ({@link #with})
+     * and the CLI's flags.
+     */
+    public static String searchWhenUnnamed(boolean stepsOrBatchNamed, String otherwise) {
+        return stepsOrBatchNamed ? "default" : otherwise;
     }
 
     private static boolean named(Map<String, String> overrides, String setting) {
