@@ -4,21 +4,16 @@ import java.util.Comparator;
 
 /**
  * How window probes of a few images each are ordered on one common batch before the first is carried on
- * ({@code TriggerInversion.Search.rankOnCommonBatch}). Two orders, each probe measured the same way: its trigger as it
- * stands (and its smallest batch success) applied to the common batch, forward only.
+ * ({@code TriggerInversion.Search.rankOnCommonBatch}): by <b>gain</b>, the similarity a probe's trigger adds to the
+ * untriggered common batch per unit of mask (PL1), the better of its trigger as it stands and its smallest batch success,
+ * each applied to the common batch, forward only (contrasted, the similarity less the base's excess over its cap).
  *
- * <ul>
- *   <li><b>By gain</b> (a scan without a base, since stop 41): the similarity the trigger adds to the untriggered
- *       common batch, per unit of mask (PL1). A backdoor's window collapses the embeddings with a small mask, so its
- *       probe gains most per pixel even before it collapses the batch; a window that collapses it only by covering a
- *       fifth of the image gains little per pixel. On the zoo's 2.4 % centre checkerboard the collapse-first order put
- *       its window last of 25 (0.80 similarity at 2 % of the image, where 24 others reached 0.97–0.99 at 6–20 %), and
- *       gain first; over every trojan of the zoo whose search reached the probes, gain puts its window first in 9 of 13,
- *       collapse first in 5 (docs/eval/plain-lean-gain.md).</li>
- *   <li><b>Collapse first</b> (a contrasted scan, where the base ratio was evaluated with it, stops 38–39): the probes
- *       whose trigger collapses the common batch (the base kept apart), smaller mask first, then the rest by their
- *       similarity less the base's excess over its cap.</li>
- * </ul>
+ * <p>A backdoor's window collapses the embeddings with a small mask, so its probe gains most per pixel even before it
+ * collapses the batch; a window that collapses it only by covering a fifth of the image gains little per pixel. The
+ * order before (stops 38–41), collapse first, smaller mask first, then by similarity, put the zoo's 2.4 % centre
+ * checkerboard's window last of 25 (0.80 similarity at 2 % of the image, where 24 others reached 0.97–0.99 at 6–20 %).
+ * Over the zoo's trojans gain ranks their own window first in 9 of 13 plain searches and 22 of 27 contrasted ones,
+ * collapse first in 5 and 11 (docs/eval/plain-lean-gain.md, docs/eval/base-ratio-gain.md).
  */
 final class ProbeRanking {
 
@@ -34,9 +29,6 @@ final class ProbeRanking {
     }
 
     static final Comparator<Probe> BY_GAIN = Comparator.comparingDouble((Probe p) -> -p.gain());
-
-    static final Comparator<Probe> COLLAPSE_FIRST = Comparator.comparing((Probe p) -> !p.collapses())
-            .thenComparingDouble(p -> p.collapses() ? p.pl1() : -p.similarity());
 
     private ProbeRanking() {
     }

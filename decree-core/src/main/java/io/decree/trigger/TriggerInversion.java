@@ -325,9 +325,9 @@ public final class TriggerInversion {
 
         /**
          * The window probes ranked on one common batch of shadow images (forward only), each by its trigger as it
-         * stands and by its smallest batch success (a probe may have shrunk its trigger past what holds now): without a
-         * base by the similarity gained per unit of mask, contrasted collapse first ({@link ProbeRanking}). Probes of a
-         * few images each are ranked so because their own last batches are too small to compare them by.
+         * stands and by its smallest batch success (a probe may have shrunk its trigger past what holds now), by the
+         * similarity gained per unit of mask ({@link ProbeRanking}). Probes of a few images each are ranked so because
+         * their own last batches are too small to compare them by.
          */
         List<Attempt> rankOnCommonBatch(List<Attempt> windows, NDArray common, Encoder encoder, NDArray center,
                 Encoder base, NDArray baseCenter, int batch) {
@@ -359,8 +359,7 @@ public final class TriggerInversion {
                 ranked.add(new Ranked(a, new ProbeRanking.Probe(now.success() || useSmallest,
                         useSmallest ? smallest.pl1() : now.pl1(), now.score(), gain)));
             }
-            Comparator<ProbeRanking.Probe> order = base == null ? ProbeRanking.BY_GAIN : ProbeRanking.COLLAPSE_FIRST;
-            ranked.sort(Comparator.comparing(Ranked::probe, order));
+            ranked.sort(Comparator.comparing(Ranked::probe, ProbeRanking.BY_GAIN));
             for (int i = 0; i < ranked.size(); i++) {
                 ProbeRanking.Probe p = ranked.get(i).probe();
                 rankings.put(ranked.get(i).attempt(), new SearchStart.Ranking(i + 1, p.collapses(), p.pl1(), p.similarity(),

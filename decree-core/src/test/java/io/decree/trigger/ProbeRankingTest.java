@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The two orders of window probes, on figures a lean scan of the zoo's 2.4 % centre checkerboard trojan recorded. */
+/** The order of window probes, against the one before it, on figures a lean scan of the zoo's 2.4 % centre checkerboard trojan recorded. */
 class ProbeRankingTest {
     private static final int PIXELS = 32 * 32;
     private static final double UNTRIGGERED = 0.4586;
@@ -23,7 +24,11 @@ class ProbeRankingTest {
             probe(true, 0.1706, 0.9931), probe(true, 0.1885, 0.9885), probe(false, 0.0589, 0.9882),
             probe(false, 0.1837, 0.9885));
 
-    private static int rankOfBackdoor(java.util.Comparator<ProbeRanking.Probe> order) {
+    // The order before stops 41-42, for the contrast: collapsing probes first, smaller mask first, then by similarity.
+    private static final Comparator<ProbeRanking.Probe> COLLAPSE_FIRST = Comparator.comparing((ProbeRanking.Probe p) -> !p.collapses())
+            .thenComparingDouble(p -> p.collapses() ? p.pl1() : -p.similarity());
+
+    private static int rankOfBackdoor(Comparator<ProbeRanking.Probe> order) {
         List<ProbeRanking.Probe> all = new ArrayList<>(OTHERS);
         all.add(BACKDOOR);
         all.sort(order);
@@ -33,7 +38,7 @@ class ProbeRankingTest {
     @Test
     void byGainTheBackdoorsSmallMaskComesFirstWhereCollapseFirstPutsItLast() {
         assertEquals(1, rankOfBackdoor(ProbeRanking.BY_GAIN));
-        assertEquals(OTHERS.size() + 1, rankOfBackdoor(ProbeRanking.COLLAPSE_FIRST));
+        assertEquals(OTHERS.size() + 1, rankOfBackdoor(COLLAPSE_FIRST));
     }
 
     @Test
