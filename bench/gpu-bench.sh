@@ -7,8 +7,8 @@
 #   bench/gpu-bench.sh stage ZOO [SHARED]   here: a Java runtime, decree-cli's jars (no CPU libtorch), a clean 32-px zoo
 #                                           encoder, MobileNetV2, their shadow images and DJL's JNI sources into
 #                                           gpu-carry/ (ignored by git, ~60 MB); needs `mvn install` and ../shared
-#   bench/gpu-bench.sh run                  there (the device tool's run, carry ["gpu-carry"]): decree's lean and default
-#                                           scans on the GPU and, for the 32-px encoder, on that machine's CPU; the
+#   bench/gpu-bench.sh run                  there (the device tool's run, carry ["gpu-carry"]): decree's lean (its probes
+#                                           apart and --probes-together) and default scans on the GPU and, for the 32-px encoder, on that machine's CPU; the
 #                                           reference loop on cuda; a Markdown table to $OUT/gpu-bench.md
 # Settings for run: GPU_BENCH_BUDGET_S (default 420): no new run starts after it; GPU_BENCH_DEVICE (default gpu);
 # GPU_BENCH_ONLY: a regex over "ENCODER DEVICE SEARCH|peer|bench" choosing the runs (default: all).
@@ -121,9 +121,11 @@ run() {
     echo "== decree scan $1 --device $4 --search $5"
     mkdir -p "$d"
     local ok=0
-    timeout 240 decree scan "$2" --images "$3" --device "$4" --search "$5" --out "$d" >/dev/null 2>"$d/stderr.log" && ok=1
+    # lean-together: the lean search with its window probes stepped in one pass (--probes-together)
+    local search=(--search "${5%-together}"); [[ "$5" == *-together ]] && search+=(--probes-together)
+    timeout 240 decree scan "$2" --images "$3" --device "$4" "${search[@]}" --out "$d" >/dev/null 2>"$d/stderr.log" && ok=1
     if (( ok == 0 )) && linkage "$d/stderr.log" && rebuild; then
-      timeout 240 decree scan "$2" --images "$3" --device "$4" --search "$5" --out "$d" >/dev/null 2>"$d/stderr.log" && ok=1
+      timeout 240 decree scan "$2" --images "$3" --device "$4" "${search[@]}" --out "$d" >/dev/null 2>"$d/stderr.log" && ok=1
     fi
     if (( ok == 1 )); then
       python3 - "$d/report.json" "$1" "$4" "$5" >> "$table" <<'PY'
@@ -147,6 +149,8 @@ PY
   }
   scan simclr-r16-fmnist "$s32" "$fm" "$dev" lean
   scan mobilenet_v2_224 "$mnv2" "$ph" "$dev" lean
+  scan simclr-r16-fmnist "$s32" "$fm" "$dev" lean-together
+  scan mobilenet_v2_224 "$mnv2" "$ph" "$dev" lean-together
   scan simclr-r16-fmnist "$s32" "$fm" "$dev" default
   scan mobilenet_v2_224 "$mnv2" "$ph" "$dev" default
   peer simclr-r16-fmnist "$s32" "$fm" 32 32 cuda

@@ -56,6 +56,11 @@ final class SearchOptions {
             + "are ranked on one common batch (default and fast: the search's batch; lean: " + InversionConfig.LEAN_PROBE_BATCH + ").")
     Integer probeBatch;
 
+    @Option(names = "--probes-together", description = "Step the window probes in lockstep, one forward and backward pass "
+            + "through the encoder for a step of every probe, instead of one probe after the other: the same arithmetic in "
+            + "fewer, larger passes, for a GPU (default: off).")
+    boolean probesTogether;
+
     @Option(names = "--windows-kept", paramLabel = "N", description = "How many of the ranked window starts are carried on (default: "
             + InversionConfig.DEFAULT_WINDOWS_KEPT + "; quick: " + InversionConfig.QUICK_WINDOWS_KEPT + "; fast: " + InversionConfig.FAST_WINDOWS_KEPT + ").")
     Integer windowsKept;
@@ -130,6 +135,7 @@ final class SearchOptions {
         return base.toBuilder().steps(st).batchSize(b).seed(seed).learningRate(lr).maskGrid(maskGrid)
                 .centerEmbeddings(center).windowGrid(windowGrid).windowProbeSteps(probe).windowsKept(kept)
                 .windowSteps(wSteps).holdout(holdout).similarityTarget(target).acceptOnShadowSet(acceptOnShadowSet)
-                .stopBelow(threshold).wholeSearch(!stopAtVerdict).baseCollapseLimit(baseCollapseLimit).probeBatch(pb).build();
+                .stopBelow(threshold).wholeSearch(!stopAtVerdict).baseCollapseLimit(baseCollapseLimit).probeBatch(pb)
+                .probesTogether(probesTogether).build();
     }
 }

@@ -92,49 +92,90 @@ final class Attempt implements AutoCloseable {
         this.batches = batches;
     }
 
+    /** A step begun: its batch of images, lambda now and, contrasted, the base's similarity while its hinge is flat. */
+    record Pending(int batchSize, NDArray images, NDArray lambda, NDArray flatBase) {
+    }
+
     /**
      * One Adam step on the next batch of {@code all}; records the trigger if it is the smallest
      * success yet and, with a {@code holdout}, also collapses the held-out images to the target.
      */
     Step step(NDArray all, TriggerLoss loss, CollapseCheck holdout) {
-        int[] batch = batches.next();
-        steps++;
-        double cos;
-        double l1;
-        int checked = 0;
-        boolean throughBase;
         try (NDScope scope = new NDScope()) {
-            NDArray x = all.get(new NDIndex("{}", manager.create(toLongs(batch))));
-            NDArray lambdaNow = manager.create((float) lambda.lambda());
-            // A contrasted step measures the base forward only first: while the base stays below its cap the hinge is
-            // flat and the base's backward pass would add nothing (77 % of the zoo's contrasted steps, docs/eval/contrast.md).
-            NDArray flatBase = loss.flatBaseSimilarity(x, mask, pattern);
-            throughBase = loss.contrasted() && flatBase == null;
+            Pending p = begin(all, loss);
             TriggerLoss.Terms t;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                t = loss.evaluate(x, mask, pattern, lambdaNow, flatBase);
+                t = loss.evaluate(p.images(), mask, pattern, p.lambda(), p.flatBase());
                 gc.backward(t.loss());
             }
-            cos = t.similarity().getFloat();
-            l1 = t.l1().getFloat();
-            double baseCos = t.baseSimilarity() == null ? Double.NaN : t.baseSimilarity().getFloat();
-            boolean success = loss.success(cos, baseCos, cfg.similarityTarget());
-            if (success && l1 < bestL1) {
-                double held = holdout == null ? Double.NaN : holdout.similarity(t.mask(), t.pattern());
-                checked = holdout == null ? 0 : holdout.size();
-                if (holdout == null || held > cfg.similarityTarget()) {
-                    // The trigger that was evaluated in this step, before Adam moves it.
-                    bestMask = t.mask().toFloatArray();
-                    bestPattern = t.pattern().toFloatArray();
-                    bestL1 = l1;
-                    bestSimilarity = cos;
-                    bestHeldOutSimilarity = held;
-                    addCandidate(new Candidate(l1, bestMask, bestPattern, cos, held));
-                }
-            }
-            adam.step();
-            lambda.update(success);
+            return finish(p, t, loss, holdout);
         }
+    }
+
+    /**
+     * One step of each of {@code group}, their stamped batches through the encoder in one forward and one backward pass
+     * ({@code --probes-together}): the same arithmetic as a step of each in turn, since no attempt's loss depends on
+     * another's trigger and the encoder is in eval mode (each image's embedding is its own), but one large batch instead
+     * of many small ones, which is what a GPU is fast at (docs/eval/gpu.md: a step costs the same at 4 images as at 32).
+     */
+    static List<Step> stepTogether(List<Attempt> group, NDArray all, TriggerLoss loss, CollapseCheck holdout) {
+        try (NDScope scope = new NDScope()) {
+            List<Pending> pending = new ArrayList<>();
+            for (Attempt a : group) {
+                pending.add(a.begin(all, loss));
+            }
+            List<TriggerLoss.Terms> terms;
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                terms = loss.evaluateTogether(pending, group.stream().map(a -> a.mask).toList(),
+                        group.stream().map(a -> a.pattern).toList());
+                NDArray total = terms.get(0).loss();
+                for (int i = 1; i < terms.size(); i++) {
+                    total = total.add(terms.get(i).loss());
+                }
+                gc.backward(total);
+            }
+            List<Step> steps = new ArrayList<>();
+            for (int i = 0; i < group.size(); i++) {
+                steps.add(group.get(i).finish(pending.get(i), terms.get(i), loss, holdout));
+            }
+            return steps;
+        }
+    }
+
+    /** The first part of a step, inside the caller's scope: the next batch, and the base forward only when contrasted. */
+    private Pending begin(NDArray all, TriggerLoss loss) {
+        int[] batch = batches.next();
+        steps++;
+        NDArray x = all.get(new NDIndex("{}", manager.create(toLongs(batch))));
+        NDArray lambdaNow = manager.create((float) lambda.lambda());
+        // A contrasted step measures the base forward only first: while the base stays below its cap the hinge is
+        // flat and the base's backward pass would add nothing (77 % of the zoo's contrasted steps, docs/eval/contrast.md).
+        return new Pending(batch.length, x, lambdaNow, loss.flatBaseSimilarity(x, mask, pattern));
+    }
+
+    /** The rest of a step, once backward has run: the smallest success kept, Adam's step, lambda and early stop. */
+    private Step finish(Pending p, TriggerLoss.Terms t, TriggerLoss loss, CollapseCheck holdout) {
+        boolean throughBase = loss.contrasted() && p.flatBase() == null;
+        double cos = t.similarity().getFloat();
+        double l1 = t.l1().getFloat();
+        double baseCos = t.baseSimilarity() == null ? Double.NaN : t.baseSimilarity().getFloat();
+        boolean success = loss.success(cos, baseCos, cfg.similarityTarget());
+        int checked = 0;
+        if (success && l1 < bestL1) {
+            double held = holdout == null ? Double.NaN : holdout.similarity(t.mask(), t.pattern());
+            checked = holdout == null ? 0 : holdout.size();
+            if (holdout == null || held > cfg.similarityTarget()) {
+                // The trigger that was evaluated in this step, before Adam moves it.
+                bestMask = t.mask().toFloatArray();
+                bestPattern = t.pattern().toFloatArray();
+                bestL1 = l1;
+                bestSimilarity = cos;
+                bestHeldOutSimilarity = held;
+                addCandidate(new Candidate(l1, bestMask, bestPattern, cos, held));
+            }
+        }
+        adam.step();
+        lambda.update(success);
         lastSimilarity = cos;
         if (bestMask != null) {
             sinceImprovement = bestL1 >= earlyStopBest ? sinceImprovement + 1 : 0;
@@ -151,8 +192,8 @@ final class Attempt implements AutoCloseable {
             earlyStopped = epochMean > cfg.similarityTarget() && sinceImprovement > cfg.earlyStopPatience();
         }
         // A contrasted step runs the batch through the base forward, and backward too while the hinge is active.
-        return new Step(cos, l1, lambda.lambda(), throughBase ? 2 * batch.length : batch.length,
-                checked + (loss.contrasted() ? batch.length : 0));
+        return new Step(cos, l1, lambda.lambda(), throughBase ? 2 * p.batchSize() : p.batchSize(),
+                checked + (loss.contrasted() ? p.batchSize() : 0));
     }
 
     /** Goes on with another batch order (a carried window leaves its probe's smaller batch for the search's). */

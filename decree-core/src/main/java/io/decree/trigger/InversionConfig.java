@@ -74,12 +74,18 @@ import io.decree.contract.ScanSettings;
  *                          less than the same search stopped at the verdict: the final acceptance bisects each start's
  *                          candidates, and which of them hold need not be monotone in their size (stop 28: a 10x10
  *                          trojan's whole search accepted nothing where the stopped one had accepted 0.0754).
+ * @param probesTogether    ours, default off ({@code --probes-together}): step the window probes in lockstep, a step of
+ *                          every probe in one forward and backward pass through the encoder (25 probes of 4 images: one
+ *                          pass of 100), instead of one probe after the other. The same arithmetic per probe (each
+ *                          image's embedding is its own in eval mode) in 30 passes instead of 750, for a GPU, where a
+ *                          step costs about the same at 4 images as at 32 (docs/eval/gpu.md); a search stopped at its
+ *                          verdict by a probe's trigger stops at that joint step, with every probe's steps so far.
  */
 public record InversionConfig(int maxSteps, int batchSize, double learningRate, double beta1, double beta2,
         double similarityTarget, double lambdaInit, double lambdaFactor, int lambdaPatience, double lambdaMin,
         int earlyStopPatience, long seed, boolean centerEmbeddings, int maskGrid, int windowGrid, int windowProbeSteps,
         int windowsKept, int windowSteps, int holdout, boolean acceptOnShadowSet, double stopBelow, double baseCollapseLimit,
-        boolean wholeSearch, int probeBatch) {
+        boolean wholeSearch, int probeBatch, boolean probesTogether) {
 
     /** The settings a worker may change, with their defaults: the scan contract's. */
     private static final ScanSettings SETTINGS = ScanSettings.DEFAULTS;
@@ -139,7 +145,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         return new InversionConfig(DEFAULT_STEPS, DEFAULT_BATCH, 0.1, 0.5, 0.9, 0.99, 1e-3, 5.0, 5, 1e-5, 35, DEFAULT_SEED,
                 SETTINGS.center(), SETTINGS.maskGrid(),
                 DEFAULT_WINDOW_GRID, DEFAULT_PROBE_STEPS, DEFAULT_WINDOWS_KEPT, DEFAULT_WINDOW_STEPS, DEFAULT_HOLDOUT, false, 0,
-                DEFAULT_BASE_COLLAPSE_LIMIT, false, 0);
+                DEFAULT_BASE_COLLAPSE_LIMIT, false, 0, false);
     }
 
     /**
@@ -243,6 +249,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         private double baseCollapseLimit;
         private boolean wholeSearch;
         private int probeBatch;
+        private boolean probesTogether;
         private final InversionConfig base;
 
         private Builder(InversionConfig c) {
@@ -264,6 +271,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
             baseCollapseLimit = c.baseCollapseLimit;
             wholeSearch = c.wholeSearch;
             probeBatch = c.probeBatch;
+            probesTogether = c.probesTogether;
         }
 
         public Builder steps(int v) {
@@ -351,11 +359,16 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
             return this;
         }
 
+        public Builder probesTogether(boolean v) {
+            probesTogether = v;
+            return this;
+        }
+
         public InversionConfig build() {
             return new InversionConfig(maxSteps, batchSize, learningRate, base.beta1, base.beta2, similarityTarget,
                     base.lambdaInit, base.lambdaFactor, base.lambdaPatience, base.lambdaMin, base.earlyStopPatience, seed,
                     centerEmbeddings, maskGrid, windowGrid, windowProbeSteps, windowsKept, windowSteps,
-                    holdout, acceptOnShadowSet, stopBelow, baseCollapseLimit, wholeSearch, probeBatch);
+                    holdout, acceptOnShadowSet, stopBelow, baseCollapseLimit, wholeSearch, probeBatch, probesTogether);
         }
     }
 }

@@ -110,7 +110,19 @@ public final class TriggerInversion {
                 if (starts.size() > 1 && !decided) {
                     search.begin("window probes");
                 }
-                for (int i = 1; i < starts.size() && !decided; i++) {
+                if (cfg.probesTogether() && !decided) {
+                    // Every probe made first (in the same order, so from the same initial values), then stepped in lockstep.
+                    for (int i = 1; i < starts.size(); i++) {
+                        Attempt a = new Attempt(cfg, run, squash, h, w, starts.get(i), init,
+                                new BatchOrder(n, probeBatch, new Random(cfg.seed() * 31 + 7 + i)));
+                        attempts.add(a);
+                        windows.add(a);
+                    }
+                    search.advanceTogether(windows, cfg.windowProbeSteps());
+                    windows.forEach(search::keepBest);
+                    decided = search.decidedMidway;
+                }
+                for (int i = 1; i < starts.size() && !decided && !cfg.probesTogether(); i++) {
                     Attempt a = new Attempt(cfg, run, squash, h, w, starts.get(i), init,
                             new BatchOrder(n, probeBatch, new Random(cfg.seed() * 31 + 7 + i)));
                     attempts.add(a);
@@ -267,19 +279,43 @@ public final class TriggerInversion {
          */
         void advance(Attempt a, int upTo) {
             while (a.steps() < upTo && !a.earlyStopped() && !decidedMidway) {
-                Attempt.Step s = a.step(all, loss, holdout);
-                steps++;
-                phaseSteps++;
-                phasePasses += s.imagePasses();
-                phaseForwardOnly += s.forwardOnlyPasses();
-                lastSimilarity = s.similarity();
-                double best = Math.min(bestL1, a.bestL1());
-                StepRecord rec = new StepRecord(steps, s.similarity(), s.l1() / (3.0 * h * w), s.lambda(),
-                        Double.isInfinite(best) ? 1.0 : best / (3.0 * h * w));
-                history.add(rec);
-                if (progress != null) {
-                    progress.accept(rec);
+                record(a, a.step(all, loss, holdout));
+            }
+        }
+
+        /**
+         * {@link #advance} for several attempts in lockstep, a step of each in one forward and backward pass
+         * ({@link Attempt#stepTogether}), until each has made {@code upTo} steps or stopped early, or one's trigger makes
+         * the verdict final (checked after each joint step, in the group's order).
+         */
+        void advanceTogether(List<Attempt> group, int upTo) {
+            while (!decidedMidway) {
+                List<Attempt> active = group.stream().filter(a -> a.steps() < upTo && !a.earlyStopped()).toList();
+                if (active.isEmpty()) {
+                    return;
                 }
+                List<Attempt.Step> done = Attempt.stepTogether(active, all, loss, holdout);
+                for (int i = 0; i < active.size(); i++) {
+                    record(active.get(i), done.get(i));
+                }
+            }
+        }
+
+        /** One step of {@code a} into the history, the phase's work and the progress; then whether it decides. */
+        private void record(Attempt a, Attempt.Step s) {
+            steps++;
+            phaseSteps++;
+            phasePasses += s.imagePasses();
+            phaseForwardOnly += s.forwardOnlyPasses();
+            lastSimilarity = s.similarity();
+            double best = Math.min(bestL1, a.bestL1());
+            StepRecord rec = new StepRecord(steps, s.similarity(), s.l1() / (3.0 * h * w), s.lambda(),
+                    Double.isInfinite(best) ? 1.0 : best / (3.0 * h * w));
+            history.add(rec);
+            if (progress != null) {
+                progress.accept(rec);
+            }
+            if (!decidedMidway) {
                 decidedMidway = finalNow(a);
             }
         }

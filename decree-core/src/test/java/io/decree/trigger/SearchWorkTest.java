@@ -97,6 +97,30 @@ class SearchWorkTest {
     }
 
     @Test
+    void probesSteppedTogetherMakeTheSameProbesAsOneAfterTheOther() throws IOException {
+        InversionConfig cfg = InversionConfig.defaults().toBuilder().steps(20).batchSize(8).windowGrid(2).probeBatch(2)
+                .windowProbeSteps(6).windowsKept(1).windowSteps(20).acceptOnShadowSet(false).build();
+        InversionResult apart = search(cfg);
+        InversionResult together = search(cfg.toBuilder().probesTogether(true).build());
+        assertEquals(apart.phases().stream().map(SearchPhase::name).toList(),
+                together.phases().stream().map(SearchPhase::name).toList());
+        SearchPhase probesApart = apart.phases().get(1);
+        SearchPhase probesTogether = together.phases().get(1);
+        assertEquals(probesApart.steps(), probesTogether.steps(), "every probe's steps, counted as before");
+        assertEquals(probesApart.imagePasses(), probesTogether.imagePasses());
+        assertEquals(probesApart.forwardOnlyPasses(), probesTogether.forwardOnlyPasses());
+        for (int i = 1; i < apart.starts().size(); i++) {
+            SearchStart.Ranking a = apart.starts().get(i).ranking();
+            SearchStart.Ranking t = together.starts().get(i).ranking();
+            assertEquals(a.similarity(), t.similarity(), 1e-4, "window " + i + ": the same trigger, up to round-off");
+            assertEquals(a.pl1(), t.pl1(), 1e-4, "window " + i);
+            assertEquals(a.rank(), t.rank(), "window " + i + " ranked the same");
+        }
+        assertEquals(apart.pl1(), together.pl1(), 1e-3, "the same search after the probes");
+        assertEquals(apart.imagePasses(), together.imagePasses());
+    }
+
+    @Test
     void withTheBatchFigureDecidingTheFirstTriggerBelowTheStopEndsTheSearchAtThatStep() throws IOException {
         InversionConfig cfg = InversionConfig.defaults().toBuilder().steps(60).batchSize(8).windowGrid(2).acceptOnShadowSet(false)
                 .build();
