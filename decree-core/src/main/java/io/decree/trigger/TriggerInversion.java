@@ -110,27 +110,23 @@ public final class TriggerInversion {
                 if (starts.size() > 1 && !decided) {
                     search.begin("window probes");
                 }
-                if (cfg.probesTogether() && !decided) {
-                    // Every probe made first (in the same order, so from the same initial values), then stepped in lockstep.
-                    for (int i = 1; i < starts.size(); i++) {
-                        Attempt a = new Attempt(cfg, run, squash, h, w, starts.get(i), init,
-                                new BatchOrder(n, probeBatch, new Random(cfg.seed() * 31 + 7 + i)));
-                        attempts.add(a);
-                        windows.add(a);
-                    }
-                    search.advanceTogether(windows, cfg.windowProbeSteps());
-                    windows.forEach(search::keepBest);
-                    decided = search.decidedMidway;
-                }
-                for (int i = 1; i < starts.size() && !decided && !cfg.probesTogether(); i++) {
+                for (int i = 1; i < starts.size() && !decided; i++) {
                     Attempt a = new Attempt(cfg, run, squash, h, w, starts.get(i), init,
                             new BatchOrder(n, probeBatch, new Random(cfg.seed() * 31 + 7 + i)));
                     attempts.add(a);
                     windows.add(a);
-                    search.advance(a, cfg.windowProbeSteps());
-                    search.keepBest(a);
-                    // Only a probe's own tested trigger stops here: a full acceptance after each of 25 probes would
-                    // cost more forward passes than it saves (verdictReached runs it after the longer starts).
+                    if (!cfg.probesTogether()) {
+                        search.advance(a, cfg.windowProbeSteps());
+                        search.keepBest(a);
+                        // Only a probe's own tested trigger stops here: a full acceptance after each of 25 probes would
+                        // cost more forward passes than it saves (verdictReached runs it after the longer starts).
+                        decided = search.decidedMidway;
+                    }
+                }
+                if (cfg.probesTogether() && !decided) {
+                    // Every probe made as above (from the same initial values and batch orders), then stepped in lockstep.
+                    search.advanceTogether(windows, cfg.windowProbeSteps());
+                    windows.forEach(search::keepBest);
                     decided = search.decidedMidway;
                 }
                 if (probeBatch < batch && !decided) {
