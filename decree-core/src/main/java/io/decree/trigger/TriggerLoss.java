@@ -89,13 +89,18 @@ final class TriggerLoss {
         NDArray m = mask.values();
         NDArray p = pattern.values();
         NDArray stamped = Pattern.stamp(images, m, p);
-        NDArray e = encoder.embed(stamped);
+        NDArray onBase = contrast != null && flatBase == null ? contrast.base().embed(stamped) : null;
+        return terms(encoder.embed(stamped), onBase, m, p, lambda, flatBase);
+    }
+
+    /** One trigger's terms from its stamped batch's embeddings (and the base's, when its hinge is not flat). */
+    private Terms terms(NDArray e, NDArray onBase, NDArray m, NDArray p, NDArray lambda, NDArray flatBase) {
         NDArray cos = similarity.mean(center == null ? e : e.sub(center), run);
         NDArray l1 = Mask.l1(m, channels);
         NDArray loss = l1.mul(lambda).sub(cos);
         NDArray baseCos = flatBase;
-        if (contrast != null && flatBase == null) {
-            baseCos = similarity.mean(contrast.base().embed(stamped).sub(contrast.center()), run);
+        if (onBase != null) {
+            baseCos = similarity.mean(onBase.sub(contrast.center()), run);
             loss = loss.add(baseCos.sub(cap).maximum(zero));
         }
         return new Terms(loss, cos, baseCos, l1, m, p);
@@ -128,20 +133,14 @@ final class TriggerLoss {
         long baseRow = 0;
         for (int i = 0; i < pending.size(); i++) {
             Attempt.Pending p = pending.get(i);
-            NDArray m = ms.get(i);
             NDArray mine = e.get(new NDIndex(row + ":" + (row + p.batchSize())));
             row += p.batchSize();
-            NDArray cos = similarity.mean(center == null ? mine : mine.sub(center), run);
-            NDArray l1 = Mask.l1(m, channels);
-            NDArray loss = l1.mul(p.lambda()).sub(cos);
-            NDArray baseCos = p.flatBase();
-            if (contrast != null && baseCos == null) {
-                NDArray base = eBase.get(new NDIndex(baseRow + ":" + (baseRow + p.batchSize())));
+            NDArray onBase = null;
+            if (contrast != null && p.flatBase() == null) {
+                onBase = eBase.get(new NDIndex(baseRow + ":" + (baseRow + p.batchSize())));
                 baseRow += p.batchSize();
-                baseCos = similarity.mean(base.sub(contrast.center()), run);
-                loss = loss.add(baseCos.sub(cap).maximum(zero));
             }
-            terms.add(new Terms(loss, cos, baseCos, l1, m, ps.get(i)));
+            terms.add(terms(mine, onBase, ms.get(i), ps.get(i), p.lambda(), p.flatBase()));
         }
         return terms;
     }
