@@ -8,8 +8,9 @@
 #                                           encoder, MobileNetV2, their shadow images and DJL's JNI sources into
 #                                           gpu-carry/ (ignored by git, ~60 MB); needs `mvn install` and ../shared
 #   bench/gpu-bench.sh run                  there (the device tool's run, carry ["gpu-carry"]): decree's lean (its probes
-#                                           apart and --probes-together) and default scans on the GPU and, for the 32-px encoder, on that machine's CPU; the
-#                                           reference loop on cuda; a Markdown table to $OUT/gpu-bench.md
+#                                           apart and --probes-together) and default scans on the GPU and, for the 32-px
+#                                           encoder, on that machine's CPU; the reference loop on cuda; a Markdown table
+#                                           to $OUT/gpu-bench.md
 # Settings for run: GPU_BENCH_BUDGET_S (default 420): no new run starts after it; GPU_BENCH_DEVICE (default gpu);
 # GPU_BENCH_ONLY: a regex over "ENCODER DEVICE SEARCH|peer|bench" choosing the runs (default: all).
 set -euo pipefail

@@ -8,7 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The order of window probes, against the one before it, on figures a lean scan of the zoo's 2.4 % centre checkerboard trojan recorded. */
+/** The order of window probes, against the one before it, on a lean scan's figures for the zoo's 2.4 % centre checkerboard. */
 class ProbeRankingTest {
     private static final int PIXELS = 32 * 32;
     private static final double UNTRIGGERED = 0.4586;
@@ -24,7 +24,8 @@ class ProbeRankingTest {
             probe(true, 0.1706, 0.9931), probe(true, 0.1885, 0.9885), probe(false, 0.0589, 0.9882),
             probe(false, 0.1837, 0.9885));
 
-    // The order before stops 41-42, for the contrast: collapsing probes first, smaller mask first, then by similarity.
+    // The order before gain (until stop 41 without a base, 42 contrasted): collapsing probes first, smaller mask first,
+    // then by similarity.
     private static final Comparator<ProbeRanking.Probe> COLLAPSE_FIRST = Comparator.comparing((ProbeRanking.Probe p) -> !p.collapses())
             .thenComparingDouble(p -> p.collapses() ? p.pl1() : -p.similarity());
 

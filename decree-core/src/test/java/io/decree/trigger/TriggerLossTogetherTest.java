@@ -64,7 +64,7 @@ class TriggerLossTogetherTest {
             List<float[]> maskThetas = new ArrayList<>();
             List<float[]> patternThetas = new ArrayList<>();
             for (int i = 0; i < K; i++) {
-                // The first covers the image, so the base collapses too (its hinge active); the last barely marks it (flat).
+                // The first covers most of the image, so the base collapses too (its hinge active); the last barely marks it (flat).
                 maskThetas.add(theta(rnd, SIDE * SIDE, i == 0 ? 1.5f : i == K - 1 ? -5f : -1f));
                 patternThetas.add(theta(rnd, 3 * SIDE * SIDE, 0f));
             }
