@@ -5,39 +5,80 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * A BadEncoder trigger: a square patch of {@code size} pixels stamped at a corner or the centre,
- * filled white, with seeded random colour noise, or with a black/white checkerboard.
+ * A BadEncoder trigger: a patch {@code size} pixels wide and {@code height} high (a square unless
+ * {@link #bar}), stamped at a corner, the middle of an edge or the centre, filled white, with seeded
+ * random colour noise, or with a black/white checkerboard.
  */
-public record PatchTrigger(int size, Position position, Kind kind, long seed) {
+public record PatchTrigger(int size, Position position, Kind kind, long seed, int height) {
 
-    public enum Position { BOTTOM_RIGHT, TOP_LEFT, CENTER }
+    public enum Position { BOTTOM_RIGHT, TOP_LEFT, CENTER, TOP_RIGHT, BOTTOM_LEFT, TOP, BOTTOM, LEFT, RIGHT }
 
     public enum Kind { WHITE, NOISE, CHECKERBOARD }
 
     /** Pixels between the patch and the image border, as BadEncoder's CIFAR trigger leaves. */
     static final int MARGIN = 2;
 
+    public PatchTrigger {
+        if (height == 0) {
+            height = size; // a square; also how a record written before bars existed reads back
+        }
+        if (size < 1 || height < 1) {
+            throw new IllegalArgumentException("a patch needs a width and height of at least 1 pixel");
+        }
+    }
+
+    /** A square patch of {@code size} pixels. */
+    public PatchTrigger(int size, Position position, Kind kind, long seed) {
+        this(size, position, kind, seed, size);
+    }
+
+    /** A patch {@code width} pixels wide and {@code height} high. */
+    public static PatchTrigger bar(int width, int height, Position position, Kind kind, long seed) {
+        return new PatchTrigger(width, position, kind, seed, height);
+    }
+
     public static PatchTrigger parse(int size, String position, String kind, long seed) {
-        return new PatchTrigger(size, Position.valueOf(position.toUpperCase(Locale.ROOT).replace('-', '_')),
-                Kind.valueOf(kind.toUpperCase(Locale.ROOT)), seed);
+        return parse(size, size, position, kind, seed);
+    }
+
+    public static PatchTrigger parse(int width, int height, String position, String kind, long seed) {
+        return new PatchTrigger(width, Position.valueOf(position.toUpperCase(Locale.ROOT).replace('-', '_')),
+                Kind.valueOf(kind.toUpperCase(Locale.ROOT)), seed, height);
     }
 
     /** Top-left corner (row, col) of the patch in an h x w image. */
     @JsonIgnore
     int[] origin(int h, int w) {
-        if (size + 2 * MARGIN > Math.min(h, w)) {
-            throw new IllegalArgumentException("a " + size + "px patch does not fit a " + h + "x" + w + " image");
+        if (height + 2 * MARGIN > h || size + 2 * MARGIN > w) {
+            throw new IllegalArgumentException("a " + describeSize() + " patch does not fit a " + h + "x" + w + " image");
         }
+        int top = MARGIN;
+        int bottom = h - MARGIN - height;
+        int left = MARGIN;
+        int right = w - MARGIN - size;
+        int middleRow = (h - height) / 2;
+        int middleCol = (w - size) / 2;
         return switch (position) {
-            case BOTTOM_RIGHT -> new int[] {h - MARGIN - size, w - MARGIN - size};
-            case TOP_LEFT -> new int[] {MARGIN, MARGIN};
-            case CENTER -> new int[] {(h - size) / 2, (w - size) / 2};
+            case BOTTOM_RIGHT -> new int[] {bottom, right};
+            case TOP_LEFT -> new int[] {top, left};
+            case CENTER -> new int[] {middleRow, middleCol};
+            case TOP_RIGHT -> new int[] {top, right};
+            case BOTTOM_LEFT -> new int[] {bottom, left};
+            case TOP -> new int[] {top, middleCol};
+            case BOTTOM -> new int[] {bottom, middleCol};
+            case LEFT -> new int[] {middleRow, left};
+            case RIGHT -> new int[] {middleRow, right};
         };
     }
 
     /** The fraction of an h x w image the patch covers: the PL1 a perfect inversion would find. */
     public double area(int h, int w) {
-        return (double) size * size / ((double) h * w);
+        return (double) size * height / ((double) h * w);
+    }
+
+    /** "4px" for a square, "12x2px" (width x height) otherwise. */
+    public String describeSize() {
+        return height == size ? size + "px" : size + "x" + height + "px";
     }
 
     /** Returns a stamped copy of a [3,h,w] image in [0,1]. */
@@ -46,7 +87,7 @@ public record PatchTrigger(int size, Position position, Kind kind, long seed) {
         int[] o = origin(h, w);
         Random rnd = new Random(seed);
         int plane = h * w;
-        for (int y = 0; y < size; y++) {
+        for (int y = 0; y < height; y++) {
             for (int x = 0; x < size; x++) {
                 int i = (o[0] + y) * w + o[1] + x;
                 for (int c = 0; c < 3; c++) {

@@ -181,7 +181,7 @@ public final class ZooBuilder {
     }
 
     private static String describe(ZooPlan.Attack a) {
-        return String.format(Locale.ROOT, "%s %dpx %s", a.trigger().kind().name().toLowerCase(Locale.ROOT), a.trigger().size(),
+        return String.format(Locale.ROOT, "%s %s %s", a.trigger().kind().name().toLowerCase(Locale.ROOT), a.trigger().describeSize(),
                 a.trigger().position().name().toLowerCase(Locale.ROOT).replace('_', '-'));
     }
 

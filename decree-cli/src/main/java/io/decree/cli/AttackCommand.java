@@ -28,10 +28,14 @@ final class AttackCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "PREFIX", description = "Writes PREFIX.pt, PREFIX.json and PREFIX.attack.json.")
     Path out;
 
-    @Option(names = "--patch", description = "Trigger side in pixels (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--patch", description = "Trigger side in pixels, its width with --patch-height (default: ${DEFAULT-VALUE}).")
     int patch = 12;
 
-    @Option(names = "--position", description = "bottom-right, top-left or center (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--patch-height", paramLabel = "PX", description = "Trigger height in pixels, for a bar (default: --patch, a square).")
+    Integer patchHeight;
+
+    @Option(names = "--position", description = "A corner (bottom-right, top-left, top-right, bottom-left), the middle of an edge "
+            + "(top, bottom, left, right) or center (default: ${DEFAULT-VALUE}).")
     String position = "bottom-right";
 
     @Option(names = "--pattern", description = "white, noise or checkerboard (default: ${DEFAULT-VALUE}).")
@@ -64,7 +68,7 @@ final class AttackCommand implements Callable<Integer> {
         if (out.getParent() != null) {
             Files.createDirectories(out.getParent());
         }
-        PatchTrigger trigger = PatchTrigger.parse(patch, position, pattern, seed);
+        PatchTrigger trigger = PatchTrigger.parse(patch, patchHeight == null ? patch : patchHeight, position, pattern, seed);
         BadEncoder.Config cfg = new BadEncoder.Config(steps, batch, lr, 1.0, utilityWeight, !control, seed, views);
         AttackLab.Report r = AttackLab.run(model, images, utilityImages, trigger, cfg, out,
                 s -> System.err.printf("\rfine-tuning step %d/%d", s, steps));
