@@ -37,6 +37,22 @@ public final class RuleStudy {
                     || io.decree.contract.ScanSettings.BASE_CONTRAST_BASE_RATIO.equals(report.decision().rule()));
         }
 
+        /**
+         * Where the trigger sits, as the search's window starts see it: a corner, the middle of an edge or the centre (the
+         * zoo's first trojans sat at two corners and the centre only; stop 43 held out the others).
+         */
+        String placement() {
+            if (position == null) {
+                return null;
+            }
+            return switch (position) {
+                case "center" -> "centre";
+                case "top", "bottom", "left", "right" -> "edge";
+                case "top_left", "top_right", "bottom_left", "bottom_right" -> "corner";
+                default -> position;
+            };
+        }
+
         /** Size band of the trigger as a share of the image: the zoo's first, small triggers or the paper's sizes. */
         String sizeBand() {
             return kind == null ? null : area < 0.03 ? "under 3 %" : "3-10 %";
@@ -71,6 +87,7 @@ public final class RuleStudy {
     static {
         FAMILIES.put("trigger kind", Subject::kind);
         FAMILIES.put("trigger size", Subject::sizeBand);
+        FAMILIES.put("trigger placement", Subject::placement);
         FAMILIES.put("architecture", Subject::architecture);
         FAMILIES.put("domain", Subject::domain);
     }

@@ -37,6 +37,12 @@ class RuleStudyTest {
                 pl1 * 6, pl1 * 7, pl1 * 8));
     }
 
+    /** The same subject with its trigger at {@code position}. */
+    private static RuleStudy.Subject at(String position, RuleStudy.Subject t) {
+        return new RuleStudy.Subject(t.model(), t.trojaned(), t.kind(), position, t.area(), t.architecture(), t.domain(), t.parent(),
+                t.report());
+    }
+
     /** A scan contrasted with the base: its decision names the rule, its accepted PL1 is the contrasted figure. */
     private static RuleStudy.Subject contrasted(String name, boolean trojaned, String kind, String domain, double pl1) {
         // Both contrast rules run the same search; the default one (the base ratio) names itself in the decision.
@@ -189,6 +195,31 @@ class RuleStudyTest {
         assertTrue(Double.isNaN(pl1.leaveOneFamilyOut().get("domain")), "one domain: nothing to fit on without it " + pl1);
         assertEquals(1.0, pl1.leaveOneFamilyOut().get("trigger size"), 1e-12, pl1.toString());
         assertEquals(1.0, pl1.worstLofo(), 1e-12, "n/a folds do not count as misses");
+    }
+
+    @Test
+    void aTriggerPlacementIsACornerAnEdgeOrTheCentreAndItsFoldsAreJudged() {
+        List<RuleStudy.Subject> zoo = new ArrayList<>();
+        String[] positions = {"top_left", "bottom_right", "top_right", "bottom_left", "top", "left", "center"};
+        for (int i = 0; i < positions.length; i++) {
+            zoo.add(clean("c" + i, "a", 0.06 + 0.005 * i));
+            zoo.add(at(positions[i], trojan("t" + i, "white", "a", 0.010 + 0.001 * i, null)));
+        }
+        assertEquals(List.of("corner", "corner", "corner", "corner", "edge", "edge", "centre"),
+                zoo.stream().filter(RuleStudy.Subject::trojaned).map(RuleStudy.Subject::placement).toList());
+        RuleStudy.Result pl1 = find(RuleStudy.judge(zoo, List.of()), "pl1");
+        assertEquals(1.0, pl1.leaveOneFamilyOut().get("trigger placement"), 1e-12,
+                "a threshold fitted without the edges' trojans still catches them here: " + pl1);
+        assertTrue(RuleStudy.markdown(zoo, List.of(pl1)).contains("LOFO trigger placement"));
+        // Where a placement's trojans sit nearer the clean encoders than the others do, a threshold fitted without them
+        // misses them: the fold exists to show that.
+        List<RuleStudy.Subject> shifted = new ArrayList<>();
+        for (RuleStudy.Subject s : zoo) {
+            boolean edge = "edge".equals(s.placement());
+            shifted.add(!edge ? s : at(s.position(), trojan(s.model(), "white", "a", 0.05, null)));
+        }
+        RuleStudy.Result moved = find(RuleStudy.judge(shifted, List.of()), "pl1");
+        assertTrue(moved.leaveOneFamilyOut().get("trigger placement") < 1, moved.toString());
     }
 
     @Test
