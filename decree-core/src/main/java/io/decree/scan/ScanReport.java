@@ -1,6 +1,7 @@
 package io.decree.scan;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.decree.trigger.Acceptance;
@@ -47,7 +48,12 @@ public record ScanReport(Verdict verdict, Decision decision, double pl1Norm, dou
     public record Images(String dir, int count, int originals, int heldOut) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /**
+     * Reads a field it does not know past: a report of another detector version (a reference, a cached base scan, an
+     * evaluation's earlier scans) still reads, as the events and the scan contract do.
+     */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     public String toJson() {
         try {

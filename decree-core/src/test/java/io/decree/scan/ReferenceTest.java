@@ -73,6 +73,19 @@ class ReferenceTest {
     }
 
     @Test
+    void aReportOfAnotherDetectorVersionWithFieldsThisOneDoesNotKnowStillReads() throws Exception {
+        Path f = report("newer.pt", 0.12, 1000);
+        // A field at the top and one inside a nested record, as a stop-41 report's starts[].ranking.gainRank was.
+        String json = Files.readString(f).replaceFirst("\\{", "{\"addedLater\": 1,")
+                .replace("\"pl1Norm\"", "\"acceptanceExtra\": {\"x\": [1, 2]}, \"pl1Norm\"")
+                .replace("\"acceptedPl1\"", "\"gainRank\": 3, \"acceptedPl1\"");
+        Files.writeString(f, json);
+        assertTrue(json.contains("gainRank") && json.contains("addedLater"), json);
+        assertEquals(0.12, ScanReport.read(f).acceptance().acceptedPl1(), 1e-12);
+        assertEquals(0.12, Reference.fromReports(List.of(f), 0.5).median(), 1e-12);
+    }
+
+    @Test
     void referencesThatCannotCalibrateAreRefusedWithTheReason() throws Exception {
         Path old = report("old.pt", -1, 1000);
         BadInputException e = assertThrows(BadInputException.class, () -> Reference.fromReports(List.of(old), 0.5));
