@@ -42,8 +42,18 @@ public record PatchTrigger(int size, Position position, Kind kind, long seed, in
     }
 
     public static PatchTrigger parse(int width, int height, String position, String kind, long seed) {
-        return new PatchTrigger(width, Position.valueOf(position.toUpperCase(Locale.ROOT).replace('-', '_')),
-                Kind.valueOf(kind.toUpperCase(Locale.ROOT)), seed, height);
+        return new PatchTrigger(width, named(Position.class, position.replace('-', '_'), "position"),
+                named(Kind.class, kind, "pattern"), seed, height);
+    }
+
+    private static <E extends Enum<E>> E named(Class<E> type, String name, String what) {
+        try {
+            return Enum.valueOf(type, name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("no trigger " + what + " '" + name.replace('_', '-') + "'; known: "
+                    + java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                            .toList());
+        }
     }
 
     /** Top-left corner (row, col) of the patch in an h x w image. */

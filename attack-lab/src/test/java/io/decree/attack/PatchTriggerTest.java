@@ -69,5 +69,9 @@ class PatchTriggerTest {
         PatchTrigger tall = PatchTrigger.bar(2, 30, Position.RIGHT, Kind.WHITE, 0);
         assertThrows(IllegalArgumentException.class, () -> tall.stamp(new float[3 * 32 * 32], 32, 32));
         assertThrows(IllegalArgumentException.class, () -> PatchTrigger.bar(0, 3, Position.TOP, Kind.WHITE, 0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PatchTrigger.parse(4, "middle", "white", 0));
+        assertTrue(e.getMessage().contains("no trigger position 'middle'") && e.getMessage().contains("top-right"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> PatchTrigger.parse(4, "top", "stripes", 0));
+        assertTrue(e.getMessage().contains("no trigger pattern 'stripes'"), e.getMessage());
     }
 }
