@@ -16,7 +16,7 @@ import java.util.function.Function;
 
 /**
  * Candidate decision rules, each judged the honest way: an encoder is judged by a threshold fitted without the
- * family it belongs to (leave-one-family-out: trigger kind, trigger size band, architecture, image domain), so a
+ * family it belongs to (leave-one-family-out: trigger kind, trigger size band, trigger placement, architecture, image domain), so a
  * rule tuned to one kind of trigger or one domain cannot look good. Clean encoders, which have no trigger, are
  * judged leave-one-out in the trigger folds and with their architecture or domain in the others.
  *
