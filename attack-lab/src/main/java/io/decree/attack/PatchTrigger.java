@@ -42,6 +42,9 @@ public record PatchTrigger(int size, Position position, Kind kind, long seed, in
     }
 
     public static PatchTrigger parse(int width, int height, String position, String kind, long seed) {
+        if (width < 1 || height < 1) { // 0 would read as a square below
+            throw new IllegalArgumentException("a trigger's width and height must be at least 1 pixel, got " + width + "x" + height);
+        }
         return new PatchTrigger(width, named(Position.class, position.replace('-', '_'), "position"),
                 named(Kind.class, kind, "pattern"), seed, height);
     }

@@ -251,10 +251,10 @@ public record ZooPlan(String size, List<Pretrain> pretrains, List<Attack> attack
 
     /** The 32x32 attack settings: BadEncoder's two lambdas at 1, Adam 1e-3 as on CIFAR-sized encoders. */
     private static Attack small(String name, String base, int patch, Position pos, Kind kind, long seed) {
-        return new Attack(name, base, new PatchTrigger(patch, pos, kind, seed), false, 300, 32, 1e-3, seed);
+        return bar(name, base, patch, patch, pos, kind, seed);
     }
 
-    /** {@link #small}'s settings with a bar {@code width} wide and {@code height} high. */
+    /** {@link #small}'s settings, the patch {@code width} wide and {@code height} high. */
     private static Attack bar(String name, String base, int width, int height, Position pos, Kind kind, long seed) {
         return new Attack(name, base, PatchTrigger.bar(width, height, pos, kind, seed), false, 300, 32, 1e-3, seed);
     }

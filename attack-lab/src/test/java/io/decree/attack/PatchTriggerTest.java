@@ -71,6 +71,8 @@ class PatchTriggerTest {
         assertThrows(IllegalArgumentException.class, () -> PatchTrigger.bar(0, 3, Position.TOP, Kind.WHITE, 0));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PatchTrigger.parse(4, "middle", "white", 0));
         assertTrue(e.getMessage().contains("no trigger position 'middle'") && e.getMessage().contains("top-right"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> PatchTrigger.parse(4, 0, "top", "white", 0));
+        assertTrue(e.getMessage().contains("at least 1 pixel, got 4x0"), "--patch-height 0 is not a square: " + e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> PatchTrigger.parse(4, "top", "stripes", 0));
         assertTrue(e.getMessage().contains("no trigger pattern 'stripes'"), e.getMessage());
     }
