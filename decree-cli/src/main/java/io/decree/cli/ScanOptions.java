@@ -83,6 +83,9 @@ final class ScanOptions {
     /** A worker's job's settings ({@code --config}); null: the options'. */
     io.decree.contract.ScanSettings jobSettings;
 
+    /** A worker's job's probes together ({@code --config}); null: by device. */
+    Integer jobProbesTogether;
+
     /** Whether this is a contrasted differential scan: a base, and a contrast rule (by --contrast or the default). */
     boolean contrasted() {
         return baseline != null && (contrast || io.decree.contract.ScanSettings.BASE_CONTRAST.equals(differentialRule) || byBaseRatio());
@@ -114,7 +117,14 @@ final class ScanOptions {
         maxImages = s.maxImages();
         differentialRule = s.differentialRule();
         jobSettings = s;
-        jobSearch = InversionConfig.of(s, baseline != null);
+        jobProbesTogether = job.probesTogether();
+        jobSearch = jobSearch(s, baseline != null);
+    }
+
+    /** A job's search ({@link InversionConfig#of}), its window probes apart or together as the job says. */
+    private InversionConfig jobSearch(io.decree.contract.ScanSettings s, boolean againstBase) {
+        InversionConfig c = InversionConfig.of(s, againstBase);
+        return jobProbesTogether == null ? c : c.toBuilder().probesTogether(jobProbesTogether).build();
     }
 
     Device device() {
@@ -177,7 +187,7 @@ final class ScanOptions {
      * without a base), for a model its base cannot judge ({@link io.decree.scan.BaseAgreement}).
      */
     Scanner.Request withoutBase(Path model, Path out) {
-        InversionConfig c = jobSettings != null ? InversionConfig.of(jobSettings, false)
+        InversionConfig c = jobSettings != null ? jobSearch(jobSettings, false)
                 : search.config(threshold, search.unnamedSearch());
         return new Scanner.Request(model, spec.resolve(model), images, c, threshold, maxImages, device(), out);
     }

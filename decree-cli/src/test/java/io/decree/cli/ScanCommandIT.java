@@ -101,7 +101,7 @@ class ScanCommandIT {
         // The same scan as a worker asks for it: a typed job naming every setting, the flags' defaults included.
         Path job = tmp.resolve("scan.json");
         new io.decree.contract.ScanJob(model, photos(), out2.toString(), null, "s3://bucket/models/m.pt", "s3://bucket/scans/x/",
-                tmp.resolve("progress2.json").toString(), "auto",
+                tmp.resolve("progress2.json").toString(), "auto", null,
                 io.decree.contract.ScanSettings.DEFAULTS.with(java.util.Map.of("steps", "40", "seed", "5"))).write(job);
         CliRun second = decree("scan", "--config", job.toString());
         assertTrue(first.code() == Decree.CLEAN || first.code() == Decree.TROJANED, first.err());
@@ -286,7 +286,7 @@ class ScanCommandIT {
         Path job = tmp.resolve("contrast-job.json");
         io.decree.contract.ScanSettings settings = io.decree.contract.ScanSettings.DEFAULTS.with(java.util.Map.of(
                 "differential-rule", "base-contrast", "differential-search", "default", "window-grid", "0"));
-        new io.decree.contract.ScanJob(child.toString(), photos(), out.toString(), base.toString(), null, null, null, "cpu", settings)
+        new io.decree.contract.ScanJob(child.toString(), photos(), out.toString(), base.toString(), null, null, null, "cpu", null, settings)
                 .write(job);
         CliRun run = decree("scan", "--config", job.toString());
         assertEquals(Decree.TROJANED, run.code(), run.err());
@@ -311,7 +311,7 @@ class ScanCommandIT {
         Path out = tmp.resolve("moved-out");
         Path job = tmp.resolve("moved-job.json");
         io.decree.contract.ScanSettings settings = io.decree.contract.ScanSettings.DEFAULTS.with(java.util.Map.of("window-grid", "0"));
-        new io.decree.contract.ScanJob(moved.toString(), photos(), out.toString(), base.toString(), null, null, null, "cpu", settings)
+        new io.decree.contract.ScanJob(moved.toString(), photos(), out.toString(), base.toString(), null, null, null, "cpu", null, settings)
                 .write(job);
         CliRun run = decree("scan", "--config", job.toString());
         JsonNode r = json.readTree(run.out());

@@ -80,7 +80,7 @@ class ScanJobTest {
         CliRun run = CliRun.decree("scan", "--config", job.toString());
         assertEquals(Decree.ERROR, run.code(), run.err());
         assertTrue(run.err().contains("scan.json is not a ScanJob"), run.err());
-        new ScanJob(tmp.resolve("absent.pt").toString(), tmp.toString(), tmp.resolve("out").toString(), null, null, null, null, "cpu",
+        new ScanJob(tmp.resolve("absent.pt").toString(), tmp.toString(), tmp.resolve("out").toString(), null, null, null, null, "cpu", null,
                 ScanSettings.DEFAULTS).write(job);
         CliRun absent = CliRun.decree("scan", "--config", job.toString());
         assertEquals(Decree.ERROR, absent.code(), absent.err());

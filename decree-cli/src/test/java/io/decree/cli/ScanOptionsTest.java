@@ -101,9 +101,30 @@ class ScanOptionsTest {
         assertTrue(e.getMessage().contains("--differential-rule must be one of [base-contrast-base-ratio, base-contrast, reference-ratio], got ratio"), e.getMessage());
     }
 
+    @Test
+    void theProbesGoTogetherByDeviceUnlessTheJobOrTheFlagSaysHowMany() throws Exception {
+        java.nio.file.Files.writeString(tmp.resolve("m.json"), "{\"inputSize\":[32,32]}");
+        ScanOptions byDevice = new ScanOptions();
+        byDevice.from(job(null, ScanSettings.DEFAULTS));
+        assertEquals(InversionConfig.PROBES_TOGETHER_AUTO, byDevice.config().probesTogetherImages());
+        ScanOptions apart = new ScanOptions();
+        apart.from(new ScanJob(tmp.resolve("m.pt").toString(), tmp.toString(), tmp.resolve("out").toString(), tmp.resolve("b.pt").toString(),
+                null, null, null, "gpu", 0, ScanSettings.DEFAULTS));
+        assertEquals(0, apart.config().probesTogetherImages(), "the worker's setting reaches the search");
+        assertEquals(0, apart.withoutBase(tmp.resolve("m.pt"), null).config().probesTogetherImages(),
+                "and the search of a model its base cannot judge");
+        assertEquals(InversionConfig.GPU_PROBES_TOGETHER_IMAGES,
+                new picocli.CommandLine(new ScanCommand()).parseArgs("m.pt", "--probes-together").matchedOption("--probes-together")
+                        .<Integer>getValue(), "bare: the GPU's default");
+        ScanOptions flag = options();
+        flag.search.probesTogether = -3;
+        BadInputException e = assertThrows(BadInputException.class, flag::config);
+        assertTrue(e.getMessage().contains("--probes-together"), e.getMessage());
+    }
+
     private ScanJob job(String base, ScanSettings settings) {
         return new ScanJob(tmp.resolve("m.pt").toString(), tmp.toString(), tmp.resolve("out").toString(),
-                base == null ? null : tmp.resolve(base).toString(), null, null, null, "cpu", settings);
+                base == null ? null : tmp.resolve(base).toString(), null, null, null, "cpu", null, settings);
     }
 
     @Test

@@ -122,8 +122,11 @@ public record Reference(List<String> encoders, double[] acceptedPl1s, int images
         return r.config() == null ? null : searchOf(r.config());
     }
 
-    /** A search without what does not change its accepted PL1 (how it decided, when it stopped). */
+    /**
+     * A search without what does not change its accepted PL1 (how it decided, when it stopped, whether its probes went
+     * together): a base scanned on a CPU is the yardstick of a scan on a GPU too.
+     */
     static InversionConfig searchOf(InversionConfig c) {
-        return c.toBuilder().acceptOnShadowSet(false).stopBelow(0).build();
+        return c.toBuilder().acceptOnShadowSet(false).stopBelow(0).probesTogether(InversionConfig.PROBES_TOGETHER_AUTO).build();
     }
 }

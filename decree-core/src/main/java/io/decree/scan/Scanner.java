@@ -153,9 +153,11 @@ public final class Scanner {
             if (base != null) {
                 base.probe();
             }
+            // As the search will run it, so the report says whether the probes went together on this device.
+            InversionConfig config = req.config().probesTogetherOn(encoder.device().isGpu());
             InversionResult result;
             try {
-                result = new TriggerInversion(req.config()).run(encoder, base, images, progress);
+                result = new TriggerInversion(config).run(encoder, base, images, progress);
             } catch (EngineException e) {
                 throw new BadInputException(req.model() + " failed during the scan (libtorch): " + e.getMessage(), e);
             }
@@ -175,7 +177,7 @@ public final class Scanner {
                     result.forwardOnlyPasses(), result.phases(), result.starts(), req.config().seed(),
                     new EncoderFile(req.model().getFileName().toString(), sha, size, spec, encoder.embeddingSize()),
                     new ScanReport.Images(req.imagesDir().toString(), images.size(), images.originals(), result.heldOut()),
-                    req.config(), encoder.device().toString(), encoder.layout().label(), VERSION, result.history());
+                    config, encoder.device().toString(), encoder.layout().label(), VERSION, result.history());
             if (req.out() != null) {
                 try {
                     Files.createDirectories(req.out());
@@ -283,7 +285,7 @@ public final class Scanner {
     public static InversionConfig yardstickSearch(InversionConfig config) {
         return searchAlone(InversionConfig.defaults().toBuilder().seed(config.seed()).maskGrid(config.maskGrid())
                 .windowGrid(config.windowGrid()).holdout(config.holdout()).centerEmbeddings(config.centerEmbeddings())
-                .baseCollapseLimit(config.baseCollapseLimit()).build());
+                .baseCollapseLimit(config.baseCollapseLimit()).probesTogether(config.probesTogetherImages()).build());
     }
 
     /** Where {@link #baseline} keeps the upstream checkpoint's report and evidence, under the scan's own folder. */

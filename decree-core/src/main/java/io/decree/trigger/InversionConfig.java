@@ -74,18 +74,19 @@ import io.decree.contract.ScanSettings;
  *                          less than the same search stopped at the verdict: the final acceptance bisects each start's
  *                          candidates, and which of them hold need not be monotone in their size (stop 28: a 10x10
  *                          trojan's whole search accepted nothing where the stopped one had accepted 0.0754).
- * @param probesTogether    ours, default off ({@code --probes-together}): step the window probes in lockstep, a step of
- *                          every probe in one forward and backward pass through the encoder (25 probes of 4 images: one
- *                          pass of 100), instead of one probe after the other. The same arithmetic per probe (each
- *                          image's embedding is its own in eval mode) in 30 passes instead of 750, for a GPU, where a
- *                          step costs about the same at 4 images as at 32 (docs/eval/gpu.md); a search stopped at its
- *                          verdict by a probe's trigger stops at that joint step, with every probe's steps so far.
+ * @param probesTogetherImages ours ({@code --probes-together}): step the window probes in lockstep, a step of several
+ *                          probes in one forward and backward pass through the encoder, at most this many images a pass
+ *                          (25 probes of 4 images: one pass of 100), instead of one probe after the other. The same
+ *                          arithmetic per probe (each image's embedding is its own in eval mode) in fewer, larger passes;
+ *                          a search stopped at its verdict by a probe's trigger stops at that joint step, with every
+ *                          probe's steps so far. 0: one after the other; {@link #PROBES_TOGETHER_AUTO} (the default): by
+ *                          the device the scan runs on ({@link #probesTogetherOn}), which a report records resolved.
  */
 public record InversionConfig(int maxSteps, int batchSize, double learningRate, double beta1, double beta2,
         double similarityTarget, double lambdaInit, double lambdaFactor, int lambdaPatience, double lambdaMin,
         int earlyStopPatience, long seed, boolean centerEmbeddings, int maskGrid, int windowGrid, int windowProbeSteps,
         int windowsKept, int windowSteps, int holdout, boolean acceptOnShadowSet, double stopBelow, double baseCollapseLimit,
-        boolean wholeSearch, int probeBatch, boolean probesTogether) {
+        boolean wholeSearch, int probeBatch, int probesTogetherImages) {
 
     /** The settings a worker may change, with their defaults: the scan contract's. */
     private static final ScanSettings SETTINGS = ScanSettings.DEFAULTS;
@@ -110,6 +111,17 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
     /** {@link #lean()}'s images per window-probe step. */
     public static final int LEAN_PROBE_BATCH = 4;
     public static final double DEFAULT_BASE_COLLAPSE_LIMIT = 0.5;
+    /** {@link #probesTogetherImages}: chosen by the device the scan runs on. */
+    public static final int PROBES_TOGETHER_AUTO = -1;
+    /**
+     * Images at most in one joint pass of the window probes on a GPU, when not named: the lean search's 25 probes of 4 in
+     * one pass. Measured on an H200 (docs/eval/gpu.md, stop 44): the probes' phase 2.0-2.3x faster, the lean scan 1.4x
+     * (MobileNetV2 26.1 s to 18.2 s, median of three), for 10.4 GB of GPU memory instead of 2.2; the default search's
+     * 800 probe images in one pass took 75 GB for 1.15x, so larger groups are split into passes of at most this many.
+     * On a CPU the probes stay apart: one pass of 100 images was no faster on 2 cores, and slower at 150 px
+     * (docs/eval/probes-together.md).
+     */
+    public static final int GPU_PROBES_TOGETHER_IMAGES = 100;
 
     public InversionConfig {
         if (maxSteps < 1) {
@@ -126,6 +138,9 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         }
         if (probeBatch < 0 || probeBatch == 1) {
             throw new IllegalArgumentException("probe batch must be 0 (the search's batch) or at least 2");
+        }
+        if (probesTogetherImages < PROBES_TOGETHER_AUTO) {
+            throw new IllegalArgumentException("probes together: images per pass >= 0, or -1 (by device)");
         }
         if (holdout < 0) {
             throw new IllegalArgumentException("held-out images must be >= 0");
@@ -145,7 +160,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         return new InversionConfig(DEFAULT_STEPS, DEFAULT_BATCH, 0.1, 0.5, 0.9, 0.99, 1e-3, 5.0, 5, 1e-5, 35, DEFAULT_SEED,
                 SETTINGS.center(), SETTINGS.maskGrid(),
                 DEFAULT_WINDOW_GRID, DEFAULT_PROBE_STEPS, DEFAULT_WINDOWS_KEPT, DEFAULT_WINDOW_STEPS, DEFAULT_HOLDOUT, false, 0,
-                DEFAULT_BASE_COLLAPSE_LIMIT, false, 0, false);
+                DEFAULT_BASE_COLLAPSE_LIMIT, false, 0, PROBES_TOGETHER_AUTO);
     }
 
     /**
@@ -221,6 +236,15 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         return againstBase || !s.search().equals("default") ? b.build() : b.steps(s.steps()).batchSize(s.batch()).build();
     }
 
+    /**
+     * This config with {@link #probesTogetherImages} resolved for the device a scan runs on: named, as named; by device,
+     * {@link #GPU_PROBES_TOGETHER_IMAGES} on a GPU and apart (0) on a CPU.
+     */
+    public InversionConfig probesTogetherOn(boolean gpu) {
+        return probesTogetherImages != PROBES_TOGETHER_AUTO ? this
+                : toBuilder().probesTogether(gpu ? GPU_PROBES_TOGETHER_IMAGES : 0).build();
+    }
+
     /** Images per step of a window probe: {@code probeBatch}, or the search's batch when it is 0. */
     public int probeBatchSize() {
         return probeBatch == 0 ? batchSize : Math.min(probeBatch, batchSize);
@@ -249,7 +273,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         private double baseCollapseLimit;
         private boolean wholeSearch;
         private int probeBatch;
-        private boolean probesTogether;
+        private int probesTogetherImages;
         private final InversionConfig base;
 
         private Builder(InversionConfig c) {
@@ -271,7 +295,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
             baseCollapseLimit = c.baseCollapseLimit;
             wholeSearch = c.wholeSearch;
             probeBatch = c.probeBatch;
-            probesTogether = c.probesTogether;
+            probesTogetherImages = c.probesTogetherImages;
         }
 
         public Builder steps(int v) {
@@ -359,8 +383,9 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
             return this;
         }
 
-        public Builder probesTogether(boolean v) {
-            probesTogether = v;
+        /** Images at most in one joint pass of the window probes (0: apart; {@link #PROBES_TOGETHER_AUTO}: by device). */
+        public Builder probesTogether(int v) {
+            probesTogetherImages = v;
             return this;
         }
 
@@ -368,7 +393,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
             return new InversionConfig(maxSteps, batchSize, learningRate, base.beta1, base.beta2, similarityTarget,
                     base.lambdaInit, base.lambdaFactor, base.lambdaPatience, base.lambdaMin, base.earlyStopPatience, seed,
                     centerEmbeddings, maskGrid, windowGrid, windowProbeSteps, windowsKept, windowSteps,
-                    holdout, acceptOnShadowSet, stopBelow, baseCollapseLimit, wholeSearch, probeBatch, probesTogether);
+                    holdout, acceptOnShadowSet, stopBelow, baseCollapseLimit, wholeSearch, probeBatch, probesTogetherImages);
         }
     }
 }

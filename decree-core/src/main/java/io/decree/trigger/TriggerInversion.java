@@ -95,6 +95,7 @@ public final class TriggerInversion {
             List<MaskStart> starts = MaskStart.plan(h, w, cfg.windowGrid());
             int batch = Math.min(cfg.batchSize(), n);
             int probeBatch = Math.min(cfg.probeBatchSize(), n);
+            int together = cfg.probesTogetherOn(encoder.device().isGpu()).probesTogetherImages();
 
             List<Attempt> attempts = new ArrayList<>();
             try {
@@ -115,7 +116,7 @@ public final class TriggerInversion {
                             new BatchOrder(n, probeBatch, new Random(cfg.seed() * 31 + 7 + i)));
                     attempts.add(a);
                     windows.add(a);
-                    if (!cfg.probesTogether()) {
+                    if (together == 0) {
                         search.advance(a, cfg.windowProbeSteps());
                         search.keepBest(a);
                         // Only a probe's own tested trigger stops here: a full acceptance after each of 25 probes would
@@ -123,9 +124,9 @@ public final class TriggerInversion {
                         decided = search.decidedMidway;
                     }
                 }
-                if (cfg.probesTogether() && !decided) {
+                if (together > 0 && !decided) {
                     // Every probe made as above (from the same initial values and batch orders), then stepped in lockstep.
-                    search.advanceTogether(windows, cfg.windowProbeSteps());
+                    search.advanceTogether(windows, cfg.windowProbeSteps(), Math.max(1, together / probeBatch));
                     windows.forEach(search::keepBest);
                     decided = search.decidedMidway;
                 }
@@ -280,19 +281,23 @@ public final class TriggerInversion {
         }
 
         /**
-         * {@link #advance} for several attempts in lockstep, a step of each in one forward and backward pass
-         * ({@link Attempt#stepTogether}), until each has made {@code upTo} steps or stopped early, or one's trigger makes
-         * the verdict final (checked after each joint step, in the group's order).
+         * {@link #advance} for several attempts in lockstep, a step of up to {@code perPass} of them in one forward and
+         * backward pass ({@link Attempt#stepTogether}; more go in further passes, which bounds the pass's memory), until
+         * each has made {@code upTo} steps or stopped early, or one's trigger makes the verdict final (checked after each
+         * attempt's step, in the group's order).
          */
-        void advanceTogether(List<Attempt> group, int upTo) {
+        void advanceTogether(List<Attempt> group, int upTo, int perPass) {
             while (!decidedMidway) {
                 List<Attempt> active = group.stream().filter(a -> a.steps() < upTo && !a.earlyStopped()).toList();
                 if (active.isEmpty()) {
                     return;
                 }
-                List<Attempt.Step> done = Attempt.stepTogether(active, all, loss, holdout);
-                for (int i = 0; i < active.size(); i++) {
-                    record(active.get(i), done.get(i));
+                for (int from = 0; from < active.size() && !decidedMidway; from += perPass) {
+                    List<Attempt> pass = active.subList(from, Math.min(active.size(), from + perPass));
+                    List<Attempt.Step> done = Attempt.stepTogether(pass, all, loss, holdout);
+                    for (int i = 0; i < pass.size(); i++) {
+                        record(pass.get(i), done.get(i));
+                    }
                 }
             }
         }

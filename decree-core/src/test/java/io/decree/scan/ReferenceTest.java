@@ -86,6 +86,26 @@ class ReferenceTest {
     }
 
     @Test
+    void aBaseScannedWithItsProbesApartIsTheYardstickOfAScanWithThemTogether() {
+        InversionConfig apart = Scanner.yardstickSearch(InversionConfig.lean()).probesTogetherOn(false);
+        InversionConfig together = Scanner.yardstickSearch(InversionConfig.lean()).probesTogetherOn(true);
+        assertEquals(0, apart.probesTogetherImages());
+        assertEquals(InversionConfig.GPU_PROBES_TOGETHER_IMAGES, together.probesTogetherImages());
+        assertEquals(Reference.searchOf(apart), Reference.searchOf(together), "how the probes ran is not what the search is");
+        assertTrue(!Reference.searchOf(apart).equals(Reference.searchOf(apart.toBuilder().windowGrid(3).build())),
+                "what the search is still counts");
+    }
+
+    @Test
+    void aReportWithoutTheProbesSettingReadsAsProbesApart() throws Exception {
+        Path f = report("before.pt", 0.12, 1000, InversionConfig.lean().probesTogetherOn(true));
+        String json = Files.readString(f).replaceFirst("\"probesTogetherImages\"\\s*:\\s*100", "\"probesTogether\" : false");
+        Files.writeString(f, json);
+        assertTrue(json.contains("\"probesTogether\" : false"), json);
+        assertEquals(0, ScanReport.read(f).config().probesTogetherImages(), "the probes of an older scan ran apart");
+    }
+
+    @Test
     void referencesThatCannotCalibrateAreRefusedWithTheReason() throws Exception {
         Path old = report("old.pt", -1, 1000);
         BadInputException e = assertThrows(BadInputException.class, () -> Reference.fromReports(List.of(old), 0.5));

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The search counts its work per phase: images through the encoder, with and without the backward pass. */
 class SearchWorkTest {
@@ -96,12 +98,14 @@ class SearchWorkTest {
                 "the lean search's image-passes through the model at most, as its documentation says");
     }
 
-    @Test
-    void probesSteppedTogetherMakeTheSameProbesAsOneAfterTheOther() throws IOException {
+    /** All four probes (2 images each) in one pass, and two passes of two (a cap of 4 images a pass). */
+    @ParameterizedTest
+    @ValueSource(ints = {1000, 4})
+    void probesSteppedTogetherMakeTheSameProbesAsOneAfterTheOther(int imagesPerPass) throws IOException {
         InversionConfig cfg = InversionConfig.defaults().toBuilder().steps(20).batchSize(8).windowGrid(2).probeBatch(2)
-                .windowProbeSteps(6).windowsKept(1).windowSteps(20).acceptOnShadowSet(false).build();
+                .windowProbeSteps(6).windowsKept(1).windowSteps(20).acceptOnShadowSet(false).probesTogether(0).build();
         InversionResult apart = search(cfg);
-        InversionResult together = search(cfg.toBuilder().probesTogether(true).build());
+        InversionResult together = search(cfg.toBuilder().probesTogether(imagesPerPass).build());
         assertEquals(apart.phases().stream().map(SearchPhase::name).toList(),
                 together.phases().stream().map(SearchPhase::name).toList());
         SearchPhase probesApart = apart.phases().get(1);
@@ -118,6 +122,20 @@ class SearchWorkTest {
         }
         assertEquals(apart.pl1(), together.pl1(), 1e-3, "the same search after the probes");
         assertEquals(apart.imagePasses(), together.imagePasses());
+    }
+
+    @Test
+    void probesGoTogetherByDeviceUnlessNamed() {
+        InversionConfig auto = InversionConfig.lean();
+        assertEquals(InversionConfig.PROBES_TOGETHER_AUTO, auto.probesTogetherImages(), "not named: by device");
+        assertEquals(InversionConfig.GPU_PROBES_TOGETHER_IMAGES, auto.probesTogetherOn(true).probesTogetherImages());
+        assertEquals(0, auto.probesTogetherOn(false).probesTogetherImages(), "apart on a CPU, where together was no faster");
+        assertEquals(25 * InversionConfig.LEAN_PROBE_BATCH, InversionConfig.GPU_PROBES_TOGETHER_IMAGES,
+                "the lean search's probes in one pass on a GPU, as measured");
+        InversionConfig apart = auto.toBuilder().probesTogether(0).build();
+        assertEquals(0, apart.probesTogetherOn(true).probesTogetherImages(), "named apart stays apart on a GPU");
+        assertEquals(32, auto.toBuilder().probesTogether(32).build().probesTogetherOn(false).probesTogetherImages());
+        assertThrows(IllegalArgumentException.class, () -> auto.toBuilder().probesTogether(-2).build());
     }
 
     @Test

@@ -16,14 +16,20 @@ import java.nio.file.Path;
  * @param evidenceUri  the store prefix the evidence files are uploaded under, for the SARIF's evidence list
  * @param progressFile where the detector keeps its latest {@link ScanProgressFile}, or null
  * @param device       auto (the GPU when present), cpu or gpu: where it runs, not what it finds
+ * @param probesTogether images at most in one joint pass of the search's window probes (0: one probe after the other),
+ *                     or null: the detector's choice by device (together on a GPU, apart on a CPU); how it runs, not
+ *                     what it finds
  * @param settings     what decides the verdict
  */
 public record ScanJob(String model, String images, String out, String baseline, String sarifUri, String evidenceUri,
-        String progressFile, String device, ScanSettings settings) {
+        String progressFile, String device, Integer probesTogether, ScanSettings settings) {
 
     public ScanJob {
         if (model == null || images == null || out == null || settings == null) {
             throw new IllegalArgumentException("a scan job names its model, images, out and settings");
+        }
+        if (probesTogether != null && probesTogether < 0) {
+            throw new IllegalArgumentException("probesTogether is images per pass, 0 or more (null: by device), got " + probesTogether);
         }
     }
 

@@ -16,9 +16,14 @@ class ContractFilesTest {
     @Test
     void aJobComesBackAsItWasWritten(@TempDir Path dir) {
         ScanJob job = new ScanJob("/w/model.pt", "/w/images", "/w/out", null, "s3://b/m.pt", "s3://b/e/", "/w/out/progress.json",
-                "cpu", ScanSettings.DEFAULTS.with(Map.of("window-grid", "0")));
+                "cpu", 32, ScanSettings.DEFAULTS.with(Map.of("window-grid", "0")));
         job.write(dir.resolve("scan.json"));
         assertEquals(job, ScanJob.read(dir.resolve("scan.json")));
+        ScanJob byDevice = new ScanJob("/w/model.pt", "/w/images", "/w/out", null, null, null, null, "gpu", null, ScanSettings.DEFAULTS);
+        byDevice.write(dir.resolve("scan.json"));
+        assertEquals(null, ScanJob.read(dir.resolve("scan.json")).probesTogether(), "unset stays unset: the detector chooses");
+        assertThrows(IllegalArgumentException.class, () -> new ScanJob("/w/model.pt", "/w/images", "/w/out", null, null, null, null,
+                "gpu", -1, ScanSettings.DEFAULTS));
     }
 
     @Test

@@ -97,7 +97,7 @@ final class ChildScan {
         Path job = out.resolveSibling("scan.json");
         Files.createDirectories(out);
         new ScanJob(model.toString(), images.toString(), out.toString(), baseline == null ? null : baseline.toString(), modelUri,
-                evidenceUri, progress.toString(), s.device(), s.scanSettings()).write(job);
+                evidenceUri, progress.toString(), s.device(), s.probesTogether().orElse(null), s.scanSettings()).write(job);
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         for (String opt : s.javaOpts().trim().split("\\s+")) {
