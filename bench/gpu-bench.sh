@@ -7,8 +7,9 @@
 #   bench/gpu-bench.sh stage ZOO [SHARED]   here: a Java runtime, decree-cli's jars (no CPU libtorch), a clean 32-px zoo
 #                                           encoder, MobileNetV2, their shadow images and DJL's JNI sources into
 #                                           gpu-carry/ (ignored by git, ~60 MB); needs `mvn install` and ../shared
-#   bench/gpu-bench.sh run                  there (the device tool's run, carry ["gpu-carry"]): decree's lean (its probes
-#                                           apart and --probes-together) and default scans on the GPU and, for the 32-px
+#   bench/gpu-bench.sh run                  there (the device tool's run, carry ["gpu-carry"]): decree's lean and default
+#                                           scans on the GPU, their window probes apart and as a GPU runs them (together),
+#                                           with the GPU's peak memory, and, for the 32-px
 #                                           encoder, on that machine's CPU; the reference loop on cuda; a Markdown table
 #                                           to $OUT/gpu-bench.md
 # Settings for run: GPU_BENCH_BUDGET_S (default 420): no new run starts after it; GPU_BENCH_DEVICE (default gpu);
@@ -112,8 +113,8 @@ run() {
       --out "$out/smoke.json" || echo "== smoke failed again"; }
   fi
   local table="$out/gpu-bench.md"
-  echo "| encoder | side | device | search | seconds | image-passes | PL1 | verdict |" > "$table"
-  echo "|---|---|---|---|---|---|---|---|" >> "$table"
+  echo "| encoder | side | device | search | probe images a pass | seconds | image-passes | PL1 | verdict | GPU MiB peak |" > "$table"
+  echo "|---|---|---|---|---|---|---|---|---|---|" >> "$table"
   local only="${GPU_BENCH_ONLY:-.}" # a regex over "NAME DEVICE SEARCH" (peer runs: "NAME DEVICE peer")
   scan() { # scan NAME MODEL IMAGES DEVICE SEARCH
     [[ "$1 $4 $5" =~ $only ]] || return 0
@@ -121,22 +122,33 @@ run() {
     local d="/tmp/gpu-bench/scans/$1-$4-$5"; rm -rf "$d"
     echo "== decree scan $1 --device $4 --search $5"
     mkdir -p "$d"
-    local ok=0
-    # lean-together: the lean search with its window probes stepped in one pass (--probes-together)
-    local search=(--search "${5%-together}"); [[ "$5" == *-together ]] && search+=(--probes-together)
+    local ok=0 sampler=""
+    # The GPU's memory in use, sampled every 100 ms while the scan runs (the whole process: CUDA context, the caching
+    # allocator's pool): what a worker's GPU must hold, the joint probe step's activations included.
+    if [[ "$4" == gpu ]] && command -v nvidia-smi >/dev/null; then
+      nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 100 > "$d/gpu-mem.log" 2>/dev/null &
+      sampler=$!
+    fi
+    # SEARCH is a preset as the CLI runs it (its window probes by device: together on a GPU since stop 44), or
+    # PRESET-apart (--probes-together=0) or PRESET-together (--probes-together, 100 images a pass)
+    local search=(--search "${5%-*}")
+    case "$5" in *-apart) search+=(--probes-together=0) ;; *-together) search+=(--probes-together) ;; esac
     timeout 240 decree scan "$2" --images "$3" --device "$4" "${search[@]}" --out "$d" >/dev/null 2>"$d/stderr.log" && ok=1
     if (( ok == 0 )) && linkage "$d/stderr.log" && rebuild; then
       timeout 240 decree scan "$2" --images "$3" --device "$4" "${search[@]}" --out "$d" >/dev/null 2>"$d/stderr.log" && ok=1
     fi
+    if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; fi
+    local peak=""; [ -s "$d/gpu-mem.log" ] && peak="$(sort -n "$d/gpu-mem.log" | tail -1)"
     if (( ok == 1 )); then
-      python3 - "$d/report.json" "$1" "$4" "$5" >> "$table" <<'PY'
+      python3 - "$d/report.json" "$1" "$4" "$5" "$peak" >> "$table" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
-print("| %s | decree | %s | %s | %.1f | %s | %.4f | %s |" % (sys.argv[2], sys.argv[3], sys.argv[4], r["seconds"],
-      format(r.get("imagePasses", 0), ","), r["pl1Norm"], r["verdict"]))
+print("| %s | decree | %s | %s | %s | %.1f | %s | %.4f | %s | %s |" % (sys.argv[2], sys.argv[3], sys.argv[4],
+      (r.get("config") or {}).get("probesTogetherImages", "apart"), r["seconds"],
+      format(r.get("imagePasses", 0), ","), r["pl1Norm"], r["verdict"], sys.argv[5]))
 PY
       tail -1 "$table"
-    else echo "| $1 | decree | $4 | $5 | failed | | | |" >> "$table"; tail -c 3000 "$d/stderr.log"; fi
+    else echo "| $1 | decree | $4 | $5 | | failed | | | | |" >> "$table"; tail -c 3000 "$d/stderr.log"; fi
   }
   peer() { # peer NAME MODEL IMAGES H W DEVICE
     [[ "$1 $6 peer" =~ $only ]] || return 0
@@ -144,14 +156,18 @@ PY
     echo "== peer loop $1 on $6"
     local j
     if j=$(timeout 240 python3 "$ROOT/bench/peer_decree.py" "$2" "$3" --size "$4" "$5" --device "$6"); then
-      python3 -c 'import json, sys; r = json.loads(sys.argv[1]); print("| %s | reference loop | %s | batch 128 | %.1f | %s | %.4f | |" % (sys.argv[2], sys.argv[3], r["seconds"], format(r["imagePasses"], ","), r["pl1"]))' "$j" "$1" "$6" >> "$table"
+      python3 -c 'import json, sys; r = json.loads(sys.argv[1]); print("| %s | reference loop | %s | batch 128 | | %.1f | %s | %.4f | | |" % (sys.argv[2], sys.argv[3], r["seconds"], format(r["imagePasses"], ","), r["pl1"]))' "$j" "$1" "$6" >> "$table"
       tail -1 "$table"
-    else echo "| $1 | reference loop | $6 | batch 128 | failed | | | |" >> "$table"; fi
+    else echo "| $1 | reference loop | $6 | batch 128 | | failed | | | | |" >> "$table"; fi
   }
+  scan simclr-r16-fmnist "$s32" "$fm" "$dev" lean-apart
+  scan mobilenet_v2_224 "$mnv2" "$ph" "$dev" lean-apart
   scan simclr-r16-fmnist "$s32" "$fm" "$dev" lean
   scan mobilenet_v2_224 "$mnv2" "$ph" "$dev" lean
-  scan simclr-r16-fmnist "$s32" "$fm" "$dev" lean-together
-  scan mobilenet_v2_224 "$mnv2" "$ph" "$dev" lean-together
+  scan simclr-r16-fmnist "$s32" "$fm" "$dev" default-apart
+  scan mobilenet_v2_224 "$mnv2" "$ph" "$dev" default-apart
+  # the whole search's probes of 32 images, three to a pass of at most 100 images (uncapped, all 800 in one pass took
+  # 75 GB for MobileNetV2 at stop 44)
   scan simclr-r16-fmnist "$s32" "$fm" "$dev" default
   scan mobilenet_v2_224 "$mnv2" "$ph" "$dev" default
   peer simclr-r16-fmnist "$s32" "$fm" 32 32 cuda
