@@ -1,6 +1,7 @@
 package io.decree.cli;
 
 import io.decree.BadInputException;
+import io.decree.DeviceMemoryException;
 import io.decree.scan.Scanner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,6 +17,8 @@ public final class Decree {
     public static final int CLEAN = 0;
     public static final int TROJANED = 1;
     public static final int ERROR = 2;
+    /** The scan ran out of memory on its device: the model may be fine (a worker says so, not "rejected"). */
+    public static final int OUT_OF_MEMORY = 3;
     public static final int USAGE = 4;
 
     public static void main(String[] args) {
@@ -31,15 +34,20 @@ public final class Decree {
             return USAGE;
         });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof BadInputException || e instanceof IllegalArgumentException) {
+            if (e instanceof BadInputException || e instanceof IllegalArgumentException || e instanceof DeviceMemoryException) {
                 cmd.getErr().println("decree: error: " + e.getMessage());
             } else {
                 cmd.getErr().println("decree: internal error: " + e);
                 e.printStackTrace(cmd.getErr());
             }
-            return ERROR;
+            return exitCode(e);
         });
         return cli.execute(args);
+    }
+
+    /** The exit code of a command that failed with {@code e}. */
+    static int exitCode(Exception e) {
+        return e instanceof DeviceMemoryException ? OUT_OF_MEMORY : ERROR;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -67,6 +67,13 @@ class ScanJobTest {
     }
 
     @Test
+    void aScanOutOfDeviceMemoryExitsWithItsOwnCodeSoAWorkerDoesNotCallTheModelRejected() {
+        assertEquals(Decree.OUT_OF_MEMORY, Decree.exitCode(new io.decree.DeviceMemoryException("out of memory on gpu(0)", null)));
+        assertEquals(Decree.ERROR, Decree.exitCode(new io.decree.BadInputException("m.pt is not a TorchScript archive")));
+        assertEquals(Decree.ERROR, Decree.exitCode(new IllegalStateException("a bug")));
+    }
+
+    @Test
     void aScanNeedsAModelOrAJob() {
         CliRun run = CliRun.decree("scan", "--images", tmp.toString());
         assertEquals(Decree.ERROR, run.code(), run.err());

@@ -159,7 +159,7 @@ public final class Scanner {
             try {
                 result = new TriggerInversion(config).run(encoder, base, images, progress);
             } catch (EngineException e) {
-                throw new BadInputException(req.model() + " failed during the scan (libtorch): " + e.getMessage(), e);
+                throw failure(req.model() + " failed during the scan", encoder.device(), e);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             Decision decision = req.reference() != null ? Decision.relative(result, req.reference())
@@ -262,8 +262,25 @@ public final class Scanner {
             other.probe();
             return BaseAgreement.measure(encoder, other, images, req.config().batchSize(), minimum);
         } catch (EngineException e) {
-            throw new BadInputException(req.model() + " or its base failed embedding the shadow images (libtorch): " + e.getMessage(), e);
+            throw failure(req.model() + " or its base failed embedding the shadow images", req.device(), e);
         }
+    }
+
+    /**
+     * What a libtorch error during a scan is: the device running out of memory (not the model's fault; says what to
+     * lower), else the model failing on its input.
+     */
+    static RuntimeException failure(String what, Device device, EngineException e) {
+        if (io.decree.DeviceMemoryException.isOutOfMemory(e)) {
+            return new io.decree.DeviceMemoryException(what + ": out of memory on " + (device == null ? "its device" : device)
+                    + " (libtorch: " + firstLine(e.getMessage()) + "); scan it where there is more, or on a GPU with its window "
+                    + "probes in smaller passes (--probes-together=N, 0: apart; the worker's decree.worker.probes-together)", e);
+        }
+        return new BadInputException(what + " (libtorch): " + e.getMessage(), e);
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("");
     }
 
     /**

@@ -32,6 +32,9 @@ final class ChildScan {
             if (exitCode == 2) {
                 return "scan rejected the model" + tail;
             }
+            if (exitCode == 3) { // the CLI's OUT_OF_MEMORY: the device's fault, not the model's
+                return "scan ran out of memory on its device" + tail;
+            }
             if (exitCode > 128) {
                 int signal = exitCode - 128;
                 String name = switch (signal) {

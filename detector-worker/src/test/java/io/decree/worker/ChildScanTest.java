@@ -36,6 +36,13 @@ class ChildScanTest {
     }
 
     @Test
+    void aScanOutOfDeviceMemoryIsNotCalledARejectedModel() {
+        String reason = new ChildScan.Result(3, false, "decree: error: m.pt failed during the scan: out of memory on gpu(0)")
+                .reason(Duration.ofMinutes(5));
+        assertEquals("scan ran out of memory on its device: decree: error: m.pt failed during the scan: out of memory on gpu(0)", reason);
+    }
+
+    @Test
     void hugePagesAreAskedForLargeInputsOnly(@TempDir Path dir) throws Exception {
         Path large = Files.writeString(dir.resolve("large.json"), "{\"inputSize\":[224,224],\"valueRange\":[0,1]}");
         Path small = Files.writeString(dir.resolve("small.json"), "{\"inputSize\":[32,32]}");
