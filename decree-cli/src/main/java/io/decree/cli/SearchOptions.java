@@ -3,6 +3,10 @@ package io.decree.cli;
 import io.decree.BadInputException;
 import io.decree.contract.ScanSettings;
 import io.decree.trigger.InversionConfig;
+import java.util.Stack;
+import picocli.CommandLine.IParameterConsumer;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -56,8 +60,7 @@ final class SearchOptions {
             + "are ranked on one common batch (default and fast: the search's batch; lean: " + InversionConfig.LEAN_PROBE_BATCH + ").")
     Integer probeBatch;
 
-    @Option(names = "--probes-together", paramLabel = "IMAGES", arity = "0..1",
-            fallbackValue = "" + InversionConfig.GPU_PROBES_TOGETHER_IMAGES,
+    @Option(names = "--probes-together", paramLabel = "IMAGES", arity = "0..1", parameterConsumer = OptionalCount.class,
             description = "Step the window probes in lockstep, a step of several probes in one forward and backward pass "
                     + "through the encoder of at most IMAGES images (bare: " + InversionConfig.GPU_PROBES_TOGETHER_IMAGES
                     + "; 0: one probe after the other): the same arithmetic in fewer, larger passes (default: by device, "
@@ -96,6 +99,18 @@ final class SearchOptions {
             description = "With --contrast: a trigger counts only if the base's stamped images keep a centred mean pairwise "
                     + "cosine below X (clean images near 0, one point 1; default: ${DEFAULT-VALUE}).")
     double baseCollapseLimit = DEFAULTS.baseCollapseLimit();
+
+    /**
+     * {@code --probes-together[=IMAGES]}: takes the next argument only when it is a count, so a bare flag before the
+     * model's path (picocli's optional parameter would take the path and fail) means the GPU's default.
+     */
+    static final class OptionalCount implements IParameterConsumer {
+        @Override
+        public void consumeParameters(Stack<String> args, ArgSpec arg, CommandSpec spec) {
+            boolean count = !args.isEmpty() && args.peek().matches("-?\\d+");
+            arg.setValue(count ? Integer.parseInt(args.pop()) : InversionConfig.GPU_PROBES_TOGETHER_IMAGES);
+        }
+    }
 
     /** @param threshold the decision threshold, where the search may stop once its figure is below it */
     InversionConfig config(double threshold) {

@@ -11,6 +11,7 @@ import io.decree.contract.ScanSettings;
 import io.decree.scan.Scanner;
 import io.decree.trigger.InversionConfig;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,13 +114,22 @@ class ScanOptionsTest {
         assertEquals(0, apart.config().probesTogetherImages(), "the worker's setting reaches the search");
         assertEquals(0, apart.withoutBase(tmp.resolve("m.pt"), null).config().probesTogetherImages(),
                 "and the search of a model its base cannot judge");
-        assertEquals(InversionConfig.GPU_PROBES_TOGETHER_IMAGES,
-                new picocli.CommandLine(new ScanCommand()).parseArgs("m.pt", "--probes-together").matchedOption("--probes-together")
-                        .<Integer>getValue(), "bare: the GPU's default");
+        assertEquals(InversionConfig.GPU_PROBES_TOGETHER_IMAGES, probesTogether("m.pt", "--probes-together"), "bare: the GPU's default");
+        assertEquals(InversionConfig.GPU_PROBES_TOGETHER_IMAGES, probesTogether("--probes-together", "m.pt"),
+                "bare before the model, which stays the model");
+        assertEquals(32, probesTogether("--probes-together=32", "m.pt"));
+        assertEquals(0, probesTogether("--probes-together", "0", "m.pt"));
         ScanOptions flag = options();
         flag.search.probesTogether = -3;
         BadInputException e = assertThrows(BadInputException.class, flag::config);
         assertTrue(e.getMessage().contains("--probes-together"), e.getMessage());
+    }
+
+    private static int probesTogether(String... args) {
+        ScanCommand scan = new ScanCommand();
+        picocli.CommandLine.ParseResult r = new picocli.CommandLine(scan).parseArgs(args);
+        assertEquals(List.of("m.pt"), r.matchedPositionals().stream().map(p -> p.getValue().toString()).toList());
+        return scan.options.search.probesTogether;
     }
 
     private ScanJob job(String base, ScanSettings settings) {
