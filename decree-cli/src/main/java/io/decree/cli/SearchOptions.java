@@ -8,6 +8,7 @@ import picocli.CommandLine.IParameterConsumer;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * How the trigger search runs, shared by scan and eval (eval judges a candidate config on a zoo). Every default is
@@ -108,7 +109,16 @@ final class SearchOptions {
         @Override
         public void consumeParameters(Stack<String> args, ArgSpec arg, CommandSpec spec) {
             boolean count = !args.isEmpty() && args.peek().matches("-?\\d+");
-            arg.setValue(count ? Integer.parseInt(args.pop()) : InversionConfig.GPU_PROBES_TOGETHER_IMAGES);
+            if (!count) {
+                arg.setValue(InversionConfig.GPU_PROBES_TOGETHER_IMAGES);
+                return;
+            }
+            String value = args.pop();
+            try {
+                arg.setValue(Integer.parseInt(value));
+            } catch (NumberFormatException e) {
+                throw new ParameterException(spec.commandLine(), "--probes-together takes images per pass, got " + value);
+            }
         }
     }
 

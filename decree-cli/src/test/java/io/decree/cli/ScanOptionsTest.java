@@ -119,6 +119,9 @@ class ScanOptionsTest {
                 "bare before the model, which stays the model");
         assertEquals(32, probesTogether("--probes-together=32", "m.pt"));
         assertEquals(0, probesTogether("--probes-together", "0", "m.pt"));
+        picocli.CommandLine.ParameterException huge = assertThrows(picocli.CommandLine.ParameterException.class,
+                () -> probesTogether("--probes-together=99999999999", "m.pt"));
+        assertTrue(huge.getMessage().contains("images per pass, got 99999999999"), huge.getMessage());
         ScanOptions flag = options();
         flag.search.probesTogether = -3;
         BadInputException e = assertThrows(BadInputException.class, flag::config);
