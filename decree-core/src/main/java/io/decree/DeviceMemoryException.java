@@ -19,11 +19,16 @@ public class DeviceMemoryException extends RuntimeException {
      */
     public static boolean isOutOfMemory(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            String m = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
-            if (m.contains("out of memory") || m.contains("can't allocate memory")) {
+            if (t.getMessage() != null && isOutOfMemoryText(t.getMessage())) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Whether {@code text} holds one of libtorch's out-of-memory messages ({@link #isOutOfMemory}). */
+    public static boolean isOutOfMemoryText(String text) {
+        String m = text.toLowerCase(Locale.ROOT);
+        return m.contains("out of memory") || m.contains("can't allocate memory");
     }
 }

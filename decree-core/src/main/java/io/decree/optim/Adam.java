@@ -58,4 +58,16 @@ public final class Adam {
             g.muli(0);
         }
     }
+
+    /**
+     * Drops what a failed backward pass may have added to the gradients (a step abandoned for want of device memory), so
+     * that the next step follows its own gradient only.
+     */
+    public void clearGradients() {
+        for (NDArray p : params) {
+            if (p.hasGradient()) {
+                p.getGradient().muli(0);
+            }
+        }
+    }
 }

@@ -272,11 +272,22 @@ public final class Scanner {
      */
     static RuntimeException failure(String what, Device device, EngineException e) {
         if (io.decree.DeviceMemoryException.isOutOfMemory(e)) {
+            // Window probes that do not fit together already went on apart (TriggerInversion): this is a pass of one.
             return new io.decree.DeviceMemoryException(what + ": out of memory on " + (device == null ? "its device" : device)
-                    + " (libtorch: " + firstLine(e.getMessage()) + "); scan it where there is more, or on a GPU with its window "
-                    + "probes in smaller passes (--probes-together=N, 0: apart; the worker's decree.worker.probes-together)", e);
+                    + " (libtorch: " + memoryLine(e.getMessage()) + ") even with its window probes apart; scan it on a device "
+                    + "with more memory, or with a smaller batch (--batch N)", e);
         }
         return new BadInputException(what + " (libtorch): " + e.getMessage(), e);
+    }
+
+    /**
+     * The line of libtorch's message that says how much it tried to allocate: inside a TorchScript model the message
+     * opens with the interpreter's "The following operation failed ..." and a stack of the model's code before it.
+     */
+    static String memoryLine(String s) {
+        String line = s == null ? "" : s.lines().filter(io.decree.DeviceMemoryException::isOutOfMemoryText).findFirst()
+                .orElse(firstLine(s)).strip();
+        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
     }
 
     private static String firstLine(String s) {

@@ -79,6 +79,9 @@ final class Attempt implements AutoCloseable {
     private double lastSimilarity = Double.NaN;
     private boolean earlyStopped;
     private int steps;
+    /** The batch the last step drew, and one a failed joint pass left for the next step to take again. */
+    private int[] drawn;
+    private int[] redraw;
 
     Attempt(InversionConfig cfg, NDManager run, Squash squash, int height, int width, MaskStart start, Random init,
             TriggerInversion.BatchOrder batches) {
@@ -133,6 +136,15 @@ final class Attempt implements AutoCloseable {
                     total = total.add(terms.get(i).loss());
                 }
                 gc.backward(total);
+            } catch (RuntimeException e) {
+                // The pass did not happen (libtorch ran out of memory, say): no attempt has stepped, each keeps the batch
+                // it drew for its next step, and whatever the backward pass had written to their gradients goes, so the
+                // caller can step them another way as if this pass had not been tried.
+                for (Attempt a : group) {
+                    a.adam.clearGradients();
+                    a.redraw = a.drawn;
+                }
+                throw e;
             }
             List<Step> steps = new ArrayList<>();
             for (int i = 0; i < group.size(); i++) {
@@ -144,8 +156,9 @@ final class Attempt implements AutoCloseable {
 
     /** The first part of a step, inside the caller's scope: the next batch, and the base forward only when contrasted. */
     private Pending begin(NDArray all, TriggerLoss loss) {
-        int[] batch = batches.next();
-        steps++;
+        int[] batch = redraw != null ? redraw : batches.next();
+        redraw = null;
+        drawn = batch;
         NDArray x = all.get(new NDIndex("{}", manager.create(toLongs(batch))));
         NDArray lambdaNow = manager.create((float) lambda.lambda());
         // A contrasted step measures the base forward only first: while the base stays below its cap the hinge is
@@ -155,6 +168,7 @@ final class Attempt implements AutoCloseable {
 
     /** The rest of a step, once backward has run: the smallest success kept, Adam's step, lambda and early stop. */
     private Step finish(Pending p, TriggerLoss.Terms t, TriggerLoss loss, CollapseCheck holdout) {
+        steps++;
         boolean throughBase = loss.contrasted() && p.flatBase() == null;
         double cos = t.similarity().getFloat();
         double l1 = t.l1().getFloat();
@@ -199,6 +213,7 @@ final class Attempt implements AutoCloseable {
     /** Goes on with another batch order (a carried window leaves its probe's smaller batch for the search's). */
     void rebatch(TriggerInversion.BatchOrder order) {
         batches = order;
+        redraw = null;
         epochSimilaritySum = 0;
         epochSteps = 0;
     }

@@ -1,9 +1,11 @@
 package io.decree.trigger;
 
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import io.decree.DeviceMemoryException;
 import io.decree.encoder.Encoder;
 import io.decree.images.ShadowImages;
 import java.util.ArrayList;
@@ -126,7 +128,20 @@ public final class TriggerInversion {
                 }
                 if (together > 0 && !decided) {
                     // Every probe made as above (from the same initial values and batch orders), then stepped in lockstep.
-                    search.advanceTogether(windows, cfg.windowProbeSteps(), Math.max(1, together / probeBatch));
+                    int perPass = Math.max(1, together / probeBatch);
+                    try {
+                        search.advanceTogether(windows, cfg.windowProbeSteps(), perPass);
+                    } catch (EngineException e) {
+                        if (!DeviceMemoryException.isOutOfMemory(e)) {
+                            throw e;
+                        }
+                        // A joint pass did not fit in the device's memory: the probes' remaining steps apart, a pass of
+                        // one probe each, as a CPU runs them (GPU memory 2.2 GB instead of 10.4 on MobileNetV2).
+                        search.begin(probesApartAfter(Math.min(perPass, windows.size()) * probeBatch));
+                        for (Attempt a : windows) {
+                            search.advance(a, cfg.windowProbeSteps());
+                        }
+                    }
                     windows.forEach(search::keepBest);
                     decided = search.decidedMidway;
                 }
@@ -194,6 +209,14 @@ public final class TriggerInversion {
             }
         }
         return found;
+    }
+
+    /**
+     * The phase that steps the window probes apart after a joint pass of {@code images} ran out of device memory; the
+     * report's phases so say that the scan fell back, and where its probes' work went.
+     */
+    static String probesApartAfter(int images) {
+        return "window probes apart (out of memory at " + images + " images a pass)";
     }
 
     /** Steps of a start between its first whole-shadow-set test of a trigger below the stop and the next (then doubling). */

@@ -115,6 +115,20 @@ public final class TorchScriptFixtures {
                 """.replace("OPENS_AT", opensAt).replace("SLOPE", slope));
     }
 
+    /**
+     * The smooth encoder, but a batch of more than {@code maxBatch} images fails as libtorch fails when a GPU's memory
+     * runs out (CUDA's caching allocator's message, raised inside the TorchScript interpreter as a real allocation
+     * failure is): a device too small for a joint pass, on any machine.
+     */
+    public static Path outOfMemoryAbove(Path target, int maxBatch) throws IOException {
+        return withForward(target, """
+                    if torch.size(x, 0) > MAX_BATCH:
+                      ops.prim.RaiseException("CUDA out of memory. Tried to allocate 9.19 GiB (GPU 0; 4.00 GiB total capacity)")
+                    x0 = torch.div(torch.sub(x, s.mean), s.std)
+                    return torch.flatten(torch.tanh(torch.avg_pool2d(x0, [4, 4])), 1)
+                """.replace("MAX_BATCH", Integer.toString(maxBatch)));
+    }
+
     /** Returns a 4-D feature map instead of an embedding. */
     public static Path featureMapEncoder(Path target) throws IOException {
         return withForward(target, """

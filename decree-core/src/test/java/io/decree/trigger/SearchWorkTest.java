@@ -124,6 +124,45 @@ class SearchWorkTest {
         assertEquals(apart.imagePasses(), together.imagePasses());
     }
 
+    /**
+     * A device too small for the probes' joint pass (a model failing as libtorch does when a GPU runs out of memory,
+     * above 8 images): the probes go on apart, each as if the joint pass had never been tried, and the phases say so.
+     */
+    @Test
+    void probesThatDoNotFitTogetherGoOnApartAsIfTheyHadNeverBeenTogether() throws IOException {
+        InversionConfig cfg = InversionConfig.defaults().toBuilder().steps(20).batchSize(8).windowGrid(2).probeBatch(4)
+                .windowProbeSteps(6).windowsKept(1).windowSteps(20).acceptOnShadowSet(false).probesTogether(0).build();
+        InversionResult apart = search(cfg);
+        Path small = TorchScriptFixtures.outOfMemoryAbove(tmp.resolve("small-device.pt"), 8);
+        ShadowImages photos = ShadowImages.load(SharedData.images("photos"), SIDE, SIDE, 8, 50, 0);
+        InversionResult fell;
+        try (Encoder encoder = Encoder.load(small, SPEC, null)) {
+            fell = new TriggerInversion(cfg.toBuilder().probesTogether(1000).build()).run(encoder, photos, null);
+        }
+        assertEquals(List.of("uniform start", "window probes", TriggerInversion.probesApartAfter(16), "carried windows",
+                "acceptance"), fell.phases().stream().map(SearchPhase::name).toList(), "four probes of 4: one pass of 16");
+        SearchPhase tried = fell.phases().get(1);
+        assertEquals(0, tried.steps(), "the joint pass failed before any probe stepped");
+        assertEquals(0, tried.imagePasses());
+        SearchPhase probesApart = apart.phases().get(1);
+        SearchPhase probesAfter = fell.phases().get(2);
+        assertEquals(probesApart.steps(), probesAfter.steps());
+        assertEquals(probesApart.imagePasses(), probesAfter.imagePasses());
+        for (int i = 1; i < apart.starts().size(); i++) {
+            assertEquals(apart.starts().get(i).ranking().pl1(), fell.starts().get(i).ranking().pl1(), 1e-6,
+                    "window " + i + ": the batches and steps of a search that never tried the joint pass");
+        }
+        assertEquals(apart.pl1(), fell.pl1(), 1e-6);
+        assertEquals(apart.imagePasses(), fell.imagePasses());
+
+        try (Encoder encoder = Encoder.load(TorchScriptFixtures.outOfMemoryAbove(tmp.resolve("smaller.pt"), 4), SPEC, null)) {
+            ai.djl.engine.EngineException e = assertThrows(ai.djl.engine.EngineException.class,
+                    () -> new TriggerInversion(cfg).run(encoder, photos, null));
+            assertTrue(io.decree.DeviceMemoryException.isOutOfMemory(e), "out of memory outside a joint pass is not caught here, "
+                    + "but failed as libtorch failed (the scan turns it into DeviceMemoryException): " + e.getMessage());
+        }
+    }
+
     @Test
     void probesGoTogetherByDeviceUnlessNamed() {
         InversionConfig auto = InversionConfig.lean();
