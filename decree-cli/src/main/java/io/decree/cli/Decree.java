@@ -2,6 +2,7 @@ package io.decree.cli;
 
 import io.decree.BadInputException;
 import io.decree.DeviceMemoryException;
+import io.decree.contract.ScanExit;
 import io.decree.scan.Scanner;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,14 +13,15 @@ import picocli.CommandLine.Command;
         subcommands = {ScanCommand.class, ReplayCommand.class, BenchCommand.class, PretrainCommand.class, AttackCommand.class, ZooCommand.class, EvalCommand.class,
                 SubmitCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:clean", "1:trojaned", "2:error (bad input, crash)", "4:usage error"})
+        exitCodeList = {"0:clean", "1:trojaned", "2:error in the input (bad model, images or settings; the model crashing)",
+                "3:out of memory on the device", "4:usage error", "5:failed for another reason (I/O, or a bug in decree)"})
 public final class Decree {
-    public static final int CLEAN = 0;
-    public static final int TROJANED = 1;
-    public static final int ERROR = 2;
-    /** The scan ran out of memory on its device: the model may be fine (a worker says so, not "rejected"). */
-    public static final int OUT_OF_MEMORY = 3;
-    public static final int USAGE = 4;
+    public static final int CLEAN = ScanExit.CLEAN;
+    public static final int TROJANED = ScanExit.TROJANED;
+    public static final int ERROR = ScanExit.REJECTED;
+    public static final int OUT_OF_MEMORY = ScanExit.OUT_OF_MEMORY;
+    public static final int USAGE = ScanExit.USAGE;
+    public static final int INTERNAL = ScanExit.INTERNAL;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -36,6 +38,8 @@ public final class Decree {
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof BadInputException || e instanceof IllegalArgumentException || e instanceof DeviceMemoryException) {
                 cmd.getErr().println("decree: error: " + e.getMessage());
+            } else if (e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) {
+                cmd.getErr().println("decree: I/O error: " + e.getMessage());
             } else {
                 cmd.getErr().println("decree: internal error: " + e);
                 e.printStackTrace(cmd.getErr());
@@ -47,7 +51,11 @@ public final class Decree {
 
     /** The exit code of a command that failed with {@code e}. */
     static int exitCode(Exception e) {
-        return e instanceof DeviceMemoryException ? OUT_OF_MEMORY : ERROR;
+        if (e instanceof DeviceMemoryException) {
+            return OUT_OF_MEMORY;
+        }
+        // IllegalArgumentException: a setting or file content decree refused with a reason (as BadInputException).
+        return e instanceof BadInputException || e instanceof IllegalArgumentException ? ERROR : INTERNAL;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

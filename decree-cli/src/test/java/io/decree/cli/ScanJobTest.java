@@ -70,7 +70,9 @@ class ScanJobTest {
     void aScanOutOfDeviceMemoryExitsWithItsOwnCodeSoAWorkerDoesNotCallTheModelRejected() {
         assertEquals(Decree.OUT_OF_MEMORY, Decree.exitCode(new io.decree.DeviceMemoryException("out of memory on gpu(0)", null)));
         assertEquals(Decree.ERROR, Decree.exitCode(new io.decree.BadInputException("m.pt is not a TorchScript archive")));
-        assertEquals(Decree.ERROR, Decree.exitCode(new IllegalStateException("a bug")));
+        assertEquals(Decree.INTERNAL, Decree.exitCode(new IllegalStateException("a bug")),
+                "a bug in decree is not the model's fault either");
+        assertEquals(Decree.INTERNAL, Decree.exitCode(new java.io.UncheckedIOException(new java.io.IOException("No space left"))));
     }
 
     @Test

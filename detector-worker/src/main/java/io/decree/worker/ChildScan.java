@@ -1,5 +1,6 @@
 package io.decree.worker;
 
+import io.decree.contract.ScanExit;
 import io.decree.contract.ScanJob;
 import io.decree.contract.ScanProgressFile;
 import java.io.IOException;
@@ -20,7 +21,12 @@ final class ChildScan {
     /** How the child ended: its exit code (-1 when killed for the time limit) and the tail of its stderr. */
     record Result(int exitCode, boolean timedOut, String stderrTail) {
         boolean verdict() {
-            return !timedOut && (exitCode == 0 || exitCode == 1);
+            return !timedOut && (exitCode == ScanExit.CLEAN || exitCode == ScanExit.TROJANED);
+        }
+
+        /** Whether the same scan may succeed later: it failed for neither the model nor this device (the CLI's exit 5). */
+        boolean retryable() {
+            return !timedOut && exitCode == ScanExit.INTERNAL;
         }
 
         /** A reason a person can act on. */
@@ -29,11 +35,14 @@ final class ChildScan {
                 return "scan exceeded the time limit of " + limit + " and was killed";
             }
             String tail = stderrTail.isBlank() ? "" : ": " + stderrTail.strip();
-            if (exitCode == 2) {
+            if (exitCode == ScanExit.REJECTED) {
                 return "scan rejected the model" + tail;
             }
-            if (exitCode == 3) { // the CLI's OUT_OF_MEMORY: the device's fault, not the model's
+            if (exitCode == ScanExit.OUT_OF_MEMORY) { // the device's fault, not the model's
                 return "scan ran out of memory on its device" + tail;
+            }
+            if (exitCode == ScanExit.INTERNAL) { // an I/O error or a bug in decree: neither the model's fault nor final
+                return "scan failed inside the detector, not because of the model" + tail;
             }
             if (exitCode > 128) {
                 int signal = exitCode - 128;
@@ -112,6 +121,8 @@ final class ChildScan {
             cmd.add("-Dai.djl.pytorch.num_threads=" + s.torchThreads());
             cmd.add("-Dai.djl.pytorch.num_interop_threads=1");
         }
+        // A native crash's report (hs_err) in the scan's folder, not the worker's working directory; its gist is in stderr.
+        cmd.add("-XX:ErrorFile=" + out.resolve("hs_err_pid%p.log"));
         cmd.addAll(List.of("-Dai.djl.offline=true", "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
                 "-cp", home.resolve("decree-cli.jar") + java.io.File.pathSeparator + home.resolve("lib") + "/*",
                 "io.decree.cli.Decree", "scan", "--config", job.toString(), "--exit-with-parent"));
@@ -175,12 +186,31 @@ final class ChildScan {
         }
     }
 
-    /** The last lines of the child's stderr, without stack frames, for the failure reason. */
+    /**
+     * The last lines of the child's stderr, without stack frames, for the failure reason; after a native crash, the JVM's
+     * own lines saying which signal and which native function (libtorch's oneDNN dividing by a cache size of 0 on a VM
+     * that hides the CPU's caches, say: docs/detector.md), the rest of its banner being boilerplate.
+     */
     static String tail(Path stderr) throws IOException {
         if (!Files.exists(stderr)) {
             return "";
         }
-        List<String> lines = Files.readAllLines(stderr).stream()
+        List<String> all = Files.readAllLines(stderr);
+        if (all.stream().anyMatch(l -> l.startsWith("# A fatal error has been detected by the Java Runtime Environment"))) {
+            List<String> gist = new ArrayList<>();
+            for (int i = 0; i < all.size(); i++) {
+                String l = all.get(i);
+                if (l.matches("^#\\s+SIG[A-Z]+ .*")) {
+                    gist.add(l.replaceFirst("^#\\s+", "").replaceFirst(",? pid=\\d+, tid=\\d+", ""));
+                } else if (l.startsWith("# Problematic frame:") && i + 1 < all.size()) {
+                    gist.add("in " + all.get(i + 1).replaceFirst("^#\\s+", "").replaceAll("\\s+", " "));
+                }
+            }
+            if (!gist.isEmpty()) {
+                return "the JVM crashed: " + String.join(" ", gist);
+            }
+        }
+        List<String> lines = all.stream()
                 .filter(l -> !l.startsWith("\tat ") && !l.isBlank() && !l.startsWith("SLF4J") && !l.matches("^\\[[^]]+\\] (WARN|INFO|DEBUG) .*"))
                 .toList();
         String joined = String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));

@@ -1,5 +1,6 @@
 package io.decree.worker;
 
+import io.decree.contract.ScanExit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -18,8 +19,9 @@ public class ScanMetrics {
 
     /** Why a request ended without a verdict: the label of decree_scans_total{outcome="failed"}. */
     enum Failure {
-        TIME_LIMIT("time-limit"), REJECTED_MODEL("rejected-model"), CRASHED("crashed"), CHILD_FAILED("child-failed"),
-        UNKNOWN_SHADOW_SET("unknown-shadow-set"), MISSING_BASE("missing-base"), STORE_UNAVAILABLE("store-unavailable");
+        TIME_LIMIT("time-limit"), REJECTED_MODEL("rejected-model"), DEVICE_MEMORY("device-memory"), INTERNAL("internal-error"),
+        CRASHED("crashed"), CHILD_FAILED("child-failed"), UNKNOWN_SHADOW_SET("unknown-shadow-set"), MISSING_BASE("missing-base"),
+        STORE_UNAVAILABLE("store-unavailable");
 
         final String label;
 
@@ -31,7 +33,12 @@ public class ScanMetrics {
             if (r.timedOut()) {
                 return TIME_LIMIT;
             }
-            return r.exitCode() == 2 ? REJECTED_MODEL : r.exitCode() > 128 ? CRASHED : CHILD_FAILED;
+            return switch (r.exitCode()) {
+                case ScanExit.REJECTED -> REJECTED_MODEL;
+                case ScanExit.OUT_OF_MEMORY -> DEVICE_MEMORY;
+                case ScanExit.INTERNAL -> INTERNAL;
+                default -> r.exitCode() > 128 ? CRASHED : CHILD_FAILED;
+            };
         }
     }
 

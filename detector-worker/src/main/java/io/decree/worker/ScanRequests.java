@@ -252,7 +252,7 @@ public class ScanRequests {
                         : Map.of(model, req.name(), baseline, "base " + base, dir, "(scan folder)", shadow,
                                 "shadow set '" + req.shadowImages() + "'"));
                 LOG.warnf("scan %s of %s failed: %s", key.scanId(), req.sha256(), reason);
-                return new Outcome(failed(req, key, reason, false), ScanMetrics.Failure.of(r), false, 0);
+                return new Outcome(failed(req, key, reason, r.retryable()), ScanMetrics.Failure.of(r), false, 0);
             }
             // report.json last: its presence means the evidence is complete.
             ScanOutcome report = ScanOutcome.read(out.resolve(EvidenceFiles.REPORT));
