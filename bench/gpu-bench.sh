@@ -13,7 +13,8 @@
 #                                           encoder, on that machine's CPU; the reference loop on cuda; a Markdown table
 #                                           to $OUT/gpu-bench.md
 # Settings for run: GPU_BENCH_BUDGET_S (default 420): no new run starts after it; GPU_BENCH_DEVICE (default gpu);
-# GPU_BENCH_ONLY: a regex over "ENCODER DEVICE SEARCH|peer|bench" choosing the runs (default: all).
+# GPU_BENCH_ONLY: a regex over "ENCODER DEVICE SEARCH|peer|bench" choosing the runs (default: all);
+# GPU_BENCH_SCAN_ARGS: more arguments for every decree scan (--no-stop-at-verdict: a whole search, for its seconds).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CARRY="$ROOT/gpu-carry"
@@ -28,6 +29,9 @@ stage() {
   cp -r "$zoo/images/fashion-mnist-test" "$CARRY/images/"
   cp "$shared/encoders/mobilenet_v2_224.pt" "$shared/encoders/mobilenet_v2_224.json" "$CARRY/"
   cp -r "$shared/images/photos" "$CARRY/images/"
+  # The photos at 224 px as one tensor, for the ResNet-50 built there (bench/resnet50_torchscript.py: no PIL there).
+  # (Debian's python3-torch and python3-pil, which a python3 first on the PATH may lack)
+  /usr/bin/python3 "$ROOT/bench/resnet50_torchscript.py" pack "$shared/images/photos" "$CARRY/photos224.pt"
   cp "$ROOT/decree-cli/target/decree-cli.jar" "$CARRY/"
   find "$ROOT/decree-cli/target/lib" -name '*.jar' ! -name 'pytorch-native-*' -exec cp {} "$CARRY/lib/" \;
   # The modules decree-cli needs (java.desktop: ImageIO reads the shadow images), packed: the machine takes 64 MiB.
@@ -131,12 +135,14 @@ run() {
     fi
     # SEARCH is a preset as the CLI runs it (its window probes by device: together on a GPU since stop 44), or
     # PRESET-apart (--probes-together=0) or PRESET-together (--probes-together, 100 images a pass)
-    local search=(--search "${5%-*}")
+    local search=(--search "${5%-*}" ${GPU_BENCH_SCAN_ARGS:-})
     case "$5" in *-apart) search+=(--probes-together=0) ;; *-together) search+=(--probes-together) ;; esac
-    timeout 240 decree scan "$2" --images "$3" --device "$4" "${search[@]}" --out "$d" >/dev/null 2>"$d/stderr.log" && ok=1
-    if (( ok == 0 )) && linkage "$d/stderr.log" && rebuild; then
-      timeout 240 decree scan "$2" --images "$3" --device "$4" "${search[@]}" --out "$d" >/dev/null 2>"$d/stderr.log" && ok=1
+    local rc=0
+    timeout 240 decree scan "$2" --images "$3" --device "$4" "${search[@]}" --out "$d" >/dev/null 2>"$d/stderr.log" || rc=$?
+    if (( rc > 1 )) && linkage "$d/stderr.log" && rebuild; then
+      rc=0; timeout 240 decree scan "$2" --images "$3" --device "$4" "${search[@]}" --out "$d" >/dev/null 2>"$d/stderr.log" || rc=$?
     fi
+    (( rc <= 1 )) && ok=1
     if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; fi
     local peak=""; [ -s "$d/gpu-mem.log" ] && peak="$(sort -n "$d/gpu-mem.log" | tail -1)"
     if (( ok == 1 )); then
@@ -148,7 +154,26 @@ print("| %s | decree | %s | %s | %s | %.1f | %s | %.4f | %s | %s |" % (sys.argv[
       format(r.get("imagePasses", 0), ","), r["pl1Norm"], r["verdict"], sys.argv[5]))
 PY
       tail -1 "$table"
-    else echo "| $1 | decree | $4 | $5 | | failed | | | | |" >> "$table"; tail -c 3000 "$d/stderr.log"; fi
+      # each phase's steps, image-passes and seconds (a probes' fallback shows here as its own phase)
+      python3 -c 'import json, sys; print("   phases: " + "; ".join("%s %d steps %d passes %.1f s" % (p["name"], p["steps"], p["imagePasses"], p["seconds"]) for p in json.load(open(sys.argv[1]))["phases"]))' "$d/report.json"
+    else echo "| $1 | decree | $4 | $5 | | failed (exit $rc) | | | | $peak |" >> "$table"; tail -c 3000 "$d/stderr.log"; fi
+  }
+  # A GPU nearly full, for real: another process holds all but FREE_GB of it while the scan runs (GPU_BENCH_ONLY
+  # matches "NAME gpu SEARCH-freeNG"). MobileNetV2's lean probes need 10.4 GB together and 2.2 GB apart (stop 44).
+  squeezed() { # squeezed NAME MODEL IMAGES SEARCH FREE_GB
+    [[ "$1 gpu $4-free$5G" =~ $only ]] || return 0
+    python3 - "$5" > /tmp/gpu-bench/holder.log 2>&1 <<'PY' &
+import sys, time, torch
+free, total = torch.cuda.mem_get_info()
+x = torch.empty(max(0, free - int(float(sys.argv[1]) * 2**30)), dtype=torch.uint8, device="cuda")
+print("holding %d MiB of %d; free now %d MiB" % (x.numel() >> 20, total >> 20, torch.cuda.mem_get_info()[0] >> 20), flush=True)
+time.sleep(900)
+PY
+    local holder=$! i
+    for i in $(seq 1 60); do grep -q holding /tmp/gpu-bench/holder.log && break; sleep 1; done
+    cat /tmp/gpu-bench/holder.log
+    scan "$1-free$5G" "$2" "$3" gpu "$4"
+    kill "$holder" 2>/dev/null || true; wait "$holder" 2>/dev/null || true
   }
   peer() { # peer NAME MODEL IMAGES H W DEVICE
     [[ "$1 $6 peer" =~ $only ]] || return 0
@@ -160,6 +185,21 @@ PY
       tail -1 "$table"
     else echo "| $1 | reference loop | $6 | batch 128 | | failed | | | | |" >> "$table"; fi
   }
+  # Out of GPU memory on purpose (stop 45): with 6 GB free the probes' joint pass fails and they go on apart; with 1 GB
+  # even apart fails, exit 3.
+  squeezed mobilenet_v2_224 "$mnv2" "$ph" lean 6
+  squeezed mobilenet_v2_224 "$mnv2" "$ph" lean 1
+  # A ResNet-50 at 224 px (13x MobileNetV2's FLOPs), built here with random weights (bench/resnet50_torchscript.py):
+  # seconds and GPU memory only, its verdict means nothing.
+  local r50=/tmp/gpu-bench/r50/resnet50_224.pt
+  if [[ "resnet50_224 $dev lean" =~ $only || "resnet50_224 $dev default" =~ $only ]]; then
+    python3 "$ROOT/bench/resnet50_torchscript.py" build /tmp/gpu-bench/r50 "$CARRY/photos224.pt" || true
+  fi
+  if [ -f "$r50" ]; then
+    scan resnet50_224 "$r50" "$ph" "$dev" lean-apart
+    scan resnet50_224 "$r50" "$ph" "$dev" lean
+    scan resnet50_224 "$r50" "$ph" "$dev" default
+  fi
   scan simclr-r16-fmnist "$s32" "$fm" "$dev" lean-apart
   scan mobilenet_v2_224 "$mnv2" "$ph" "$dev" lean-apart
   scan simclr-r16-fmnist "$s32" "$fm" "$dev" lean
