@@ -1,5 +1,6 @@
 package io.decree.cli;
 
+import ai.djl.engine.EngineException;
 import io.decree.BadInputException;
 import io.decree.DeviceMemoryException;
 import io.decree.contract.ScanExit;
@@ -38,6 +39,8 @@ public final class Decree {
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof BadInputException || e instanceof IllegalArgumentException || e instanceof DeviceMemoryException) {
                 cmd.getErr().println("decree: error: " + e.getMessage());
+            } else if (e instanceof EngineException) {
+                cmd.getErr().println("decree: error: the model failed in libtorch: " + e.getMessage());
             } else if (e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException) {
                 cmd.getErr().println("decree: I/O error: " + e.getMessage());
             } else {
@@ -51,11 +54,13 @@ public final class Decree {
 
     /** The exit code of a command that failed with {@code e}. */
     static int exitCode(Exception e) {
-        if (e instanceof DeviceMemoryException) {
+        if (e instanceof DeviceMemoryException || e instanceof EngineException && DeviceMemoryException.isOutOfMemory(e)) {
             return OUT_OF_MEMORY;
         }
-        // IllegalArgumentException: a setting or file content decree refused with a reason (as BadInputException).
-        return e instanceof BadInputException || e instanceof IllegalArgumentException ? ERROR : INTERNAL;
+        // IllegalArgumentException: a setting or file content decree refused with a reason (as BadInputException);
+        // EngineException: libtorch failing on the model's computation where no command said more (bench, say).
+        return e instanceof BadInputException || e instanceof IllegalArgumentException || e instanceof EngineException
+                ? ERROR : INTERNAL;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

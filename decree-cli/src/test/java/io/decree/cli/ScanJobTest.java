@@ -73,6 +73,9 @@ class ScanJobTest {
         assertEquals(Decree.INTERNAL, Decree.exitCode(new IllegalStateException("a bug")),
                 "a bug in decree is not the model's fault either");
         assertEquals(Decree.INTERNAL, Decree.exitCode(new java.io.UncheckedIOException(new java.io.IOException("No space left"))));
+        assertEquals(Decree.ERROR, Decree.exitCode(new ai.djl.engine.EngineException("mat1 and mat2 shapes cannot be multiplied")),
+                "libtorch failing on the model's computation outside a scan (bench) is still the model's");
+        assertEquals(Decree.OUT_OF_MEMORY, Decree.exitCode(new ai.djl.engine.EngineException("CUDA out of memory. Tried to allocate")));
     }
 
     @Test
