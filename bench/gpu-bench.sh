@@ -27,11 +27,17 @@ stage() {
   cp "$zoo/encoders/simclr-r16-fmnist.pt" "$zoo/encoders/simclr-r16-fmnist.json" "$CARRY/" 2>/dev/null \
     || cp "$zoo/encoders/simclr-r16-fmnist.pt" "$CARRY/"
   cp -r "$zoo/images/fashion-mnist-test" "$CARRY/images/"
-  cp "$shared/encoders/mobilenet_v2_224.pt" "$shared/encoders/mobilenet_v2_224.json" "$CARRY/"
   cp -r "$shared/images/photos" "$CARRY/images/"
-  # The photos at 224 px as one tensor, for the ResNet-50 built there (bench/resnet50_torchscript.py: no PIL there).
-  # (Debian's python3-torch and python3-pil, which a python3 first on the PATH may lack)
-  /usr/bin/python3 "$ROOT/bench/resnet50_torchscript.py" pack "$shared/images/photos" "$CARRY/photos224.pt"
+  if [ -n "${GPU_BENCH_PAIRS:-}" ]; then
+    # Two fine-tunes of simclr-r16-fmnist (a BadEncoder trojan and its clean control) for differential scans against
+    # it, instead of MobileNetV2 and the ResNet-50's photos: the machine takes 64 MiB in all.
+    local f; for f in bad-r16-fmnist-white3-br ctl-r16-fmnist; do cp "$zoo/encoders/$f.pt" "$zoo/encoders/$f.json" "$CARRY/"; done
+  else
+    cp "$shared/encoders/mobilenet_v2_224.pt" "$shared/encoders/mobilenet_v2_224.json" "$CARRY/"
+    # The photos at 224 px as one tensor, for the ResNet-50 built there (bench/resnet50_torchscript.py: no PIL there).
+    # (Debian's python3-torch and python3-pil, which a python3 first on the PATH may lack)
+    /usr/bin/python3 "$ROOT/bench/resnet50_torchscript.py" pack "$shared/images/photos" "$CARRY/photos224.pt"
+  fi
   cp "$ROOT/decree-cli/target/decree-cli.jar" "$CARRY/"
   find "$ROOT/decree-cli/target/lib" -name '*.jar' ! -name 'pytorch-native-*' -exec cp {} "$CARRY/lib/" \;
   # The modules decree-cli needs (java.desktop: ImageIO reads the shadow images), packed: the machine takes 64 MiB.
@@ -175,6 +181,29 @@ PY
     scan "$1-free$5G" "$2" "$3" gpu "$4"
     kill "$holder" 2>/dev/null || true; wait "$holder" 2>/dev/null || true
   }
+  # A differential scan as the pipeline runs one for a model with a base: the base alone first (the whole search, the
+  # ratio's yardstick), then the contrasted lean search; seconds from launch to verdict, both scans included.
+  pair() { # pair NAME MODEL BASE IMAGES DEVICE
+    [[ "$1 $5 pair" =~ $only ]] || return 0
+    [ -f "$2" ] || return 0
+    if (( SECONDS - t0 > budget )); then echo "== skipped pair $1 $5 (budget)"; return; fi
+    local d="/tmp/gpu-bench/scans/$1-$5-pair" t=$SECONDS rc=0; rm -rf "$d"; mkdir -p "$d"
+    echo "== decree scan $1 --baseline $(basename "$3") --device $5"
+    timeout 300 decree scan "$2" --baseline "$3" --images "$4" --device "$5" --out "$d" >/dev/null 2>"$d/stderr.log" || rc=$?
+    if (( rc <= 1 )); then
+      python3 - "$d" "$1" "$5" "$((SECONDS - t))" >> "$table" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+r = json.load(open(os.path.join(d, "report.json")))
+b = json.load(open(os.path.join(d, "baseline", "report.json")))
+print("| %s | decree, against its base | %s | base alone: default, then lean contrasted | %s | %d s in all (base %.1f s, model %.1f s) | %s + %s | %.4f (%.2fx) | %s | |" % (
+    sys.argv[2], sys.argv[3], (r.get("config") or {}).get("probesTogetherImages", "apart"), int(sys.argv[4]), b["seconds"],
+    r["seconds"], format(b.get("imagePasses", 0), ","), format(r.get("imagePasses", 0), ","), r["pl1Norm"],
+    r["decision"]["score"], r["verdict"]))
+PY
+      tail -1 "$table"
+    else echo "| $1 | decree, against its base | $5 | | | failed (exit $rc) | | | | |" >> "$table"; tail -c 3000 "$d/stderr.log"; fi
+  }
   peer() { # peer NAME MODEL IMAGES H W DEVICE
     [[ "$1 $6 peer" =~ $only ]] || return 0
     if (( SECONDS - t0 > budget )); then echo "== skipped peer $1 $6 (budget)"; return; fi
@@ -200,6 +229,10 @@ PY
     scan resnet50_224 "$r50" "$ph" "$dev" lean
     scan resnet50_224 "$r50" "$ph" "$dev" default
   fi
+  # Differential scans (stop 45; staged with GPU_BENCH_PAIRS=1)
+  pair bad-r16-fmnist-white3-br "$CARRY/bad-r16-fmnist-white3-br.pt" "$s32" "$fm" "$dev"
+  pair ctl-r16-fmnist "$CARRY/ctl-r16-fmnist.pt" "$s32" "$fm" "$dev"
+  pair ctl-r16-fmnist "$CARRY/ctl-r16-fmnist.pt" "$s32" "$fm" cpu
   scan simclr-r16-fmnist "$s32" "$fm" "$dev" lean-apart
   scan mobilenet_v2_224 "$mnv2" "$ph" "$dev" lean-apart
   scan simclr-r16-fmnist "$s32" "$fm" "$dev" lean
