@@ -79,7 +79,7 @@ final class Attempt implements AutoCloseable {
     private double lastSimilarity = Double.NaN;
     private boolean earlyStopped;
     private int steps;
-    /** The batch the last step drew, and one a failed joint pass left for the next step to take again. */
+    /** The batch a step has drawn and not yet stepped on, and one a failed joint pass left for the next step to take. */
     private int[] drawn;
     private int[] redraw;
 
@@ -124,33 +124,38 @@ final class Attempt implements AutoCloseable {
     static List<Step> stepTogether(List<Attempt> group, NDArray all, TriggerLoss loss, CollapseCheck holdout) {
         try (NDScope scope = new NDScope()) {
             List<Pending> pending = new ArrayList<>();
-            for (Attempt a : group) {
-                pending.add(a.begin(all, loss));
-            }
-            List<TriggerLoss.Terms> terms;
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                terms = loss.evaluateTogether(pending, group.stream().map(a -> a.mask).toList(),
-                        group.stream().map(a -> a.pattern).toList());
-                NDArray total = terms.get(0).loss();
-                for (int i = 1; i < terms.size(); i++) {
-                    total = total.add(terms.get(i).loss());
-                }
-                gc.backward(total);
-            } catch (RuntimeException e) {
-                // The pass did not happen (libtorch ran out of memory, say): no attempt has stepped, each keeps the batch
-                // it drew for its next step, and whatever the backward pass had written to their gradients goes, so the
-                // caller can step them another way as if this pass had not been tried.
+            List<Step> steps = new ArrayList<>();
+            try {
                 for (Attempt a : group) {
-                    a.adam.clearGradients();
-                    a.redraw = a.drawn;
+                    pending.add(a.begin(all, loss));
+                }
+                List<TriggerLoss.Terms> terms;
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    terms = loss.evaluateTogether(pending, group.stream().map(a -> a.mask).toList(),
+                            group.stream().map(a -> a.pattern).toList());
+                    NDArray total = terms.get(0).loss();
+                    for (int i = 1; i < terms.size(); i++) {
+                        total = total.add(terms.get(i).loss());
+                    }
+                    gc.backward(total);
+                }
+                for (int i = 0; i < group.size(); i++) {
+                    steps.add(group.get(i).finish(pending.get(i), terms.get(i), loss, holdout));
+                }
+                return steps;
+            } catch (RuntimeException e) {
+                // The pass failed (libtorch ran out of memory, say): an attempt that had not finished its step has not
+                // stepped; it keeps the batch it drew for its next step, and whatever the backward pass had written to its
+                // gradients goes, so the caller can step it another way as if this pass had not been tried.
+                for (Attempt a : group) {
+                    if (a.drawn != null) {
+                        a.adam.clearGradients();
+                        a.redraw = a.drawn;
+                        a.drawn = null;
+                    }
                 }
                 throw e;
             }
-            List<Step> steps = new ArrayList<>();
-            for (int i = 0; i < group.size(); i++) {
-                steps.add(group.get(i).finish(pending.get(i), terms.get(i), loss, holdout));
-            }
-            return steps;
         }
     }
 
@@ -168,7 +173,6 @@ final class Attempt implements AutoCloseable {
 
     /** The rest of a step, once backward has run: the smallest success kept, Adam's step, lambda and early stop. */
     private Step finish(Pending p, TriggerLoss.Terms t, TriggerLoss loss, CollapseCheck holdout) {
-        steps++;
         boolean throughBase = loss.contrasted() && p.flatBase() == null;
         double cos = t.similarity().getFloat();
         double l1 = t.l1().getFloat();
@@ -188,7 +192,10 @@ final class Attempt implements AutoCloseable {
                 addCandidate(new Candidate(l1, bestMask, bestPattern, cos, held));
             }
         }
+        // The step counts from here: an error before it (a held-out check out of memory) leaves it to be taken again.
+        steps++;
         adam.step();
+        drawn = null;
         lambda.update(success);
         lastSimilarity = cos;
         if (bestMask != null) {
