@@ -216,7 +216,7 @@ public final class TriggerInversion {
      * report's phases so say that the scan fell back, and where its probes' work went.
      */
     static String probesApartAfter(int images) {
-        return "window probes apart (out of memory at " + images + " images a pass)";
+        return io.decree.contract.ScanOutcome.PROBES_APART_PHASE + " (out of memory at " + images + " images a pass)";
     }
 
     /** Steps of a start between its first whole-shadow-set test of a trigger below the stop and the next (then doubling). */

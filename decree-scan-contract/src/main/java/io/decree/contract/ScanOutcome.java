@@ -16,6 +16,11 @@ public record ScanOutcome(String verdict, Decision decision, double pl1Norm, dou
 
     public static final String CLEAN = "clean";
     public static final String TROJANED = "trojaned";
+    /**
+     * How the phase opens in which the window probes went on apart after their joint pass ran out of device memory
+     * (the detector's TriggerInversion names it so, with the pass's size).
+     */
+    public static final String PROBES_APART_PHASE = "window probes apart";
 
     public ScanOutcome {
         if (!CLEAN.equals(verdict) && !TROJANED.equals(verdict)) {
@@ -25,6 +30,24 @@ public record ScanOutcome(String verdict, Decision decision, double pl1Norm, dou
 
     /** @param rule pl1, accepted-pl1 or reference-ratio; @param score the figure it compared with its threshold */
     public record Decision(String rule, Double score) {
+    }
+
+    /**
+     * Whether a report says its window probes ran out of device memory together and went on apart: the device is short
+     * for them, the verdict stands. Read apart from the record, leniently: a report without phases (an older detector's
+     * stored evidence) says no, and is not refused for it.
+     */
+    public static boolean probesFellBack(String reportJson) {
+        try {
+            for (com.fasterxml.jackson.databind.JsonNode p : ContractJson.JSON.readTree(reportJson).path("phases")) {
+                if (p.path("name").asText("").startsWith(PROBES_APART_PHASE)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IllegalArgumentException("not a report: " + e.getOriginalMessage(), e);
+        }
     }
 
     public String rule() {

@@ -1,6 +1,7 @@
 package io.decree.contract;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,7 +43,15 @@ class ContractFilesTest {
         assertEquals("pl1", o.rule());
         assertEquals(0.004, o.score());
         assertEquals(3840, o.imagePasses());
+        assertFalse(ScanOutcome.probesFellBack("{\"verdict\":\"clean\",\"phases\":[]}"));
+        assertFalse(ScanOutcome.probesFellBack("{\"verdict\":\"clean\"}"), "a report without phases");
         assertThrows(IllegalArgumentException.class, () -> ScanOutcome.parse("{\"verdict\":\"maybe\",\"pl1Norm\":0.1}"));
+        assertTrue(ScanOutcome.probesFellBack("{\"verdict\":\"clean\",\"decision\":null,\"pl1Norm\":0.0238,\"threshold\":0.015,"
+                + "\"similarity\":0.99,\"steps\":1117,\"seconds\":23.3,\"imagePasses\":8872,\"seed\":100,\"device\":\"gpu(0)\","
+                + "\"phases\":[{\"name\":\"uniform start\",\"steps\":197,\"imagePasses\":3152,\"forwardOnlyPasses\":0,\"seconds\":6.8},"
+                + "{\"name\":\"window probes\",\"steps\":0,\"imagePasses\":0},{\"name\":\"window probes apart (out of memory at 100 "
+                + "images a pass)\",\"steps\":750,\"imagePasses\":3000,\"seconds\":11.9}]}"),
+                "the H200's report at stop 45, as the worker reads it");
     }
 
     @Test

@@ -65,6 +65,12 @@ public class ScanMetrics {
         counter("failed", why.label).increment();
     }
 
+    /** A scan whose window probes ran out of device memory together and went on apart (its verdict stands). */
+    void probesFellBack() {
+        Counter.builder("decree.scan.probes.fell.back").description("scans whose window probes did not fit the device together")
+                .register(registry).increment();
+    }
+
     void deadLettered(String topic) {
         Counter.builder("decree.dead.letters").description("records sent to a dead-letter topic").tag("topic", topic)
                 .register(registry).increment();

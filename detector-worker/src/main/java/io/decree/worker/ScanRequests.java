@@ -266,6 +266,12 @@ public class ScanRequests {
             store.upload(prefix + EvidenceFiles.REPORT, out.resolve(EvidenceFiles.REPORT), EvidenceFiles.contentType(EvidenceFiles.REPORT), Map.of());
             stored.add(0, prefix + EvidenceFiles.REPORT);
             LOG.infof("scan %s of %s: %s, PL1 %.4f", key.scanId(), req.sha256(), report.verdict(), report.pl1Norm());
+            if (ScanOutcome.probesFellBack(Files.readString(out.resolve(EvidenceFiles.REPORT)))) {
+                LOG.warnf("scan %s: the window probes ran out of device memory together and went on apart; "
+                        + "decree.worker.probes-together below its %s saves that try", key.scanId(),
+                        settings.probesTogether().map(n -> "value " + n).orElse("default (100 on a GPU)"));
+                metrics.probesFellBack();
+            }
             return new Outcome(completed(req, key, report, stored), null, false, report.imagePasses());
         } finally {
             deleteTree(dir);
