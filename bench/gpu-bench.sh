@@ -5,7 +5,8 @@
 # (DJL's PYTORCH_LIBRARY_PATH), through DJL's prebuilt cu128 JNI, or, if that does not load, one compiled there from
 # DJL's sources against the local torch headers.
 #   bench/gpu-bench.sh stage ZOO [SHARED]   here: a Java runtime, decree-cli's jars (no CPU libtorch), a clean 32-px zoo
-#                                           encoder, MobileNetV2, their shadow images and DJL's JNI sources into
+#                                           encoder, MobileNetV2 (with GPU_BENCH_PAIRS=1 two fine-tunes of that zoo
+#                                           encoder instead), their shadow images and DJL's JNI sources into
 #                                           gpu-carry/ (ignored by git, ~60 MB); needs `mvn install` and ../shared
 #   bench/gpu-bench.sh run                  there (the device tool's run, carry ["gpu-carry"]): decree's lean and default
 #                                           scans on the GPU, their window probes apart and as a GPU runs them (together),
@@ -128,6 +129,7 @@ run() {
   local only="${GPU_BENCH_ONLY:-.}" # a regex over "NAME DEVICE SEARCH" (peer runs: "NAME DEVICE peer")
   scan() { # scan NAME MODEL IMAGES DEVICE SEARCH
     [[ "$1 $4 $5" =~ $only ]] || return 0
+    [ -f "$2" ] || { echo "== skipped $1 (not staged)"; return 0; }
     if (( SECONDS - t0 > budget )); then echo "== skipped $1 $4 $5 (budget)"; return; fi
     local d="/tmp/gpu-bench/scans/$1-$4-$5"; rm -rf "$d"
     echo "== decree scan $1 --device $4 --search $5"
@@ -168,6 +170,7 @@ PY
   # matches "NAME gpu SEARCH-freeNG"). MobileNetV2's lean probes need 10.4 GB together and 2.2 GB apart (stop 44).
   squeezed() { # squeezed NAME MODEL IMAGES SEARCH FREE_GB
     [[ "$1 gpu $4-free$5G" =~ $only ]] || return 0
+    [ -f "$2" ] || { echo "== skipped $1 (not staged)"; return 0; }
     python3 - "$5" > /tmp/gpu-bench/holder.log 2>&1 <<'PY' &
 import sys, time, torch
 free, total = torch.cuda.mem_get_info()
