@@ -24,6 +24,15 @@ final class ChildScan {
             return !timedOut && (exitCode == ScanExit.CLEAN || exitCode == ScanExit.TROJANED);
         }
 
+        /**
+         * Whether the child died in libtorch's oneDNN brgemm convolution kernels, which a capped instruction set avoids
+         * ({@link WorkerSettings#nativeCrashIsa}).
+         */
+        boolean oneDnnKernelCrash() {
+            return !timedOut && exitCode > 128 && stderrTail.contains("the JVM crashed: SIG")
+                    && stderrTail.contains("dnnl::impl::cpu::x64::brgemm");
+        }
+
         /** Whether the same scan may succeed later: it failed for neither the model nor this device (the CLI's exit 5). */
         boolean retryable() {
             return !timedOut && exitCode == ScanExit.INTERNAL;
@@ -103,6 +112,12 @@ final class ChildScan {
      */
     static Result run(WorkerSettings s, Path model, String modelUri, String evidenceUri, Path images, Path out, Path baseline,
             Duration timeout, Consumer<ScanProgressFile> onProgress) throws IOException, InterruptedException {
+        return run(s, model, modelUri, evidenceUri, images, out, baseline, timeout, onProgress, null);
+    }
+
+    /** As above, with oneDNN's instruction set capped at {@code isa} ({@code ONEDNN_MAX_CPU_ISA}) when it is not null. */
+    static Result run(WorkerSettings s, Path model, String modelUri, String evidenceUri, Path images, Path out, Path baseline,
+            Duration timeout, Consumer<ScanProgressFile> onProgress, String isa) throws IOException, InterruptedException {
         Path home = Path.of(s.cliHome()).toAbsolutePath();
         Path progress = out.resolve("progress.json");
         // The whole scan, settings and all, as one typed job: the detector applies no default of its own to it.
@@ -141,6 +156,9 @@ final class ChildScan {
                 pb.environment().put("THP_MEM_ALLOC_ENABLE", "1");
             }
         }
+        if (isa != null) {
+            pb.environment().put("ONEDNN_MAX_CPU_ISA", isa);
+        }
         Process p = pb.start();
         // Keep the child's stdin open for as long as this scan is ours: closing it (or dying) stops the child.
         OutputStream keepAlive = p.getOutputStream();
@@ -163,9 +181,9 @@ final class ChildScan {
             if (!done) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-                return new Result(-1, true, tail(stderr));
+                return new Result(-1, true, tail(stderr, stdout));
             }
-            return new Result(p.exitValue(), false, tail(stderr));
+            return new Result(p.exitValue(), false, tail(stderr, stdout));
         } catch (InterruptedException e) {
             p.destroyForcibly();
             throw e;
@@ -188,14 +206,36 @@ final class ChildScan {
 
     /**
      * The last lines of the child's stderr, without stack frames, for the failure reason; after a native crash, the JVM's
-     * own lines saying which signal and which native function (libtorch's oneDNN dividing by a cache size of 0 on a VM
-     * that hides the CPU's caches, say: docs/detector.md), the rest of its banner being boilerplate.
+     * own lines saying which signal and which native function (libtorch's oneDNN crashing on a CPU that reports no cache
+     * sizes, say: docs/eval/gpu.md), the rest of its banner being boilerplate. The JVM prints that banner on stdout.
      */
-    static String tail(Path stderr) throws IOException {
+    static String tail(Path stderr, Path stdout) throws IOException {
+        String crash = crashGist(stdout);
+        if (crash == null) {
+            crash = crashGist(stderr);
+        }
+        if (crash != null) {
+            return crash;
+        }
         if (!Files.exists(stderr)) {
             return "";
         }
-        List<String> all = Files.readAllLines(stderr);
+        List<String> lines = Files.readAllLines(stderr).stream()
+                .filter(l -> !l.startsWith("\tat ") && !l.isBlank() && !l.startsWith("SLF4J") && !l.matches("^\\[[^]]+\\] (WARN|INFO|DEBUG) .*"))
+                .toList();
+        String joined = String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+        return joined.length() > 1000 ? joined.substring(joined.length() - 1000) : joined;
+    }
+
+    /** The signal and native frame of a JVM fatal-error banner in {@code output}; null when there is none. */
+    private static String crashGist(Path output) throws IOException {
+        if (output == null || !Files.exists(output)) {
+            return null;
+        }
+        List<String> all;
+        try (java.util.stream.Stream<String> s = Files.lines(output, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            all = s.toList();
+        }
         if (all.stream().anyMatch(l -> l.startsWith("# A fatal error has been detected by the Java Runtime Environment"))) {
             List<String> gist = new ArrayList<>();
             for (int i = 0; i < all.size(); i++) {
@@ -210,10 +250,6 @@ final class ChildScan {
                 return "the JVM crashed: " + String.join(" ", gist);
             }
         }
-        List<String> lines = all.stream()
-                .filter(l -> !l.startsWith("\tat ") && !l.isBlank() && !l.startsWith("SLF4J") && !l.matches("^\\[[^]]+\\] (WARN|INFO|DEBUG) .*"))
-                .toList();
-        String joined = String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
-        return joined.length() > 1000 ? joined.substring(joined.length() - 1000) : joined;
+        return null;
     }
 }

@@ -71,6 +71,12 @@ public class ScanMetrics {
                 .register(registry).increment();
     }
 
+    /** A scan tried again with oneDNN's instruction set capped after its child crashed in oneDNN's kernels. */
+    void nativeCrashRetried() {
+        Counter.builder("decree.scan.native.crash.retries").description("scans tried again with oneDNN capped after a crash in it")
+                .register(registry).increment();
+    }
+
     void deadLettered(String topic) {
         Counter.builder("decree.dead.letters").description("records sent to a dead-letter topic").tag("topic", topic)
                 .register(registry).increment();

@@ -72,4 +72,14 @@ public interface WorkerSettings {
      */
     @WithDefault("16384")
     int hugePagesFromPixels();
+
+    /**
+     * The instruction set a scan is tried again under ({@code ONEDNN_MAX_CPU_ISA}) when its child died in libtorch's
+     * oneDNN brgemm convolution kernels (SIGFPE on a CPU that reports no cache sizes: a ResNet-50's 1x1 convolutions,
+     * docs/eval/gpu.md); {@code none}: not tried again. Default AVX, the widest level without those kernels here: AVX2
+     * still crashed, AVX ran the ResNet-50 at 235 ms per image-pass, and cost MobileNetV2 1.6x (70 against 43 ms), so it
+     * is set for such a retry only.
+     */
+    @WithDefault("AVX")
+    String nativeCrashIsa();
 }

@@ -67,7 +67,10 @@ class ChildScanTest {
     /** The JVM's banner when libtorch 2.7.1's oneDNN crashed on a ResNet-50 here (stop 45), as the child printed it. */
     @Test
     void aNativeCrashIsToldBySignalAndFunctionNotByTheBannersLastLines(@TempDir Path dir) throws Exception {
-        Path stderr = Files.writeString(dir.resolve("child.stderr"), """
+        // As the JVM printed it: the banner on stdout, only libtorch's warnings on stderr (PipelineIT, stop 45).
+        Path stderr = Files.writeString(dir.resolve("child.stderr"),
+                "[W1204 15:40:32.061205099 NNPACK.cpp:57] Could not initialize NNPACK! Reason: Unsupported hardware.\n");
+        Path stdout = Files.writeString(dir.resolve("child.stdout"), """
                 #
                 # A fatal error has been detected by the Java Runtime Environment:
                 #
@@ -84,12 +87,18 @@ class ChildScanTest {
                 # See problematic frame for where to report the bug.
                 #
                 """);
-        String reason = new ChildScan.Result(134, false, ChildScan.tail(stderr)).reason(Duration.ofMinutes(5));
+        String reason = new ChildScan.Result(134, false, ChildScan.tail(stderr, stdout)).reason(Duration.ofMinutes(5));
         assertEquals("scan process crashed (exit 134, SIGABRT, a libtorch abort): the JVM crashed: SIGFPE (0x8) at "
                 + "pc=0x00007fde90030a92 in C [libtorch_cpu.so+0x11630a92] dnnl::impl::cpu::x64::brgemm_convolution_bwd_utils::"
                 + "brg_blocking_t::est_eff_1x1()+0xae2", reason);
+        assertTrue(new ChildScan.Result(134, false, ChildScan.tail(stderr, stdout)).oneDnnKernelCrash(), "tried again with oneDNN capped");
+        assertEquals(reason.substring(reason.indexOf("the JVM")), ChildScan.tail(stdout, null), "found on stderr too");
+        assertFalse(new ChildScan.Result(137, false, "").oneDnnKernelCrash(), "a SIGKILL is not");
+        assertFalse(new ChildScan.Result(ScanExit.REJECTED, false, "decree: error: dnnl::impl::cpu::x64::brgemm in a message")
+                .oneDnnKernelCrash(), "nor an error the child reported itself");
         Path plain = Files.writeString(dir.resolve("plain.stderr"), "decree: error: a\n\tat x.y(Z.java:1)\nb\nc\nd\n");
-        assertEquals("b | c | d", ChildScan.tail(plain), "otherwise the last three lines, stack frames left out");
+        assertEquals("b | c | d", ChildScan.tail(plain, dir.resolve("absent.stdout")),
+                "otherwise the last three lines of stderr, stack frames left out");
     }
 
     @Test
