@@ -129,6 +129,23 @@ public final class TorchScriptFixtures {
                 """.replace("MAX_BATCH", Integer.toString(maxBatch)));
     }
 
+    /**
+     * A 1x1 convolution of stride 2 from 512 to 1024 channels (weights from sin(arange), nothing to load), as a
+     * ResNet-50's shortcuts have: on a CPU that reports no cache sizes libtorch 2.7.1's oneDNN kills the process with a
+     * SIGFPE on its backward pass (docs/eval/gpu.md, stop 45); from 256 to 512 channels it does not. Elsewhere it is an
+     * ordinary, if random, encoder.
+     */
+    public static Path oneDnnStridedEncoder(Path target) throws IOException {
+        return withForward(target, """
+                    x0 = torch.adaptive_avg_pool2d(x, [8, 8])
+                    w1 = torch.reshape(torch.sin(torch.mul(torch.arange(1536, dtype=6), 1.7)), [512, 3, 1, 1])
+                    w2 = torch.reshape(torch.mul(torch.sin(torch.mul(torch.arange(524288, dtype=6), 0.37)), 0.05), [1024, 512, 1, 1])
+                    y = torch.relu(torch.conv2d(x0, w1))
+                    z = torch.conv2d(y, w2, None, [2, 2])
+                    return torch.flatten(torch.adaptive_avg_pool2d(z, [1, 1]), 1)
+                """);
+    }
+
     /** Returns a 4-D feature map instead of an embedding. */
     public static Path featureMapEncoder(Path target) throws IOException {
         return withForward(target, """
