@@ -18,8 +18,15 @@ import java.util.concurrent.TimeUnit;
  * reports it. The child exits by itself when this worker dies (its standard input closes).
  */
 final class ChildScan {
-    /** How the child ended: its exit code (-1 when killed for the time limit) and the tail of its stderr. */
-    record Result(int exitCode, boolean timedOut, String stderrTail) {
+    /**
+     * How the child ended: its exit code (-1 when killed for the time limit) and the tail of its stderr; {@code cappedAfter}
+     * the crash of a first child in oneDNN's kernels when this is the child tried again capped, else null.
+     */
+    record Result(int exitCode, boolean timedOut, String stderrTail, String cappedAfter) {
+        Result(int exitCode, boolean timedOut, String stderrTail) {
+            this(exitCode, timedOut, stderrTail, null);
+        }
+
         boolean verdict() {
             return !timedOut && (exitCode == ScanExit.CLEAN || exitCode == ScanExit.TROJANED);
         }
@@ -56,7 +63,8 @@ final class ChildScan {
             if (exitCode > 128) {
                 int signal = exitCode - 128;
                 String name = switch (signal) {
-                    case 6 -> "SIGABRT, a libtorch abort";
+                    // The JVM also aborts after a native fault, whose signal its banner names (the tail then says it).
+                    case 6 -> stderrTail.startsWith(JVM_CRASHED) ? "SIGABRT, the JVM's abort" : "SIGABRT, a libtorch abort";
                     case 9 -> "SIGKILL, likely out of memory";
                     case 11 -> "SIGSEGV, a native crash";
                     default -> "signal " + signal;
@@ -66,6 +74,8 @@ final class ChildScan {
             return "scan process failed with exit " + exitCode + tail;
         }
     }
+
+    private static final String JVM_CRASHED = "the JVM crashed: ";
 
     private ChildScan() {
     }
@@ -112,12 +122,21 @@ final class ChildScan {
      */
     static Result run(WorkerSettings s, Path model, String modelUri, String evidenceUri, Path images, Path out, Path baseline,
             Duration timeout, Consumer<ScanProgressFile> onProgress) throws IOException, InterruptedException {
-        return run(s, model, modelUri, evidenceUri, images, out, baseline, timeout, onProgress, null);
+        long start = System.nanoTime();
+        Result first = runOnce(s, model, modelUri, evidenceUri, images, out, baseline, timeout, onProgress, null);
+        Duration left = timeout.minusNanos(System.nanoTime() - start);
+        if (!first.oneDnnKernelCrash() || "none".equalsIgnoreCase(s.nativeCrashIsa()) || left.isNegative() || left.isZero()) {
+            return first;
+        }
+        // A crash of libtorch's oneDNN on this CPU, not of the model: once more with its kernels capped (slower), within
+        // what is left of the scan's time limit, which bounds how long the consumer holds the request.
+        Result again = runOnce(s, model, modelUri, evidenceUri, images, out, baseline, left, onProgress, s.nativeCrashIsa());
+        return new Result(again.exitCode(), again.timedOut(), again.stderrTail(), first.stderrTail());
     }
 
-    /** As above, with oneDNN's instruction set capped at {@code isa} ({@code ONEDNN_MAX_CPU_ISA}) when it is not null. */
-    static Result run(WorkerSettings s, Path model, String modelUri, String evidenceUri, Path images, Path out, Path baseline,
-            Duration timeout, Consumer<ScanProgressFile> onProgress, String isa) throws IOException, InterruptedException {
+    /** One child, with oneDNN's instruction set capped at {@code isa} ({@code ONEDNN_MAX_CPU_ISA}) when it is not null. */
+    private static Result runOnce(WorkerSettings s, Path model, String modelUri, String evidenceUri, Path images, Path out,
+            Path baseline, Duration timeout, Consumer<ScanProgressFile> onProgress, String isa) throws IOException, InterruptedException {
         Path home = Path.of(s.cliHome()).toAbsolutePath();
         Path progress = out.resolve("progress.json");
         // The whole scan, settings and all, as one typed job: the detector applies no default of its own to it.
@@ -181,9 +200,10 @@ final class ChildScan {
             if (!done) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-                return new Result(-1, true, tail(stderr, stdout));
+                return new Result(-1, true, tail(stderr, null));
             }
-            return new Result(p.exitValue(), false, tail(stderr, stdout));
+            // The JVM prints a native crash's banner on stdout; stdout is read only then.
+            return new Result(p.exitValue(), false, tail(stderr, p.exitValue() > 128 ? stdout : null));
         } catch (InterruptedException e) {
             p.destroyForcibly();
             throw e;
@@ -247,7 +267,7 @@ final class ChildScan {
                 }
             }
             if (!gist.isEmpty()) {
-                return "the JVM crashed: " + String.join(" ", gist);
+                return JVM_CRASHED + String.join(" ", gist);
             }
         }
         return null;

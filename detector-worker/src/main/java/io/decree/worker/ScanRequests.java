@@ -243,14 +243,10 @@ public class ScanRequests {
             progress(req, key, ScanProgressFile.starting());
             ChildScan.Result r = ChildScan.run(settings, model, "s3://" + store.bucket() + "/" + req.objectKey(),
                     "s3://" + store.bucket() + "/" + prefix, shadow, out, baseline, settings.scanTimeout(), p -> progress(req, key, p));
-            if (r.oneDnnKernelCrash() && !"none".equalsIgnoreCase(settings.nativeCrashIsa())) {
-                // A crash of libtorch's oneDNN on this CPU, not of the model: once more with its kernels capped (slower).
-                LOG.warnf("scan %s of %s crashed in libtorch's oneDNN (%s); trying again with ONEDNN_MAX_CPU_ISA=%s",
-                        key.scanId(), req.sha256(), r.stderrTail(), settings.nativeCrashIsa());
+            if (r.cappedAfter() != null) {
+                LOG.warnf("scan %s of %s crashed in libtorch's oneDNN (%s) and was tried again with ONEDNN_MAX_CPU_ISA=%s",
+                        key.scanId(), req.sha256(), r.cappedAfter(), settings.nativeCrashIsa());
                 metrics.nativeCrashRetried();
-                r = ChildScan.run(settings, model, "s3://" + store.bucket() + "/" + req.objectKey(),
-                        "s3://" + store.bucket() + "/" + prefix, shadow, out, baseline, settings.scanTimeout(),
-                        p -> progress(req, key, p), settings.nativeCrashIsa());
             }
             if (!cached && baselineCache != null && Files.exists(out.resolve("baseline/report.json"))) {
                 store.upload(baselineCache, out.resolve("baseline/report.json"), "application/json", Map.of());

@@ -88,11 +88,11 @@ class ChildScanTest {
                 #
                 """);
         String reason = new ChildScan.Result(134, false, ChildScan.tail(stderr, stdout)).reason(Duration.ofMinutes(5));
-        assertEquals("scan process crashed (exit 134, SIGABRT, a libtorch abort): the JVM crashed: SIGFPE (0x8) at "
+        assertEquals("scan process crashed (exit 134, SIGABRT, the JVM's abort): the JVM crashed: SIGFPE (0x8) at "
                 + "pc=0x00007fde90030a92 in C [libtorch_cpu.so+0x11630a92] dnnl::impl::cpu::x64::brgemm_convolution_bwd_utils::"
                 + "brg_blocking_t::est_eff_1x1()+0xae2", reason);
         assertTrue(new ChildScan.Result(134, false, ChildScan.tail(stderr, stdout)).oneDnnKernelCrash(), "tried again with oneDNN capped");
-        assertEquals(reason.substring(reason.indexOf("the JVM")), ChildScan.tail(stdout, null), "found on stderr too");
+        assertEquals(reason.substring(reason.indexOf("the JVM crashed")), ChildScan.tail(stdout, null), "found on stderr too");
         assertFalse(new ChildScan.Result(137, false, "").oneDnnKernelCrash(), "a SIGKILL is not");
         assertFalse(new ChildScan.Result(ScanExit.REJECTED, false, "decree: error: dnnl::impl::cpu::x64::brgemm in a message")
                 .oneDnnKernelCrash(), "nor an error the child reported itself");
