@@ -61,6 +61,10 @@ final class SearchOptions {
             + "are ranked on one common batch (default and fast: the search's batch; lean: " + InversionConfig.LEAN_PROBE_BATCH + ").")
     Integer probeBatch;
 
+    @Option(names = "--probe-rounds", paramLabel = "N", description = "Window probes ranked on a common batch run in N rounds "
+            + "of their steps, the best third going on after each round but the last (default: 1).")
+    Integer probeRounds;
+
     @Option(names = "--probes-together", paramLabel = "IMAGES", arity = "0..1", parameterConsumer = OptionalCount.class,
             description = "Step the window probes in lockstep, a step of several probes in one forward and backward pass "
                     + "through the encoder of at most IMAGES images (bare: " + InversionConfig.GPU_PROBES_TOGETHER_IMAGES
@@ -158,6 +162,10 @@ final class SearchOptions {
         if (pb < 0 || pb == 1) {
             throw new BadInputException("--probe-batch must be at least 2");
         }
+        int rounds = probeRounds != null ? probeRounds : base.probeRounds();
+        if (rounds < 1) {
+            throw new BadInputException("--probe-rounds must be at least 1, got " + rounds);
+        }
         if (probesTogether != null && probesTogether < 0) {
             throw new BadInputException("--probes-together takes images per pass, 0 or more, got " + probesTogether);
         }
@@ -168,6 +176,6 @@ final class SearchOptions {
                 .centerEmbeddings(center).windowGrid(windowGrid).windowProbeSteps(probe).windowsKept(kept)
                 .windowSteps(wSteps).holdout(holdout).similarityTarget(target).acceptOnShadowSet(acceptOnShadowSet)
                 .stopBelow(threshold).wholeSearch(!stopAtVerdict).baseCollapseLimit(baseCollapseLimit).probeBatch(pb)
-                .probesTogether(probesTogether != null ? probesTogether : base.probesTogetherImages()).build();
+                .probeRounds(rounds).probesTogether(probesTogether != null ? probesTogether : base.probesTogetherImages()).build();
     }
 }

@@ -81,12 +81,19 @@ import io.decree.contract.ScanSettings;
  *                          a search stopped at its verdict by a probe's trigger stops at that joint step, with every
  *                          probe's steps so far. 0: one after the other; {@link #PROBES_TOGETHER_AUTO} (the default): by
  *                          the device the scan runs on ({@link #probesTogetherOn}), which a report records resolved.
+ * @param probeRounds       ours, default 1: window probes ranked on a common batch are run in this many
+ *                          rounds of about {@code windowProbeSteps / probeRounds} steps (at most one round a step), and
+ *                          after every round but the last only the best third by the ranking go on (successive halving,
+ *                          Jamieson and Talwalkar 2016, with Hyperband's keep-a-third; at least {@code windowsKept}). A
+ *                          probe that goes on makes exactly the steps it makes in one round, so the window carried is the
+ *                          one-round search's whenever that window stays in the best third after each round. Probes
+ *                          ranked by their own batches take one round.
  */
 public record InversionConfig(int maxSteps, int batchSize, double learningRate, double beta1, double beta2,
         double similarityTarget, double lambdaInit, double lambdaFactor, int lambdaPatience, double lambdaMin,
         int earlyStopPatience, long seed, boolean centerEmbeddings, int maskGrid, int windowGrid, int windowProbeSteps,
         int windowsKept, int windowSteps, int holdout, boolean acceptOnShadowSet, double stopBelow, double baseCollapseLimit,
-        boolean wholeSearch, int probeBatch, int probesTogetherImages) {
+        boolean wholeSearch, int probeBatch, int probesTogetherImages, int probeRounds) {
 
     /** The settings a worker may change, with their defaults: the scan contract's. */
     private static final ScanSettings SETTINGS = ScanSettings.DEFAULTS;
@@ -110,6 +117,11 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
     public static final int QUICK_WINDOWS_KEPT = 1;
     /** {@link #lean()}'s images per window-probe step. */
     public static final int LEAN_PROBE_BATCH = 4;
+    /**
+     * After a round of window probes, one in this many goes on (rounded up): successive halving's eta as Hyperband sets it
+     * (Li et al., JMLR 2018), a general default, not fitted on the zoo.
+     */
+    public static final int PROBE_ROUND_KEEP_ONE_IN = 3;
     public static final double DEFAULT_BASE_COLLAPSE_LIMIT = 0.5;
     /** {@link #probesTogetherImages}: chosen by the device the scan runs on. */
     public static final int PROBES_TOGETHER_AUTO = -1;
@@ -139,6 +151,12 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         if (probeBatch < 0 || probeBatch == 1) {
             throw new IllegalArgumentException("probe batch must be 0 (the search's batch) or at least 2");
         }
+        if (probeRounds == 0) {
+            probeRounds = 1; // read from a report written before the setting existed
+        }
+        if (probeRounds < 1) {
+            throw new IllegalArgumentException("probe rounds must be at least 1");
+        }
         if (probesTogetherImages < PROBES_TOGETHER_AUTO) {
             throw new IllegalArgumentException("probes together: images per pass >= 0, or -1 (by device)");
         }
@@ -160,7 +178,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         return new InversionConfig(DEFAULT_STEPS, DEFAULT_BATCH, 0.1, 0.5, 0.9, 0.99, 1e-3, 5.0, 5, 1e-5, 35, DEFAULT_SEED,
                 SETTINGS.center(), SETTINGS.maskGrid(),
                 DEFAULT_WINDOW_GRID, DEFAULT_PROBE_STEPS, DEFAULT_WINDOWS_KEPT, DEFAULT_WINDOW_STEPS, DEFAULT_HOLDOUT, false, 0,
-                DEFAULT_BASE_COLLAPSE_LIMIT, false, 0, PROBES_TOGETHER_AUTO);
+                DEFAULT_BASE_COLLAPSE_LIMIT, false, 0, PROBES_TOGETHER_AUTO, 1);
     }
 
     /**
@@ -196,11 +214,10 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
      * The lean search (ours, stop 38, docs/eval/base-ratio-lean.md), the base ratio's contrasted search: the fast search's
      * batch of 16, uniform start of 200 steps and one carried window, with the default's 30 steps per window probe but on
      * 4 images each, ranked on one common batch, and the default's 200-step carried window: at most 8,920 image-passes
-     * through the model (a contrasted search adds the base's backward pass while its hinge is active). The fast search's
-     * 10 probe steps do not rank a 10x10 trigger's window (it came 8th on the MNIST trojan); 30 steps do, and Adam moves
-     * the pattern as far per step on 4 images as on 32, so the 25 probes cost 3,000 image-passes (fast: 4,000, default:
-     * 24,000). Its own short search misses a clean base's smallest
-     * trigger now and then (0.35 of the image where the default finds 0.10), so the base's own scan, the ratio's
+     * through the model (a contrasted search adds the base's backward pass while its hinge is active). The
+     * fast search's 10 probe steps do not rank a 10x10 trigger's window first (it came 8th on the MNIST trojan); 30 steps
+     * do, and Adam moves the pattern as far per step on 4 images as on 32, so the 25 probes cost 3,000 image-passes (fast:
+     * 4,000, default: 24,000). Its own short search misses a clean base's smallest trigger now and then (0.35 of the image where the default finds 0.10), so the base's own scan, the ratio's
      * yardstick, stays the default search ({@code Scanner.yardstickSearch}), once per base.
      */
     public static InversionConfig lean() {
@@ -274,6 +291,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
         private boolean wholeSearch;
         private int probeBatch;
         private int probesTogetherImages;
+        private int probeRounds;
         private final InversionConfig base;
 
         private Builder(InversionConfig c) {
@@ -296,6 +314,7 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
             wholeSearch = c.wholeSearch;
             probeBatch = c.probeBatch;
             probesTogetherImages = c.probesTogetherImages;
+            probeRounds = c.probeRounds;
         }
 
         public Builder steps(int v) {
@@ -389,11 +408,18 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
             return this;
         }
 
+        /** Rounds of window probes, the best third going on after each but the last ({@link #probeRounds}). */
+        public Builder probeRounds(int v) {
+            probeRounds = v;
+            return this;
+        }
+
         public InversionConfig build() {
             return new InversionConfig(maxSteps, batchSize, learningRate, base.beta1, base.beta2, similarityTarget,
                     base.lambdaInit, base.lambdaFactor, base.lambdaPatience, base.lambdaMin, base.earlyStopPatience, seed,
                     centerEmbeddings, maskGrid, windowGrid, windowProbeSteps, windowsKept, windowSteps,
-                    holdout, acceptOnShadowSet, stopBelow, baseCollapseLimit, wholeSearch, probeBatch, probesTogetherImages);
+                    holdout, acceptOnShadowSet, stopBelow, baseCollapseLimit, wholeSearch, probeBatch, probesTogetherImages,
+                    probeRounds);
         }
     }
 }

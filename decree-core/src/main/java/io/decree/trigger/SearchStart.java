@@ -1,6 +1,7 @@
 package io.decree.trigger;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
 
 /**
  * One start of the search and the smallest trigger it found on its batches: a backdoor makes the start over
@@ -28,7 +29,14 @@ public record SearchStart(String start, int steps, double pl1, @JsonInclude(Json
      * @param gain        similarity gained over the untriggered common batch per unit of PL1 (the scan without a base
      *                    ranks by it)
      * @param untriggered the common batch's similarity with no trigger
+     * @param byRound     with probes run in rounds ({@code InversionConfig.probeRounds}): its place after each round it
+     *                    ran, the last being {@code rank} (null with one round)
      */
-    public record Ranking(int rank, boolean collapses, double pl1, double similarity, double gain, double untriggered) {
+    public record Ranking(int rank, boolean collapses, double pl1, double similarity, double gain, double untriggered,
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> byRound) {
+
+        public Ranking(int rank, boolean collapses, double pl1, double similarity, double gain, double untriggered) {
+            this(rank, collapses, pl1, similarity, gain, untriggered, null);
+        }
     }
 }

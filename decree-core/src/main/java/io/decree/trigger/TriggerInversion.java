@@ -113,42 +113,67 @@ public final class TriggerInversion {
                 if (starts.size() > 1 && !decided) {
                     search.begin("window probes");
                 }
-                for (int i = 1; i < starts.size() && !decided; i++) {
+                // Ranked on a common batch, the probes may run in rounds, the best third going on after each but the last.
+                boolean common = probeBatch < batch;
+                int optimised = n;
+                java.util.function.IntFunction<Attempt> newProbe = i -> {
                     Attempt a = new Attempt(cfg, run, squash, h, w, starts.get(i), init,
-                            new BatchOrder(n, probeBatch, new Random(cfg.seed() * 31 + 7 + i)));
+                            new BatchOrder(optimised, probeBatch, new Random(cfg.seed() * 31 + 7 + i)));
                     attempts.add(a);
-                    windows.add(a);
+                    return a;
+                };
+                int rounds = common ? Math.min(cfg.probeRounds(), cfg.windowProbeSteps()) : 1;
+                for (int round = 1; round <= rounds && !decided && starts.size() > 1; round++) {
+                    int upTo = cfg.windowProbeSteps() * round / rounds;
                     if (together == 0) {
-                        search.advance(a, cfg.windowProbeSteps());
-                        search.keepBest(a);
-                        // Only a probe's own tested trigger stops here: a full acceptance after each of 25 probes would
-                        // cost more forward passes than it saves (verdictReached runs it after the longer starts).
-                        decided = search.decidedMidway;
-                    }
-                }
-                if (together > 0 && !decided) {
-                    // Every probe made as above (from the same initial values and batch orders), then stepped in lockstep.
-                    int perPass = Math.max(1, together / probeBatch);
-                    try {
-                        search.advanceTogether(windows, cfg.windowProbeSteps(), perPass);
-                    } catch (EngineException e) {
-                        if (!DeviceMemoryException.isOutOfMemory(e)) {
-                            throw e;
+                        // Apart, the first round makes each probe as its turn comes: none after a probe's trigger decides.
+                        int count = round == 1 ? starts.size() - 1 : windows.size();
+                        for (int k = 0; k < count; k++) {
+                            Attempt a = round == 1 ? newProbe.apply(k + 1) : windows.get(k);
+                            if (round == 1) {
+                                windows.add(a);
+                            }
+                            search.advance(a, upTo);
+                            search.keepBest(a);
+                            // Only a probe's own tested trigger stops here: a full acceptance after each of 25 probes would
+                            // cost more forward passes than it saves (verdictReached runs it after the longer starts).
+                            if (search.decidedMidway) {
+                                break;
+                            }
                         }
-                        // A joint pass did not fit in the device's memory: the probes' remaining steps apart, a pass of
-                        // one probe each, as a CPU runs them (GPU memory 2.2 GB instead of 10.4 on MobileNetV2).
-                        search.begin(probesApartAfter(Math.min(perPass, windows.size()) * probeBatch));
-                        for (Attempt a : windows) {
-                            search.advance(a, cfg.windowProbeSteps());
+                    } else {
+                        // Every probe made as apart (from the same initial values and batch orders), stepped in lockstep.
+                        for (int i = 1; round == 1 && i < starts.size(); i++) {
+                            windows.add(newProbe.apply(i));
                         }
+                        int perPass = Math.max(1, together / probeBatch);
+                        try {
+                            search.advanceTogether(windows, upTo, perPass);
+                        } catch (EngineException e) {
+                            if (!DeviceMemoryException.isOutOfMemory(e)) {
+                                throw e;
+                            }
+                            // A joint pass did not fit in the device's memory: the probes' remaining steps apart, a pass
+                            // of one probe each, as a CPU runs them (GPU memory 2.2 GB instead of 10.4 on MobileNetV2).
+                            search.begin(probesApartAfter(Math.min(perPass, windows.size()) * probeBatch));
+                            together = 0;
+                            for (Attempt a : windows) {
+                                search.advance(a, upTo);
+                            }
+                        }
+                        windows.forEach(search::keepBest);
                     }
-                    windows.forEach(search::keepBest);
                     decided = search.decidedMidway;
+                    if (common && !decided) {
+                        windows = search.rankOnCommonBatch(windows, all.get("0:" + batch), encoder, center, base,
+                                contrast == null ? null : contrast.center(), batch);
+                        if (round < rounds) {
+                            int keep = Math.max(cfg.windowsKept(), -Math.floorDiv(-windows.size(), InversionConfig.PROBE_ROUND_KEEP_ONE_IN));
+                            windows = new ArrayList<>(windows.subList(0, Math.min(keep, windows.size())));
+                        }
+                    }
                 }
-                if (probeBatch < batch && !decided) {
-                    windows = search.rankOnCommonBatch(windows, all.get("0:" + batch), encoder, center, base,
-                            contrast == null ? null : contrast.center(), batch);
-                } else {
+                if (!common) {
                     windows.sort(Comparator.comparingDouble(Attempt::bestL1)
                             .thenComparing(Comparator.comparingDouble(Attempt::lastSimilarity).reversed()));
                 }
@@ -422,8 +447,14 @@ public final class TriggerInversion {
             ranked.sort(Comparator.comparing(Ranked::probe, ProbeRanking.BY_GAIN));
             for (int i = 0; i < ranked.size(); i++) {
                 ProbeRanking.Probe p = ranked.get(i).probe();
+                SearchStart.Ranking before = rankings.get(ranked.get(i).attempt());
+                List<Integer> byRound = null;
+                if (cfg.probeRounds() > 1) {
+                    byRound = new ArrayList<>(before == null ? List.of() : before.byRound());
+                    byRound.add(i + 1);
+                }
                 rankings.put(ranked.get(i).attempt(), new SearchStart.Ranking(i + 1, p.collapses(), p.pl1(), p.similarity(),
-                        p.gain(), untriggered));
+                        p.gain(), untriggered, byRound == null ? null : List.copyOf(byRound)));
             }
             return new ArrayList<>(ranked.stream().map(Ranked::attempt).toList());
         }

@@ -98,6 +98,57 @@ class SearchWorkTest {
                 "the lean search's image-passes through the model at most, as its documentation says");
     }
 
+    /**
+     * Nine probes in three rounds of 2 steps: after the first round the best three go on, after the second the best one.
+     * A probe that goes on makes the steps it makes in one round of 6, so the last round's ranking is the one-round
+     * ranking of the same probes, and the window carried is the one-round search's when it stayed among the best.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1000})
+    void probesInRoundsGoOnByTheirRankAndThoseThatGoOnMakeTheStepsOfOneRound(int together) throws IOException {
+        InversionConfig oneRound = InversionConfig.defaults().toBuilder().steps(20).batchSize(8).windowGrid(3).probeBatch(2)
+                .windowProbeSteps(6).windowsKept(1).windowSteps(20).acceptOnShadowSet(false).probesTogether(together).build();
+        InversionResult one = search(oneRound);
+        InversionResult rounds = search(oneRound.toBuilder().probeRounds(3).build());
+        List<SearchStart> windows = rounds.starts().subList(1, rounds.starts().size());
+        assertEquals(9, windows.size());
+        List<Integer> steps = windows.stream().map(SearchStart::steps).sorted().toList();
+        assertEquals(List.of(2, 2, 2, 2, 2, 2, 4, 4), steps.subList(0, 8), "six probes stop after round 1, two after round 2: "
+                + windows);
+        assertTrue(steps.get(8) >= 6, "one goes on, and is carried: " + windows);
+        double roundOff = together == 0 ? 1e-6 : 1e-4; // together, a pass of fewer probes sums in another order
+        SearchPhase probes = rounds.phases().get(1);
+        assertEquals(9 * 2 + 3 * 2 + 2, probes.steps(), "9, then 3, then 1 probe, 2 steps a round");
+        assertEquals(2L * probes.steps(), probes.imagePasses(), "2 images per probe step");
+        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9), windows.stream().map(s -> s.ranking().rank()).sorted().toList(),
+                "one place each: those that went on first, then by the round they stopped in");
+        for (SearchStart s : windows) {
+            List<Integer> byRound = s.ranking().byRound();
+            assertEquals(Math.min(s.steps(), 6) / 2, byRound.size(), "a place for each round it ran: " + s);
+            assertEquals(s.ranking().rank(), byRound.get(byRound.size() - 1), "its last place is its rank: " + s);
+            if (byRound.size() < 3) {
+                assertTrue(s.ranking().rank() > (byRound.size() == 1 ? 3 : 1), "stopped because it ranked out: " + s);
+            }
+        }
+        SearchStart carried = windows.stream().filter(s -> s.ranking().rank() == 1).findFirst().orElseThrow();
+        SearchStart sameWindowInOne = one.starts().stream().filter(s -> s.start().equals(carried.start())).findFirst()
+                .orElseThrow();
+        assertTrue(carried.ranking().byRound().get(0) <= 3 && carried.ranking().byRound().get(1) == 1, carried.toString());
+        assertEquals(sameWindowInOne.ranking().similarity(), carried.ranking().similarity(), roundOff,
+                "after its 6 steps the carried probe's trigger is the one it has after 6 steps in one round");
+        SearchStart oneFirst = one.starts().stream().filter(s -> s.ranking() != null && s.ranking().rank() == 1).findFirst()
+                .orElseThrow();
+        SearchStart oneFirstInRounds = windows.stream().filter(s -> s.start().equals(oneFirst.start())).findFirst().orElseThrow();
+        if (oneFirstInRounds.steps() >= 6) {
+            assertEquals(oneFirst.start(), carried.start(), "the one-round search's first, still there in round 3, is first");
+            assertEquals(one.pl1(), rounds.pl1(), 100 * roundOff, "and the search after the probes is the same");
+        }
+        assertTrue(rounds.imagePasses() < one.imagePasses(), "fewer probe steps: " + rounds.imagePasses() + " vs "
+                + one.imagePasses());
+        assertThrows(IllegalArgumentException.class, () -> oneRound.toBuilder().probeRounds(-1).build());
+        assertEquals(1, oneRound.toBuilder().probeRounds(0).build().probeRounds(), "a report from before rounds: one round");
+    }
+
     /** All four probes (2 images each) in one pass, and two passes of two (a cap of 4 images a pass). */
     @ParameterizedTest
     @ValueSource(ints = {1000, 4})
