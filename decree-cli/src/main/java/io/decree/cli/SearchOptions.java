@@ -21,7 +21,8 @@ final class SearchOptions {
             description = "The search's settings as a whole: default (the paper's uniform start and 5x5 windows, batch 32, "
                     + "up to 47,680 image-passes), quick (the same starts, shorter probes and uniform start, one carried window: "
                     + "up to 15,808), fast (batch 16, shorter starts, one carried window: up to 8,960) or lean (fast with 30-step "
-                    + "window probes on 4 images each and a 200-step carried window: up to 8,920); a setting given on its "
+                    + "window probes on 4 images each in three rounds, the best third going on after each, and a 200-step "
+                    + "carried window: up to 7,400); a setting given on its "
                     + "own wins (default: lean; --steps or --batch alone: default; "
                     + "with --baseline: the search its rule was measured with, lean for the base ratio, whose base is scanned "
                     + "with the default search).")
@@ -62,7 +63,8 @@ final class SearchOptions {
     Integer probeBatch;
 
     @Option(names = "--probe-rounds", paramLabel = "N", description = "Window probes ranked on a common batch run in N rounds "
-            + "of their steps, the best third going on after each round but the last (default: 1).")
+            + "of their steps, the best third going on after each round but the last (default and fast: 1; lean: "
+            + InversionConfig.LEAN_PROBE_ROUNDS + ").")
     Integer probeRounds;
 
     @Option(names = "--probes-together", paramLabel = "IMAGES", arity = "0..1", parameterConsumer = OptionalCount.class,

@@ -81,7 +81,7 @@ import io.decree.contract.ScanSettings;
  *                          a search stopped at its verdict by a probe's trigger stops at that joint step, with every
  *                          probe's steps so far. 0: one after the other; {@link #PROBES_TOGETHER_AUTO} (the default): by
  *                          the device the scan runs on ({@link #probesTogetherOn}), which a report records resolved.
- * @param probeRounds       ours, default 1: window probes ranked on a common batch are run in this many
+ * @param probeRounds       ours, default 1 (lean: 3): window probes ranked on a common batch are run in this many
  *                          rounds of about {@code windowProbeSteps / probeRounds} steps (at most one round a step), and
  *                          after every round but the last only the best third by the ranking go on (successive halving,
  *                          Jamieson and Talwalkar 2016, with Hyperband's keep-a-third; at least {@code windowsKept}). A
@@ -117,6 +117,8 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
     public static final int QUICK_WINDOWS_KEPT = 1;
     /** {@link #lean()}'s images per window-probe step. */
     public static final int LEAN_PROBE_BATCH = 4;
+    /** {@link #lean()}'s rounds of window probes ({@link #probeRounds}). */
+    public static final int LEAN_PROBE_ROUNDS = 3;
     /**
      * After a round of window probes, one in this many goes on (rounded up): successive halving's eta as Hyperband sets it
      * (Li et al., JMLR 2018), a general default, not fitted on the zoo.
@@ -214,15 +216,18 @@ public record InversionConfig(int maxSteps, int batchSize, double learningRate, 
      * The lean search (ours, stop 38, docs/eval/base-ratio-lean.md), the base ratio's contrasted search: the fast search's
      * batch of 16, uniform start of 200 steps and one carried window, with the default's 30 steps per window probe but on
      * 4 images each, ranked on one common batch, and the default's 200-step carried window: at most 8,920 image-passes
-     * through the model (a contrasted search adds the base's backward pass while its hinge is active). The
+     * through the model until stop 46 (a contrasted search adds the base's backward pass while its hinge is active). The
      * fast search's 10 probe steps do not rank a 10x10 trigger's window first (it came 8th on the MNIST trojan); 30 steps
      * do, and Adam moves the pattern as far per step on 4 images as on 32, so the 25 probes cost 3,000 image-passes (fast:
      * 4,000, default: 24,000). Its own short search misses a clean base's smallest trigger now and then (0.35 of the image where the default finds 0.10), so the base's own scan, the ratio's
-     * yardstick, stays the default search ({@code Scanner.yardstickSearch}), once per base.
+     * yardstick, stays the default search ({@code Scanner.yardstickSearch}), once per base. Since stop 46 its probes run in
+     * {@link #LEAN_PROBE_ROUNDS} rounds of 10 steps, the best third by gain going on (25, 9, then 3 probes: 1,480
+     * image-passes instead of 3,000, at most 7,400 a scan): a 10x10 window that a 10-step ranking put 8th stays in, and
+     * a window that goes on makes the same 30 steps (docs/eval/probe-rounds.md).
      */
     public static InversionConfig lean() {
         return fast().toBuilder().probeBatch(LEAN_PROBE_BATCH).windowProbeSteps(DEFAULT_PROBE_STEPS).windowSteps(DEFAULT_WINDOW_STEPS)
-                .build();
+                .probeRounds(LEAN_PROBE_ROUNDS).build();
     }
 
     /** A search preset by its name ({@code ScanSettings.SEARCH_PRESETS}): default, fast, quick or lean. */

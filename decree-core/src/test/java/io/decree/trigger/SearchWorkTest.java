@@ -93,9 +93,11 @@ class SearchWorkTest {
         assertThrows(IllegalArgumentException.class, () -> cfg.toBuilder().probeBatch(1).build(), "a pair at least");
         InversionConfig lean = InversionConfig.lean();
         assertEquals(InversionConfig.LEAN_PROBE_BATCH, lean.probeBatchSize());
-        assertEquals(8_920, lean.maxSteps() * lean.batchSize() + 25 * lean.windowProbeSteps() * lean.probeBatchSize()
+        int perRound = lean.windowProbeSteps() / lean.probeRounds();
+        assertEquals(7_400, lean.maxSteps() * lean.batchSize() + (25 + 9 + 3) * perRound * lean.probeBatchSize()
                 + lean.windowsKept() * (lean.windowSteps() - lean.windowProbeSteps()) * lean.batchSize(),
-                "the lean search's image-passes through the model at most, as its documentation says");
+                "the lean search's image-passes through the model at most, its probes in rounds of 25, 9 and 3, as its "
+                + "documentation says");
     }
 
     /**
