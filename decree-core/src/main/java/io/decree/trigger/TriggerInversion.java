@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * DECREE's trigger inversion (Feng et al., CVPR 2023, Sec. 4): find the smallest mask m and a
@@ -116,7 +117,7 @@ public final class TriggerInversion {
                 // Ranked on a common batch, the probes may run in rounds, the best third going on after each but the last.
                 boolean common = probeBatch < batch;
                 int optimised = n;
-                java.util.function.IntFunction<Attempt> newProbe = i -> {
+                IntFunction<Attempt> newProbe = i -> {
                     Attempt a = new Attempt(cfg, run, squash, h, w, starts.get(i), init,
                             new BatchOrder(optimised, probeBatch, new Random(cfg.seed() * 31 + 7 + i)));
                     attempts.add(a);
@@ -168,7 +169,8 @@ public final class TriggerInversion {
                         windows = search.rankOnCommonBatch(windows, all.get("0:" + batch), encoder, center, base,
                                 contrast == null ? null : contrast.center(), batch);
                         if (round < rounds) {
-                            int keep = Math.max(cfg.windowsKept(), -Math.floorDiv(-windows.size(), InversionConfig.PROBE_ROUND_KEEP_ONE_IN));
+                            int third = InversionConfig.PROBE_ROUND_KEEP_ONE_IN;
+                            int keep = Math.max(cfg.windowsKept(), (windows.size() + third - 1) / third);
                             windows = new ArrayList<>(windows.subList(0, Math.min(keep, windows.size())));
                         }
                     }
