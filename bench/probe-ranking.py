@@ -13,23 +13,9 @@ usage: bench/probe-ranking.py ZOO_DIR EVAL_DIR
 """
 import json
 import os
-import re
 import sys
 
-MARGIN = 2  # attack-lab PatchTrigger.MARGIN
-
-
-def patch_box(trigger, h, w):
-    s = trigger["size"]
-    pos = trigger["position"]
-    top, left = {"BOTTOM_RIGHT": (h - MARGIN - s, w - MARGIN - s), "TOP_LEFT": (MARGIN, MARGIN),
-                 "CENTER": ((h - s) // 2, (w - s) // 2)}[pos]
-    return top, left, s
-
-
-def overlap(a0, a1, b0, b1):
-    return max(0, min(a1, b1) - max(a0, b0))
-
+from zoo_patches import cover
 
 def main():
     if len(sys.argv) != 3:
@@ -56,25 +42,23 @@ def main():
                                                x["ranking"]["pl1"] if x["ranking"]["collapses"] else -x["ranking"]["similarity"]))
         collapse_rank = {id(x): i + 1 for i, x in enumerate(order)}
         gain_rank = {id(x): i + 1 for i, x in enumerate(sorted(windows, key=lambda x: -x["ranking"]["gain"]))}
-        top, left, s = patch_box(trig, h, w)
         best = None
         for st in windows:
-            m = re.match(r"window (\d+)px at \((\d+),(\d+)\)", st["start"])
-            ws, wt, wl = int(m.group(1)), int(m.group(2)), int(m.group(3))
-            cover = overlap(top, top + s, wt, wt + ws) * overlap(left, left + s, wl, wl + ws) / (s * s)
-            key = (-cover, gain_rank[id(st)])
+            share = cover(trig, h, w, st["start"])
+            key = (-share, gain_rank[id(st)])
             if best is None or key < best[0]:
-                best = (key, st, cover)
-        _, st, cover = best
-        rows.append((name, trig, collapse_rank[id(st)], gain_rank[id(st)], cover, r["pl1Norm"], r["verdict"], st["start"]))
+                best = (key, st, share)
+        _, st, share = best
+        rows.append((name, trig, collapse_rank[id(st)], gain_rank[id(st)], share, r["pl1Norm"], r["verdict"], st["start"]))
     print("| trojan | patch | its window | covers | collapse-first rank | gain rank | PL1 | verdict |")
     print("|---|---|---|---|---|---|---|---|")
-    for name, trig, rank, gain, cover, pl1, verdict, start in rows:
-        patch = "%s %dpx %s" % (trig["kind"].lower(), trig["size"], trig["position"].lower().replace("_", "-"))
+    for name, trig, rank, gain, share, pl1, verdict, start in rows:
+        size = "%dx%d" % (trig["size"], trig["height"]) if trig.get("height", trig["size"]) != trig["size"] else "%d" % trig["size"]
+        patch = "%s %spx %s" % (trig["kind"].lower(), size, trig["position"].lower().replace("_", "-"))
         if rank is None:
             print("| %s | %s | %s | | | | %.4f | %s |" % (name, patch, start, pl1, verdict))
         else:
-            print("| %s | %s | %s | %.0f %% | %d | %d | %.4f | %s |" % (name, patch, start, 100 * cover, rank, gain, pl1, verdict))
+            print("| %s | %s | %s | %.0f %% | %d | %d | %.4f | %s |" % (name, patch, start, 100 * share, rank, gain, pl1, verdict))
     ranked = [x for x in rows if x[2] is not None]
     for label, i in (("collapse-first", 2), ("gain", 3)):
         first = sum(1 for x in ranked if x[i] == 1)

@@ -13,27 +13,9 @@ usage: bench/probe-rounds.py ZOO_DIR ONE_ROUND_EVAL ROUNDS_EVAL
 """
 import json
 import os
-import re
 import sys
 
-MARGIN = 2  # attack-lab PatchTrigger.MARGIN
-
-
-def patch_box(trigger, h, w):
-    """Top, left, width and height of a trojan's patch, placed as attack-lab's PatchTrigger places it."""
-    pw = trigger["size"]
-    ph = trigger.get("height") or pw
-    top, bottom, left, right = MARGIN, h - MARGIN - ph, MARGIN, w - MARGIN - pw
-    row, col = (h - ph) // 2, (w - pw) // 2
-    top, left = {"BOTTOM_RIGHT": (bottom, right), "TOP_LEFT": (top, left), "CENTER": (row, col),
-                 "TOP_RIGHT": (top, right), "BOTTOM_LEFT": (bottom, left), "TOP": (top, col), "BOTTOM": (bottom, col),
-                 "LEFT": (row, left), "RIGHT": (row, right)}[trigger["position"]]
-    return top, left, pw, ph
-
-
-def overlap(a0, a1, b0, b1):
-    return max(0, min(a1, b1) - max(a0, b0))
-
+from zoo_patches import cover
 
 def windows(report):
     return {s["start"]: s for s in report["starts"] if s.get("ranking")}
@@ -51,17 +33,12 @@ def places(s):
 
 
 def patch_window(report, trig):
+    """The window probe covering most of the trojan's patch (ties: the better placed)."""
     h, w = report["encoder"]["inputSpec"]["inputSize"]
-    top, left, pw, ph = patch_box(trig, h, w)
-    best = None
-    for name, st in windows(report).items():
-        m = re.match(r"window (\d+)px at \((\d+),(\d+)\)", name)
-        ws, wt, wl = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        cover = overlap(top, top + ph, wt, wt + ws) * overlap(left, left + pw, wl, wl + ws) / (pw * ph)
-        key = (-cover, st["ranking"]["rank"])
-        if best is None or key < best[0]:
-            best = (key, name)
-    return best[1] if best else None
+    ranked = windows(report)
+    if not ranked:
+        return None
+    return min(ranked, key=lambda name: (-cover(trig, h, w, name), ranked[name]["ranking"]["rank"]))
 
 
 def main():
